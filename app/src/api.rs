@@ -1,0 +1,6 @@
+//! Server functions, one file per feature. Each mutating one will follow
+//! authenticate → policy → act → audit once identity lands.
+
+pub mod dashboard;
+pub mod domains;
+pub mod hosts;

@@ -1,0 +1,70 @@
+//! The inventory list and a domain's detail.
+
+use leptos::prelude::*;
+
+use crate::error::AppError;
+use crate::model::{DomainDetail, InventoryPage, InventoryQuery};
+
+/// One page of the inventory, served from memory.
+#[server]
+pub async fn fetch_inventory(query: InventoryQuery) -> Result<InventoryPage, AppError> {
+    let state = crate::state::app_state()?;
+    Ok(state.gateway.read(|inv| inv.query(&query)))
+}
+
+/// A domain's full description, read from its host.
+#[server]
+pub async fn fetch_domain(host_id: i64, uuid: String) -> Result<DomainDetail, AppError> {
+    let state = crate::state::app_state()?;
+    let host_name = state
+        .gateway
+        .read(|inv| inv.hosts.get(&host_id).map(|h| h.name.clone()))
+        .ok_or(AppError::NotFound)?;
+    state
+        .gateway
+        .call(host_id, move |conn| {
+            ssr::read_detail(conn, host_id, &host_name, &uuid)
+        })
+        .await
+}
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use virt::connect::Connect;
+
+    use crate::domxml::parse_domain;
+    use crate::gateway::{translate, worker::domain_row};
+    use crate::i18n::Key;
+    use crate::model::DomainDetail;
+
+    pub fn read_detail(
+        conn: &Connect,
+        host_id: i64,
+        host_name: &str,
+        uuid: &str,
+    ) -> Result<DomainDetail, Key> {
+        let dom = conn
+            .lookup_domain_by_uuid_string(uuid)
+            .map_err(|e| translate("lookup", &e))?;
+        let row = domain_row(&dom, host_id, host_name)?;
+        let xml = dom.xml_desc(0).map_err(|e| translate("domain xml", &e))?;
+        let mut config = parse_domain(&xml).map_err(|_| Key::HostErrConfig)?;
+        for disk in config
+            .disks
+            .iter_mut()
+            .filter(|d| !d.target.is_empty() && d.device != "filesystem")
+        {
+            // Capacity is best effort: an empty CD-ROM or a test host has none.
+            disk.capacity = dom.block_info(&disk.target, 0).ok().map(|b| b.capacity);
+        }
+        let info = dom.info().map_err(|e| translate("domain info", &e))?;
+        Ok(DomainDetail {
+            row,
+            config,
+            autostart: dom.autostart().unwrap_or(false),
+            persistent: dom.is_persistent().unwrap_or(true),
+            cpu_time_ns: info.cpu_time,
+            xml,
+        })
+    }
+}

@@ -1,0 +1,6 @@
+//! Building blocks shared by pages.
+
+pub mod field;
+pub mod live;
+pub mod notes;
+pub mod shell;

@@ -1,0 +1,116 @@
+//! Small presentational pieces: error notes, state badges, sizes.
+
+use leptos::prelude::*;
+
+use crate::error::AppError;
+use crate::i18n::{use_i18n, Key};
+use crate::model::{DomainKind, DomainState, HostState};
+
+/// An error that no single field owns.
+#[component]
+pub fn ErrorNote(
+    /// The error to explain.
+    err: AppError,
+) -> impl IntoView {
+    let i = use_i18n();
+    view! { <p class="note note--error" role="alert">{i.t(err.summary())}</p> }
+}
+
+/// A host's connection state as a coloured badge.
+#[component]
+pub fn HostBadge(
+    /// The state to show.
+    state: HostState,
+) -> impl IntoView {
+    let i = use_i18n();
+    let key = match state {
+        HostState::Connected => Key::StateConnected,
+        HostState::Connecting => Key::StateConnecting,
+        HostState::Unreachable => Key::StateUnreachable,
+    };
+    view! {
+        <span class=format!("badge badge--{}", state.as_str()) data-host-state=state.as_str()>
+            {i.t(key)}
+        </span>
+    }
+}
+
+/// The translated name of a domain state.
+pub fn state_key(state: DomainState) -> Key {
+    match state {
+        DomainState::Running => Key::DsRunning,
+        DomainState::Blocked => Key::DsBlocked,
+        DomainState::Paused => Key::DsPaused,
+        DomainState::ShuttingDown => Key::DsShuttingDown,
+        DomainState::Shutoff => Key::DsShutoff,
+        DomainState::Crashed => Key::DsCrashed,
+        DomainState::Suspended => Key::DsSuspended,
+        DomainState::Unknown => Key::DsUnknown,
+    }
+}
+
+pub fn kind_key(kind: DomainKind) -> Key {
+    match kind {
+        DomainKind::Vm => Key::KindVm,
+        DomainKind::Container => Key::KindContainer,
+    }
+}
+
+/// A domain's run state as a coloured badge.
+#[component]
+pub fn StateBadge(
+    /// The state to show.
+    state: DomainState,
+) -> impl IntoView {
+    let i = use_i18n();
+    view! {
+        <span class=format!("badge badge--{}", state.as_str()) data-state=state.as_str()>
+            {i.t(state_key(state))}
+        </span>
+    }
+}
+
+/// KiB as a short human size, e.g. "7.8 GiB".
+pub fn kib(value: u64) -> String {
+    bytes(value.saturating_mul(1024))
+}
+
+/// Bytes as a short human size with binary units.
+pub fn bytes(value: u64) -> String {
+    const UNITS: [&str; 6] = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
+    let mut v = value as f64;
+    let mut unit = 0;
+    while v >= 1024.0 && unit < UNITS.len() - 1 {
+        v /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 || v >= 100.0 || v.fract() < 0.05 {
+        format!("{v:.0} {}", UNITS[unit])
+    } else {
+        format!("{v:.1} {}", UNITS[unit])
+    }
+}
+
+/// Percentage of `part` in `whole`, clamped to 0–100 for bar widths.
+pub fn percent(part: u64, whole: u64) -> u64 {
+    if whole == 0 {
+        0
+    } else {
+        (part.saturating_mul(100) / whole).min(100)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes() {
+        assert_eq!(kib(512 * 1024), "512 MiB");
+        assert_eq!(kib(16 * 1024 * 1024), "16 GiB");
+        assert_eq!(bytes(1536 * 1024 * 1024), "1.5 GiB");
+        assert_eq!(bytes(0), "0 B");
+        assert_eq!(percent(5, 0), 0);
+        assert_eq!(percent(150, 100), 100);
+    }
+}

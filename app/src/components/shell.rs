@@ -1,0 +1,120 @@
+//! The frame around every page: navigation, language and theme switches,
+//! and the live-connection indicator.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::use_location;
+
+use crate::components::live::use_live;
+use crate::i18n::{use_i18n, Key, Locale};
+use crate::prefs::Theme;
+
+/// Where `/prefs` sends the browser back to: the current path and query.
+fn back_link(param: &str, value: &str, path: &str, search: &str) -> String {
+    let back = if search.is_empty() {
+        path.to_string()
+    } else {
+        format!("{path}?{search}")
+    };
+    format!("/prefs?{param}={value}&back={}", urlencode(&back))
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[component]
+pub fn Shell(children: Children) -> impl IntoView {
+    let i = use_i18n();
+    let live = use_live();
+    let location = use_location();
+    let link = move |param: &'static str, value: &'static str| {
+        back_link(
+            param,
+            value,
+            &location.pathname.get(),
+            &location.search.get(),
+        )
+    };
+    let theme_key = |t: Theme| match t {
+        Theme::Auto => Key::ThemeAuto,
+        Theme::Light => Key::ThemeLight,
+        Theme::Dark => Key::ThemeDark,
+    };
+    view! {
+        <header class="topbar">
+            <a class="brand" href="/">
+                <img src="/logo.svg" alt="" width="28" height="28" />
+                <span class="brand__name">{i.t(Key::AppName)}</span>
+                <span class="brand__tag">{i.t(Key::Tagline)}</span>
+            </a>
+            <nav class="nav" aria-label="main">
+                <A href="/" exact=true>{i.t(Key::NavDashboard)}</A>
+                <A href="/hosts">{i.t(Key::NavHosts)}</A>
+                <A href="/inventory">{i.t(Key::NavInventory)}</A>
+            </nav>
+            <div class="prefs">
+                <span
+                    class="live"
+                    data-live=move || if live.connected.get() { "on" } else { "off" }
+                    title=move || i.t(if live.connected.get() { Key::LiveOn } else { Key::LiveOff })
+                ></span>
+                <span class="prefs__group" aria-label=i.t(Key::Language)>
+                    {Locale::ALL
+                        .into_iter()
+                        .map(|l| {
+                            view! {
+                                <a
+                                    rel="external"
+                                    class="prefs__opt"
+                                    class:prefs__opt--on=i.locale() == l
+                                    hreflang=l.code()
+                                    data-lang=l.code()
+                                    href=move || link("lang", l.code())
+                                >
+                                    {l.native_name()}
+                                </a>
+                            }
+                        })
+                        .collect_view()}
+                </span>
+                <span class="prefs__group" aria-label=i.t(Key::Theme)>
+                    {Theme::ALL
+                        .into_iter()
+                        .map(|t| {
+                            view! {
+                                <a
+                                    rel="external"
+                                    class="prefs__opt"
+                                    data-theme-opt=t.as_str()
+                                    href=move || link("theme", t.as_str())
+                                >
+                                    {i.t(theme_key(t))}
+                                </a>
+                            }
+                        })
+                        .collect_view()}
+                </span>
+            </div>
+        </header>
+        <main class="page">{children()}</main>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn back_links_keep_the_query() {
+        assert_eq!(
+            super::back_link("lang", "zh-CN", "/inventory", "q=mes&page=2"),
+            "/prefs?lang=zh-CN&back=/inventory%3Fq%3Dmes%26page%3D2"
+        );
+    }
+}

@@ -1,0 +1,86 @@
+//! The one error type server functions return, shown to users through i18n.
+
+use leptos::server_fn::{codec::JsonEncoding, error::ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+
+use crate::i18n::Key;
+
+/// A rule broken by one form field.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldError {
+    /// The form field's name, e.g. `"uri"`.
+    pub field: String,
+    /// The message, naming the rule.
+    pub key: Key,
+}
+
+impl FieldError {
+    pub fn new(field: &str, key: Key) -> Self {
+        Self {
+            field: field.to_string(),
+            key,
+        }
+    }
+}
+
+/// What a server function can fail with. Internal detail is logged on the
+/// server; the browser only ever gets one of these clean variants.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    #[error("invalid input")]
+    Invalid(Vec<FieldError>),
+    #[error("not found")]
+    NotFound,
+    /// A host could not do what was asked; the key says why in user terms.
+    #[error("host problem")]
+    Host(Key),
+    #[error("conflict")]
+    Conflict(FieldError),
+    #[error("internal error")]
+    Internal,
+    /// Transport-level failure (network, serialization).
+    #[error("request failed: {0}")]
+    Transport(String),
+}
+
+impl AppError {
+    pub fn field(field: &str, key: Key) -> Self {
+        AppError::Invalid(vec![FieldError::new(field, key)])
+    }
+
+    /// The message for `field`, if this error has one for it.
+    pub fn field_key(&self, field: &str) -> Option<Key> {
+        match self {
+            AppError::Invalid(errs) => errs.iter().find(|e| e.field == field).map(|e| e.key),
+            AppError::Conflict(e) if e.field == field => Some(e.key),
+            _ => None,
+        }
+    }
+
+    /// The message shown when no field owns the error.
+    pub fn summary(&self) -> Key {
+        match self {
+            AppError::Invalid(_) | AppError::Conflict(_) => Key::ErrFixFields,
+            AppError::NotFound => Key::ErrNotFound,
+            AppError::Host(key) => *key,
+            AppError::Internal => Key::ErrInternal,
+            AppError::Transport(_) => Key::ErrTransport,
+        }
+    }
+}
+
+impl leptos::server_fn::error::FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        AppError::Transport(value.to_string())
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<sqlx::Error> for AppError {
+    fn from(err: sqlx::Error) -> Self {
+        tracing::error!(error = %err, "database error");
+        AppError::Internal
+    }
+}

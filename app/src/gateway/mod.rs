@@ -1,0 +1,193 @@
+//! The libvirt gateway: the only code that touches `virt`. A worker thread per
+//! host owns its connection; callers hand it jobs and wait with a deadline, so
+//! a dead host never stalls a request about another.
+
+mod events;
+mod translate;
+pub mod worker;
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{mpsc, Arc, Mutex, RwLock};
+use std::time::Duration;
+
+use tokio::sync::{broadcast, oneshot};
+pub use translate::translate;
+use virt::connect::Connect;
+
+use crate::error::AppError;
+use crate::i18n::Key;
+use crate::inventory::{HostEntry, Inventory};
+use crate::model::PlantTags;
+use worker::{Msg, Worker};
+
+/// The inventory plus a change counter pushed to open pages.
+pub struct Shared {
+    inventory: RwLock<Inventory>,
+    version: AtomicU64,
+    changes: broadcast::Sender<u64>,
+}
+
+impl Shared {
+    /// Changes the inventory and tells every subscriber.
+    pub fn update(&self, f: impl FnOnce(&mut Inventory)) {
+        self.update_quiet(f);
+        let v = self.version.fetch_add(1, Ordering::SeqCst) + 1;
+        // No subscriber is fine.
+        let _ = self.changes.send(v);
+    }
+
+    /// Changes the inventory without a push (periodic facts such as free memory).
+    pub fn update_quiet(&self, f: impl FnOnce(&mut Inventory)) {
+        let mut inv = self.inventory.write().unwrap_or_else(|p| p.into_inner());
+        f(&mut inv);
+    }
+
+    pub fn read<R>(&self, f: impl FnOnce(&Inventory) -> R) -> R {
+        let inv = self.inventory.read().unwrap_or_else(|p| p.into_inner());
+        f(&inv)
+    }
+}
+
+/// A registered host as the gateway needs it.
+#[derive(Clone, Debug)]
+pub struct HostSpec {
+    pub id: i64,
+    pub name: String,
+    pub uri: String,
+    pub tags: PlantTags,
+    pub demo: bool,
+}
+
+/// Handle to the gateway; cheap to clone.
+#[derive(Clone)]
+pub struct Gateway {
+    shared: Arc<Shared>,
+    workers: Arc<Mutex<HashMap<i64, mpsc::Sender<Msg>>>>,
+    deadline: Duration,
+}
+
+impl Gateway {
+    /// Starts libvirt's event loop (once per process) and an empty gateway.
+    /// `deadline` bounds every call made through [`Gateway::call`].
+    pub fn new(deadline: Duration) -> Self {
+        events::start_event_loop();
+        let (changes, _) = broadcast::channel(64);
+        Self {
+            shared: Arc::new(Shared {
+                inventory: RwLock::new(Inventory::default()),
+                version: AtomicU64::new(0),
+                changes,
+            }),
+            workers: Arc::default(),
+            deadline,
+        }
+    }
+
+    /// Adds a host and starts its worker, which connects in the background.
+    pub fn add_host(&self, spec: HostSpec) {
+        let HostSpec {
+            id,
+            name,
+            uri,
+            tags,
+            demo,
+        } = spec;
+        self.shared.update(|inv| {
+            inv.hosts
+                .insert(id, HostEntry::new(id, name, uri.clone(), tags, demo));
+        });
+        let (tx, rx) = mpsc::channel();
+        let worker = Worker {
+            host_id: id,
+            uri,
+            shared: self.shared.clone(),
+            rx,
+            tx: tx.clone(),
+        };
+        let spawned = std::thread::Builder::new()
+            .name(format!("host-{id}"))
+            .spawn(move || worker.run());
+        match spawned {
+            Ok(_) => {
+                if let Some(old) = self.lock_workers().insert(id, tx) {
+                    let _ = old.send(Msg::Stop);
+                }
+            }
+            Err(err) => {
+                tracing::error!(error = %err, host = id, "host worker could not start");
+                self.shared.update(|inv| {
+                    if let Some(h) = inv.hosts.get_mut(&id) {
+                        h.state = crate::model::HostState::Unreachable;
+                        h.last_error = Some(Key::ErrInternal);
+                    }
+                });
+            }
+        }
+    }
+
+    /// Stops a host's worker and forgets its domains.
+    pub fn remove_host(&self, id: i64) {
+        if let Some(tx) = self.lock_workers().remove(&id) {
+            let _ = tx.send(Msg::Stop);
+        }
+        self.shared.update(|inv| {
+            inv.hosts.remove(&id);
+        });
+    }
+
+    /// Stops every worker (server shutdown).
+    pub fn shutdown(&self) {
+        for (_, tx) in self.lock_workers().drain() {
+            let _ = tx.send(Msg::Stop);
+        }
+    }
+
+    /// Runs `f` on the host's connection, waiting at most the deadline.
+    pub async fn call<T, F>(&self, host_id: i64, f: F) -> Result<T, AppError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connect) -> Result<T, Key> + Send + 'static,
+    {
+        let tx = self
+            .lock_workers()
+            .get(&host_id)
+            .cloned()
+            .ok_or(AppError::NotFound)?;
+        let (reply_tx, reply_rx) = oneshot::channel();
+        let job: worker::Job = Box::new(move |conn| {
+            let _ = reply_tx.send(f(conn));
+        });
+        if tx.send(Msg::Job(job)).is_err() {
+            return Err(self.unreachable(host_id));
+        }
+        match tokio::time::timeout(self.deadline, reply_rx).await {
+            Ok(Ok(result)) => result.map_err(AppError::Host),
+            // The worker dropped the job: the host is not connected.
+            Ok(Err(_)) => Err(self.unreachable(host_id)),
+            Err(_) => Err(AppError::Host(Key::HostErrTimeout)),
+        }
+    }
+
+    fn unreachable(&self, host_id: i64) -> AppError {
+        let reason = self.read(|inv| inv.hosts.get(&host_id).and_then(|h| h.last_error));
+        AppError::Host(reason.unwrap_or(Key::HostErrUnreachable))
+    }
+
+    pub fn read<R>(&self, f: impl FnOnce(&Inventory) -> R) -> R {
+        self.shared.read(f)
+    }
+
+    /// Inventory change notifications: the version after each change.
+    pub fn subscribe(&self) -> broadcast::Receiver<u64> {
+        self.shared.changes.subscribe()
+    }
+
+    pub fn version(&self) -> u64 {
+        self.shared.version.load(Ordering::SeqCst)
+    }
+
+    fn lock_workers(&self) -> std::sync::MutexGuard<'_, HashMap<i64, mpsc::Sender<Msg>>> {
+        self.workers.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}

@@ -1,0 +1,260 @@
+//! The one i18n mechanism: every UI string is a [`Key`] with its English and
+//! Simplified Chinese text side by side, so a missing translation cannot
+//! compile. The locale is chosen on the server (cookie `mw_lang`) and written
+//! into `<html lang>`, which the browser reads back when it hydrates.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+macro_rules! keys {
+    ($($key:ident => $en:literal, $zh:literal;)*) => {
+        /// A UI string.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        pub enum Key { $($key),* }
+
+        impl Key {
+            /// Every key, for completeness tests.
+            pub const ALL: &'static [Key] = &[$(Key::$key),*];
+
+            pub fn en(self) -> &'static str {
+                match self { $(Key::$key => $en),* }
+            }
+
+            pub fn zh(self) -> &'static str {
+                match self { $(Key::$key => $zh),* }
+            }
+        }
+    };
+}
+
+keys! {
+    AppName => "Millwright", "Millwright";
+    Tagline => "Plant virtualization", "工厂虚拟化平台";
+    NavDashboard => "Dashboard", "仪表板";
+    NavHosts => "Hosts", "主机";
+    NavInventory => "Inventory", "清单";
+    Language => "Language", "语言";
+    ThemeLight => "Light", "浅色";
+    ThemeDark => "Dark", "深色";
+    ThemeAuto => "Auto", "自动";
+    Theme => "Theme", "主题";
+    Loading => "Loading…", "加载中…";
+    NotFoundTitle => "Page not found", "页面不存在";
+    NotFoundBody => "There is nothing at this address.", "此地址没有内容。";
+    LiveOn => "Live", "实时";
+    LiveOff => "Offline — reconnecting", "离线 — 正在重连";
+    // Dashboard
+    HostsUp => "Hosts up", "在线主机";
+    HostsDown => "Hosts down", "离线主机";
+    DomainsRunning => "Domains running", "运行中的虚拟机/容器";
+    DomainsStopped => "Domains stopped", "已停止的虚拟机/容器";
+    Allocation => "Allocation per host", "各主机资源分配";
+    AllocationHint => "vCPUs and memory of running domains against the host's capacity.", "运行中虚拟机/容器的 vCPU 与内存占主机容量的比例。";
+    VcpusOf => "vCPUs", "vCPU";
+    MemoryOf => "Memory", "内存";
+    NoHosts => "No hosts registered yet.", "尚未注册任何主机。";
+    // Hosts
+    HostsTitle => "Hosts", "主机";
+    AddHost => "Add a host", "添加主机";
+    AddHostHint => "A libvirt connection URI, e.g. qemu+tcp://10.20.0.5/system or qemu+ssh://root@line3-kvm/system.", "libvirt 连接 URI，例如 qemu+tcp://10.20.0.5/system 或 qemu+ssh://root@line3-kvm/system。";
+    FieldName => "Display name", "显示名称";
+    FieldUri => "Connection URI", "连接 URI";
+    FieldPlant => "Plant", "工厂";
+    FieldArea => "Area", "区域";
+    FieldLine => "Line", "产线";
+    FieldCell => "Cell", "工位";
+    Save => "Add host", "添加主机";
+    Remove => "Remove", "移除";
+    RemoveConfirm => "Remove this host from Millwright? Its domains keep running.", "从 Millwright 移除此主机？其上的虚拟机/容器将继续运行。";
+    HostAdded => "Host added; connecting…", "主机已添加，正在连接…";
+    HostRemoved => "Host removed.", "主机已移除。";
+    ColName => "Name", "名称";
+    ColState => "State", "状态";
+    ColTags => "Tags", "标签";
+    ColCpu => "CPU", "CPU";
+    ColMemory => "Memory", "内存";
+    ColFree => "free", "空闲";
+    ColVersions => "Hypervisor / libvirt", "虚拟化层 / libvirt";
+    ColDomains => "Domains", "虚拟机/容器";
+    ColActions => "Actions", "操作";
+    ColKind => "Kind", "类型";
+    ColVcpus => "vCPUs", "vCPU";
+    ColHost => "Host", "主机";
+    ColWorkspace => "Workspace", "工作空间";
+    Cores => "cores", "核";
+    Running => "running", "运行中";
+    Demo => "demo", "演示";
+    StateConnected => "connected", "已连接";
+    StateConnecting => "connecting", "连接中";
+    StateUnreachable => "unreachable", "不可达";
+    // Inventory
+    InventoryTitle => "Inventory", "清单";
+    Search => "Search", "搜索";
+    SearchHint => "Name, UUID, host, workspace or tag", "名称、UUID、主机、工作空间或标签";
+    AnyHost => "All hosts", "全部主机";
+    AnyState => "All states", "全部状态";
+    AnyKind => "VMs and containers", "虚拟机与容器";
+    Filter => "Filter", "筛选";
+    Clear => "Clear", "清除";
+    KindVm => "VM", "虚拟机";
+    KindContainer => "Container", "容器";
+    Shown => "shown of", "条，共";
+    Matching => "matching", "条匹配";
+    Previous => "Previous", "上一页";
+    Next => "Next", "下一页";
+    PageOf => "Page", "页码";
+    NoDomains => "No domain matches.", "没有匹配的虚拟机或容器。";
+    Unowned => "unowned", "未分配";
+    DsRunning => "running", "运行中";
+    DsBlocked => "blocked", "阻塞";
+    DsPaused => "paused", "已暂停";
+    DsShuttingDown => "shutting down", "正在关机";
+    DsShutoff => "shut off", "已关机";
+    DsCrashed => "crashed", "已崩溃";
+    DsSuspended => "suspended", "已挂起";
+    DsUnknown => "unknown", "未知";
+    // Domain detail
+    Facts => "Facts", "概况";
+    Uuid => "UUID", "UUID";
+    Hypervisor => "Hypervisor", "虚拟化类型";
+    OsType => "OS type", "系统类型";
+    Autostart => "Autostart", "自动启动";
+    Persistent => "Persistent", "持久化";
+    CpuTime => "CPU time", "CPU 时间";
+    InitCommand => "Init command", "初始化命令";
+    Yes => "yes", "是";
+    No => "no", "否";
+    Disks => "Disks and filesystems", "磁盘与文件系统";
+    Device => "Device", "设备";
+    Source => "Source", "来源";
+    Target => "Target", "目标";
+    Bus => "Bus", "总线";
+    Format => "Format", "格式";
+    Capacity => "Capacity", "容量";
+    Nics => "Network interfaces", "网络接口";
+    Mac => "MAC", "MAC";
+    Model => "Model", "型号";
+    Vlan => "VLAN", "VLAN";
+    Graphics => "Graphics", "图形";
+    Port => "Port", "端口";
+    Listen => "Listen", "监听地址";
+    DomainXml => "Domain XML (read-only)", "域 XML（只读）";
+    None_ => "none", "无";
+    BackToInventory => "Back to the inventory", "返回清单";
+    // Errors
+    ErrFixFields => "Please correct the marked fields.", "请修正标出的字段。";
+    ErrNotFound => "Not found.", "未找到。";
+    ErrInternal => "Something went wrong on the server; the details are in its log.", "服务器出错，详情见服务器日志。";
+    ErrTransport => "The server could not be reached. Check the connection and try again.", "无法连接服务器，请检查网络后重试。";
+    ErrUriEmpty => "Enter the host's libvirt URI.", "请输入主机的 libvirt URI。";
+    ErrUriChars => "The URI must be at most 512 characters, without spaces.", "URI 最长 512 个字符，且不能包含空格。";
+    ErrUriScheme => "Use one of the schemes qemu, qemu+tcp, qemu+ssh, qemu+tls, lxc, lxc+tcp or test, as in qemu+tcp://10.20.0.5/system.", "请使用 qemu、qemu+tcp、qemu+ssh、qemu+tls、lxc、lxc+tcp 或 test 协议，例如 qemu+tcp://10.20.0.5/system。";
+    ErrUriHost => "A remote URI needs a host name, as in qemu+ssh://root@kvm-01/system.", "远程 URI 需要主机名，例如 qemu+ssh://root@kvm-01/system。";
+    ErrUriLocalHost => "A local URI has no host name: use qemu:///system, or qemu+ssh:// for a remote host.", "本地 URI 不含主机名：请使用 qemu:///system，远程主机请用 qemu+ssh://。";
+    ErrUriPath => "The URI must end in /system or /session (test:/// needs a file path or default).", "URI 须以 /system 或 /session 结尾（test:/// 需要文件路径或 default）。";
+    ErrDisplayName => "The display name must have 1 to 64 characters.", "显示名称须为 1 到 64 个字符。";
+    ErrTag => "A tag has at most 48 characters.", "标签最多 48 个字符。";
+    ErrNameTaken => "Another host already has this name.", "已有主机使用此名称。";
+    ErrUriTaken => "This URI is already registered.", "此 URI 已注册。";
+    ErrDomainNotFound => "The domain no longer exists on its host.", "该虚拟机/容器已不在其主机上。";
+    ErrOperationInvalid => "Not possible in the domain's current state.", "在当前状态下无法执行此操作。";
+    ErrNotSupported => "The host's hypervisor does not support this.", "该主机的虚拟化层不支持此操作。";
+    HostErrRefused => "The host refused the connection: is libvirtd listening on that address and port?", "主机拒绝连接：libvirtd 是否在该地址和端口监听？";
+    HostErrNoRoute => "No network route to the host.", "没有到该主机的网络路由。";
+    HostErrDns => "The host name could not be resolved.", "无法解析主机名。";
+    HostErrTimeout => "The host did not answer in time.", "主机未及时响应。";
+    HostErrNoDaemon => "No libvirt daemon answers at that address (socket or file missing).", "该地址没有 libvirt 守护进程响应（套接字或文件不存在）。";
+    HostErrNoDriver => "The host has no driver for this URI's hypervisor.", "主机没有此 URI 对应的虚拟化驱动。";
+    HostErrAuth => "The host refused our credentials.", "主机拒绝了认证信息。";
+    HostErrPermission => "Permission denied by the host.", "主机拒绝访问（权限不足）。";
+    HostErrLost => "The connection to the host was lost; reconnecting.", "与主机的连接已断开，正在重连。";
+    HostErrConfig => "The host sent a description Millwright could not read.", "主机返回的描述无法解析。";
+    HostErrUnreachable => "The host is not connected.", "主机未连接。";
+    HostErrOther => "The host reported an error; the details are in the server log.", "主机报告错误，详情见服务器日志。";
+}
+
+/// A UI language.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Locale {
+    #[default]
+    En,
+    ZhCn,
+}
+
+impl Locale {
+    pub const ALL: [Locale; 2] = [Locale::En, Locale::ZhCn];
+
+    /// The BCP 47 tag, used in `<html lang>` and the cookie.
+    pub fn code(self) -> &'static str {
+        match self {
+            Locale::En => "en",
+            Locale::ZhCn => "zh-CN",
+        }
+    }
+
+    /// The language's own name, for the switcher.
+    pub fn native_name(self) -> &'static str {
+        match self {
+            Locale::En => "English",
+            Locale::ZhCn => "简体中文",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|l| l.code().eq_ignore_ascii_case(code))
+    }
+
+    pub fn t(self, key: Key) -> &'static str {
+        match self {
+            Locale::En => key.en(),
+            Locale::ZhCn => key.zh(),
+        }
+    }
+}
+
+/// Translator handed to components; `Copy` so closures can take it freely.
+#[derive(Clone, Copy, Debug)]
+pub struct I18n(pub Locale);
+
+impl I18n {
+    pub fn t(self, key: Key) -> &'static str {
+        self.0.t(key)
+    }
+
+    pub fn locale(self) -> Locale {
+        self.0
+    }
+}
+
+/// The translator of the current page.
+pub fn use_i18n() -> I18n {
+    I18n(
+        use_context::<crate::prefs::Prefs>()
+            .unwrap_or_default()
+            .locale,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_key_has_both_languages() {
+        for key in Key::ALL {
+            assert!(!key.en().is_empty(), "{key:?} en");
+            assert!(!key.zh().is_empty(), "{key:?} zh");
+        }
+    }
+
+    #[test]
+    fn locale_codes_round_trip() {
+        for l in Locale::ALL {
+            assert_eq!(Locale::parse(l.code()), Some(l));
+        }
+        assert_eq!(Locale::parse("zh-cn"), Some(Locale::ZhCn));
+        assert_eq!(Locale::parse("fr"), None);
+    }
+}

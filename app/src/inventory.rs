@@ -1,0 +1,308 @@
+//! The in-memory inventory: every host and domain as libvirt last told us.
+//! Pure data and queries; the gateway's workers keep it current.
+
+use std::cmp::Ordering;
+use std::collections::{BTreeMap, HashMap};
+
+use crate::i18n::Key;
+use crate::model::*;
+
+/// One registered host and what is known of it.
+#[derive(Clone, Debug)]
+pub struct HostEntry {
+    pub id: i64,
+    pub name: String,
+    pub uri: String,
+    pub tags: PlantTags,
+    pub demo: bool,
+    pub state: HostState,
+    pub last_error: Option<Key>,
+    pub facts: Option<NodeFacts>,
+    /// Domains by UUID.
+    pub domains: HashMap<String, DomainRow>,
+}
+
+impl HostEntry {
+    pub fn new(id: i64, name: String, uri: String, tags: PlantTags, demo: bool) -> Self {
+        Self {
+            id,
+            name,
+            uri,
+            tags,
+            demo,
+            state: HostState::Connecting,
+            last_error: None,
+            facts: None,
+            domains: HashMap::new(),
+        }
+    }
+
+    fn view(&self) -> HostView {
+        let active = || self.domains.values().filter(|d| d.state.is_active());
+        HostView {
+            id: self.id,
+            name: self.name.clone(),
+            uri: self.uri.clone(),
+            tags: self.tags.clone(),
+            demo: self.demo,
+            state: self.state,
+            last_error: self.last_error,
+            facts: self.facts.clone(),
+            domains_running: active().count() as u32,
+            domains_total: self.domains.len() as u32,
+            vcpus_allocated: active().map(|d| d.vcpus).sum(),
+            memory_allocated_kib: active().map(|d| d.memory_kib).sum(),
+        }
+    }
+}
+
+/// All hosts by id.
+#[derive(Clone, Debug, Default)]
+pub struct Inventory {
+    pub hosts: BTreeMap<i64, HostEntry>,
+}
+
+impl Inventory {
+    pub fn host_views(&self) -> Vec<HostView> {
+        self.hosts.values().map(HostEntry::view).collect()
+    }
+
+    pub fn domain(&self, host_id: i64, uuid: &str) -> Option<&DomainRow> {
+        self.hosts.get(&host_id)?.domains.get(uuid)
+    }
+
+    pub fn domain_count(&self) -> usize {
+        self.hosts.values().map(|h| h.domains.len()).sum()
+    }
+
+    /// Replaces everything known about `host_id`'s domains.
+    pub fn replace_domains(&mut self, host_id: i64, rows: Vec<DomainRow>) {
+        if let Some(host) = self.hosts.get_mut(&host_id) {
+            host.domains = rows.into_iter().map(|r| (r.uuid.clone(), r)).collect();
+        }
+    }
+
+    /// One filtered, sorted page. Rows are borrowed until the page is cut,
+    /// so only the rows shown are cloned.
+    pub fn query(&self, q: &InventoryQuery) -> InventoryPage {
+        let needle = q.text.trim().to_lowercase();
+        let mut rows: Vec<&DomainRow> = self
+            .hosts
+            .values()
+            .filter(|h| q.host.is_none_or(|id| id == h.id))
+            .flat_map(|h| h.domains.values())
+            .filter(|d| q.state.is_none_or(|s| s == d.state))
+            .filter(|d| q.kind.is_none_or(|k| k == d.kind))
+            .filter(|d| needle.is_empty() || matches_text(d, &needle))
+            .collect();
+        rows.sort_unstable_by(|a, b| {
+            let ord = compare(a, b, q.sort)
+                .then_with(|| a.name.cmp(&b.name))
+                .then_with(|| a.uuid.cmp(&b.uuid));
+            if q.descending {
+                ord.reverse()
+            } else {
+                ord
+            }
+        });
+        let per_page = if q.per_page == 0 {
+            DEFAULT_PER_PAGE
+        } else {
+            q.per_page.min(500)
+        };
+        let matched = rows.len();
+        let last_page = matched.saturating_sub(1) / per_page;
+        let page = q.page.min(last_page);
+        InventoryPage {
+            rows: rows
+                .into_iter()
+                .skip(page * per_page)
+                .take(per_page)
+                .cloned()
+                .collect(),
+            matched,
+            total: self.domain_count(),
+            page,
+            per_page,
+            hosts: self
+                .hosts
+                .values()
+                .map(|h| (h.id, h.name.clone()))
+                .collect(),
+        }
+    }
+
+    pub fn dashboard(&self) -> DashboardData {
+        let mut data = DashboardData::default();
+        for host in self.hosts.values() {
+            if host.state == HostState::Connected {
+                data.hosts_up += 1;
+            } else {
+                data.hosts_down += 1;
+            }
+            for d in host.domains.values() {
+                match d.state {
+                    s if s.is_active() => data.domains_running += 1,
+                    DomainState::Shutoff | DomainState::Crashed => data.domains_stopped += 1,
+                    _ => data.domains_other += 1,
+                }
+            }
+            let view = host.view();
+            let facts = host.facts.clone().unwrap_or_default();
+            data.loads.push(HostLoad {
+                id: host.id,
+                name: host.name.clone(),
+                state: host.state,
+                vcpus_allocated: view.vcpus_allocated,
+                cpus: facts.cpus,
+                memory_allocated_kib: view.memory_allocated_kib,
+                memory_kib: facts.memory_kib,
+            });
+        }
+        data
+    }
+}
+
+fn matches_text(d: &DomainRow, needle: &str) -> bool {
+    let hay = [
+        d.name.as_str(),
+        d.uuid.as_str(),
+        d.host_name.as_str(),
+        d.workspace.as_deref().unwrap_or(""),
+    ];
+    hay.iter().any(|h| h.to_lowercase().contains(needle))
+        || d.tags
+            .pairs()
+            .any(|(_, v)| v.to_lowercase().contains(needle))
+}
+
+fn compare(a: &DomainRow, b: &DomainRow, key: SortKey) -> Ordering {
+    match key {
+        SortKey::Name => a.name.to_lowercase().cmp(&b.name.to_lowercase()),
+        SortKey::Kind => a.kind.cmp(&b.kind),
+        SortKey::State => a.state.cmp(&b.state),
+        SortKey::Vcpus => a.vcpus.cmp(&b.vcpus),
+        SortKey::Memory => a.memory_kib.cmp(&b.memory_kib),
+        SortKey::Host => a.host_name.cmp(&b.host_name),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(host: i64, name: &str, state: DomainState, vcpus: u32) -> DomainRow {
+        DomainRow {
+            uuid: format!("uuid-{name}"),
+            name: name.into(),
+            kind: if name.starts_with("ct") {
+                DomainKind::Container
+            } else {
+                DomainKind::Vm
+            },
+            state,
+            vcpus,
+            memory_kib: u64::from(vcpus) * 1024,
+            host_id: host,
+            host_name: format!("host-{host}"),
+            workspace: None,
+            tags: PlantTags {
+                line: "Press 1".into(),
+                ..Default::default()
+            },
+        }
+    }
+
+    fn inventory() -> Inventory {
+        let mut inv = Inventory::default();
+        for id in [1, 2] {
+            inv.hosts.insert(
+                id,
+                HostEntry::new(
+                    id,
+                    format!("host-{id}"),
+                    "test:///default".into(),
+                    PlantTags::default(),
+                    true,
+                ),
+            );
+        }
+        inv.replace_domains(
+            1,
+            vec![
+                row(1, "mes-app", DomainState::Running, 4),
+                row(1, "ct-andon", DomainState::Shutoff, 1),
+            ],
+        );
+        inv.replace_domains(
+            2,
+            vec![
+                row(2, "scada", DomainState::Running, 2),
+                row(2, "historian", DomainState::Paused, 8),
+            ],
+        );
+        inv
+    }
+
+    fn names(page: &InventoryPage) -> Vec<&str> {
+        page.rows.iter().map(|r| r.name.as_str()).collect()
+    }
+
+    #[test]
+    fn filters_combine() {
+        let inv = inventory();
+        let q = InventoryQuery {
+            state: Some(DomainState::Running),
+            ..Default::default()
+        };
+        assert_eq!(names(&inv.query(&q)), ["mes-app", "scada"]);
+        let q = InventoryQuery {
+            host: Some(1),
+            kind: Some(DomainKind::Container),
+            ..Default::default()
+        };
+        assert_eq!(names(&inv.query(&q)), ["ct-andon"]);
+        let q = InventoryQuery {
+            text: "HIST".into(),
+            ..Default::default()
+        };
+        assert_eq!(names(&inv.query(&q)), ["historian"]);
+        let q = InventoryQuery {
+            text: "press 1".into(),
+            ..Default::default()
+        };
+        assert_eq!(inv.query(&q).matched, 4);
+    }
+
+    #[test]
+    fn sorts_and_pages() {
+        let inv = inventory();
+        let q = InventoryQuery {
+            sort: SortKey::Vcpus,
+            descending: true,
+            per_page: 3,
+            ..Default::default()
+        };
+        let page = inv.query(&q);
+        assert_eq!(names(&page), ["historian", "mes-app", "scada"]);
+        assert_eq!(page.page_count(), 2);
+        let page = inv.query(&InventoryQuery {
+            page: 1,
+            ..q.clone()
+        });
+        assert_eq!(names(&page), ["ct-andon"]);
+        // A page past the end shows the last one.
+        let page = inv.query(&InventoryQuery { page: 9, ..q });
+        assert_eq!(page.page, 1);
+    }
+
+    #[test]
+    fn dashboard_counts() {
+        let mut inv = inventory();
+        inv.hosts.get_mut(&1).unwrap().state = HostState::Connected;
+        let d = inv.dashboard();
+        assert_eq!((d.hosts_up, d.hosts_down), (1, 1));
+        assert_eq!((d.domains_running, d.domains_stopped), (3, 1));
+        assert_eq!(d.loads[0].vcpus_allocated, 4);
+    }
+}

@@ -1,0 +1,92 @@
+//! Millwright's application: pages and components shared by the server and
+//! the browser, server functions, and (with `ssr`) the services behind them.
+#![recursion_limit = "256"]
+
+pub mod api;
+pub mod components;
+pub mod error;
+pub mod i18n;
+pub mod model;
+pub mod pages;
+pub mod prefs;
+pub mod validate;
+
+#[cfg(feature = "ssr")]
+pub mod domxml;
+#[cfg(feature = "ssr")]
+pub mod gateway;
+#[cfg(feature = "ssr")]
+pub mod inventory;
+#[cfg(feature = "ssr")]
+pub mod state;
+#[cfg(feature = "ssr")]
+pub mod store;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, Stylesheet, Title};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
+
+use crate::components::live::provide_live;
+use crate::components::shell::Shell;
+use crate::i18n::{use_i18n, Key};
+use crate::pages::{
+    dashboard::DashboardPage, domain::DomainPage, hosts::HostsPage, inventory::InventoryPage,
+    not_found::NotFound,
+};
+use crate::prefs::Prefs;
+
+/// The HTML document around the app, rendered on the server.
+#[cfg(feature = "ssr")]
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    use leptos::hydration::{AutoReload, HydrationScripts};
+    use leptos_meta::MetaTags;
+
+    let prefs = Prefs::from_request();
+    provide_context(prefs);
+    view! {
+        <!DOCTYPE html>
+        <html lang=prefs.locale.code() data-theme=prefs.theme.as_str()>
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="color-scheme" content="light dark" />
+                <link rel="icon" href="/logo.svg" type="image/svg+xml" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// The application: routes inside the shell.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    #[cfg(not(feature = "ssr"))]
+    provide_context(Prefs::from_document());
+    #[cfg(feature = "ssr")]
+    if use_context::<Prefs>().is_none() {
+        provide_context(Prefs::from_request());
+    }
+    provide_live();
+    let i = use_i18n();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/millwright.css" />
+        <Title text=i.t(Key::AppName) />
+        <Router>
+            <Shell>
+                <Routes fallback=NotFound>
+                    <Route path=path!("") view=DashboardPage />
+                    <Route path=path!("hosts") view=HostsPage />
+                    <Route path=path!("inventory") view=InventoryPage />
+                    <Route path=path!("domains/:host/:uuid") view=DomainPage />
+                </Routes>
+            </Shell>
+        </Router>
+    }
+}

@@ -1,0 +1,144 @@
+//! One domain: facts, disks, NICs, graphics and its XML (read-only).
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+
+use crate::api::domains::fetch_domain;
+use crate::components::live::use_live;
+use crate::components::notes::{bytes, kib, kind_key, ErrorNote, StateBadge};
+use crate::i18n::{use_i18n, I18n, Key};
+use crate::model::DomainDetail;
+
+#[component]
+pub fn DomainPage() -> impl IntoView {
+    let i = use_i18n();
+    let live = use_live();
+    let params = use_params_map();
+    let key = move || {
+        let p = params.read();
+        (
+            p.get("host")
+                .and_then(|h| h.parse::<i64>().ok())
+                .unwrap_or(-1),
+            p.get("uuid").unwrap_or_default(),
+        )
+    };
+    let detail = Resource::new(
+        move || (key(), live.version.get()),
+        |((host, uuid), _)| fetch_domain(host, uuid),
+    );
+    view! {
+        <p><a href="/inventory">{i.t(Key::BackToInventory)}</a></p>
+        <Transition fallback=move || view! { <p>{i.t(Key::Loading)}</p> }>
+            {move || Suspend::new(async move {
+                match detail.await {
+                    Ok(d) => view! { <Detail d /> }.into_any(),
+                    Err(err) => view! { <ErrorNote err /> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+fn yes_no(i: I18n, v: bool) -> &'static str {
+    i.t(if v { Key::Yes } else { Key::No })
+}
+
+#[component]
+fn Detail(d: DomainDetail) -> impl IntoView {
+    let i = use_i18n();
+    let c = d.config;
+    let fact = |key: Key, value: String| view! { <dt>{i.t(key)}</dt><dd>{value}</dd> };
+    let none = || view! { <p class="muted">{i.t(Key::None_)}</p> };
+    view! {
+        <h1 data-domain-name=d.row.name.clone()>
+            {d.row.name.clone()} " " <StateBadge state=d.row.state />
+        </h1>
+        <section class="card">
+            <h2>{i.t(Key::Facts)}</h2>
+            <dl class="facts">
+                {fact(Key::Uuid, d.row.uuid.clone())}
+                {fact(Key::ColKind, i.t(kind_key(d.row.kind)).into())}
+                {fact(Key::ColHost, d.row.host_name.clone())}
+                {fact(Key::ColVcpus, d.row.vcpus.to_string())}
+                {fact(Key::ColMemory, kib(d.row.memory_kib))}
+                {fact(Key::Hypervisor, c.hypervisor.clone())}
+                {fact(Key::OsType, format!("{} {}", c.os_type, c.arch).trim().to_string())}
+                {c.init.clone().map(|init| fact(Key::InitCommand, init))}
+                {fact(Key::ColWorkspace, d.row.workspace.clone().unwrap_or_else(|| i.t(Key::Unowned).into()))}
+                {fact(Key::ColTags, d.row.tags.pairs().map(|(k, v)| format!("{k}: {v}")).collect::<Vec<_>>().join(", "))}
+                {fact(Key::Autostart, yes_no(i, d.autostart).into())}
+                {fact(Key::Persistent, yes_no(i, d.persistent).into())}
+                {fact(Key::CpuTime, format!("{:.1} s", d.cpu_time_ns as f64 / 1e9))}
+            </dl>
+        </section>
+        <section class="card">
+            <h2>{i.t(Key::Disks)}</h2>
+            {if c.disks.is_empty() { Some(none()) } else { None }}
+            {(!c.disks.is_empty()).then(|| view! {
+                <div class="table-wrap">
+                    <table class="table" data-table="disks">
+                        <thead><tr>
+                            <th>{i.t(Key::Device)}</th><th>{i.t(Key::Source)}</th><th>{i.t(Key::Target)}</th>
+                            <th>{i.t(Key::Bus)}</th><th>{i.t(Key::Format)}</th><th>{i.t(Key::Capacity)}</th>
+                        </tr></thead>
+                        <tbody>
+                            {c.disks.iter().map(|disk| view! {
+                                <tr data-disk=disk.target.clone()>
+                                    <td>{disk.device.clone()}</td>
+                                    <td class="mono">{disk.source.clone()}</td>
+                                    <td class="mono">{disk.target.clone()}</td>
+                                    <td>{disk.bus.clone()}</td>
+                                    <td>{disk.format.clone()}</td>
+                                    <td class="num">{disk.capacity.map(bytes).unwrap_or_default()}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                </div>
+            })}
+        </section>
+        <section class="card">
+            <h2>{i.t(Key::Nics)}</h2>
+            {if c.nics.is_empty() { Some(none()) } else { None }}
+            {(!c.nics.is_empty()).then(|| view! {
+                <div class="table-wrap">
+                    <table class="table" data-table="nics">
+                        <thead><tr>
+                            <th>{i.t(Key::Mac)}</th><th>{i.t(Key::ColKind)}</th><th>{i.t(Key::Source)}</th>
+                            <th>{i.t(Key::Model)}</th><th>{i.t(Key::Vlan)}</th>
+                        </tr></thead>
+                        <tbody>
+                            {c.nics.iter().map(|nic| view! {
+                                <tr data-nic=nic.mac.clone()>
+                                    <td class="mono">{nic.mac.clone()}</td>
+                                    <td>{nic.kind.clone()}</td>
+                                    <td>{nic.source.clone()}</td>
+                                    <td>{nic.model.clone()}</td>
+                                    <td>{nic.vlan.map(|v| v.to_string()).unwrap_or_default()}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                </div>
+            })}
+        </section>
+        <section class="card">
+            <h2>{i.t(Key::Graphics)}</h2>
+            {if c.graphics.is_empty() { Some(none()) } else { None }}
+            <ul class="plain">
+                {c.graphics.iter().map(|g| view! {
+                    <li data-graphics=g.kind.clone()>
+                        {format!("{} · {} {} · {} {}", g.kind.to_uppercase(), i.t(Key::Port),
+                            g.port.map(|p| p.to_string()).unwrap_or_else(|| "auto".into()),
+                            i.t(Key::Listen), g.listen)}
+                    </li>
+                }).collect_view()}
+            </ul>
+        </section>
+        <section class="card">
+            <h2>{i.t(Key::DomainXml)}</h2>
+            <pre class="xml" data-xml>{d.xml}</pre>
+        </section>
+    }
+}

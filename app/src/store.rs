@@ -1,0 +1,4 @@
+//! SQLite access, one module per table owner. Queries sit next to the code
+//! that needs them.
+
+pub mod hosts;

@@ -1,0 +1,74 @@
+//! Command-line flags, each with an environment variable.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Parser;
+
+/// Millwright: the plant's virtualization dashboard.
+#[derive(Debug, Clone, Parser)]
+#[command(name = "millwright", version, about)]
+pub struct Config {
+    /// Address to serve HTTP on.
+    #[arg(long, env = "MILLWRIGHT_LISTEN", default_value = "127.0.0.1:3000")]
+    pub listen: SocketAddr,
+
+    /// Directory for the SQLite database and other state.
+    #[arg(long, env = "MILLWRIGHT_DATA_DIR", default_value = "./data")]
+    pub data_dir: PathBuf,
+
+    /// Load the demo plant (libvirt test-driver hosts). Default: on while no
+    /// host has been registered.
+    #[arg(long, overrides_with = "no_demo")]
+    pub demo: bool,
+
+    /// Never load the demo plant.
+    #[arg(long, overrides_with = "demo")]
+    pub no_demo: bool,
+
+    /// `true`/`false` equivalent of --demo / --no-demo.
+    #[arg(long = "demo-env", hide = true, env = "MILLWRIGHT_DEMO")]
+    pub demo_env: Option<bool>,
+
+    /// Directory holding the demo plant (`plant.json` and host XML files).
+    #[arg(long, env = "MILLWRIGHT_DEMO_DIR", default_value = "./demo")]
+    pub demo_dir: PathBuf,
+
+    /// Register these hosts at start if not yet known (`NAME=URI`, repeatable).
+    #[arg(long = "host", env = "MILLWRIGHT_HOSTS", value_delimiter = ',')]
+    pub hosts: Vec<String>,
+
+    /// Deadline for every libvirt call, in seconds.
+    #[arg(long, env = "MILLWRIGHT_LIBVIRT_DEADLINE", default_value_t = 10)]
+    pub libvirt_deadline_secs: u64,
+}
+
+/// Whether the demo plant loads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DemoMode {
+    On,
+    Off,
+    /// On only while no host is registered.
+    Auto,
+}
+
+impl Config {
+    pub fn demo_mode(&self) -> DemoMode {
+        if self.demo {
+            DemoMode::On
+        } else if self.no_demo {
+            DemoMode::Off
+        } else {
+            match self.demo_env {
+                Some(true) => DemoMode::On,
+                Some(false) => DemoMode::Off,
+                None => DemoMode::Auto,
+            }
+        }
+    }
+
+    pub fn libvirt_deadline(&self) -> Duration {
+        Duration::from_secs(self.libvirt_deadline_secs.max(1))
+    }
+}

@@ -1,0 +1,131 @@
+//! Routes outside Leptos: health, the live event stream, preferences.
+
+use std::convert::Infallible;
+use std::time::Duration;
+
+use app::prefs::{Theme, LANG_COOKIE, THEME_COOKIE};
+use app::{i18n::Locale, state::AppState};
+use axum::extract::{Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use futures::Stream;
+use serde::Deserialize;
+use tokio::sync::watch;
+use tokio_stream::wrappers::BroadcastStream;
+use tokio_stream::StreamExt;
+
+/// `GET /healthz`: database and hosts at a glance.
+pub async fn healthz(State(state): State<AppState>) -> Response {
+    let db_ok = sqlx::query_scalar::<_, i64>("SELECT 1")
+        .fetch_one(&state.pool)
+        .await
+        .is_ok();
+    let (connected, total, domains) = state.gateway.read(|inv| {
+        let connected = inv
+            .hosts
+            .values()
+            .filter(|h| h.state == app::model::HostState::Connected)
+            .count();
+        (connected, inv.hosts.len(), inv.domain_count())
+    });
+    let status = if db_ok {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    let body = serde_json::json!({
+        "status": if db_ok { "ok" } else { "degraded" },
+        "database": if db_ok { "ok" } else { "unavailable" },
+        "hosts": { "connected": connected, "total": total },
+        "domains": domains,
+        "version": env!("CARGO_PKG_VERSION"),
+    });
+    (status, Json(body)).into_response()
+}
+
+/// `GET /events`: one `inventory` event per change, for live pages.
+/// Streams end when `shutdown` turns true, so graceful shutdown can finish.
+pub async fn events(
+    state: AppState,
+    mut shutdown: watch::Receiver<bool>,
+) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+    let first = Event::default()
+        .event("hello")
+        .data(state.gateway.version().to_string());
+    let changes = BroadcastStream::new(state.gateway.subscribe()).map(|msg| {
+        // A lagged receiver missed some versions; one event covers them all.
+        let version = msg
+            .map(|v| v.to_string())
+            .unwrap_or_else(|_| "lagged".into());
+        Ok(Event::default().event("message").data(version))
+    });
+    let stop = async move {
+        // An error means the sender is gone: the server is stopping too.
+        let _ = shutdown.wait_for(|stop| *stop).await;
+    };
+    Sse::new(futures::StreamExt::take_until(
+        tokio_stream::once(Ok(first)).chain(changes),
+        stop,
+    ))
+    .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+}
+
+#[derive(Deserialize)]
+pub struct PrefsQuery {
+    lang: Option<String>,
+    theme: Option<String>,
+    back: Option<String>,
+}
+
+/// `GET /prefs?lang=zh-CN&back=/hosts`: remembers a choice in a cookie and
+/// returns to the page. Works without JavaScript.
+pub async fn prefs(Query(q): Query<PrefsQuery>) -> Response {
+    const YEAR: u32 = 365 * 24 * 3600;
+    let mut headers = HeaderMap::new();
+    let mut set = |name: &str, value: &str| {
+        let cookie = format!("{name}={value}; Path=/; Max-Age={YEAR}; SameSite=Lax");
+        if let Ok(v) = HeaderValue::from_str(&cookie) {
+            headers.append(header::SET_COOKIE, v);
+        }
+    };
+    if let Some(locale) = q.lang.as_deref().and_then(Locale::parse) {
+        set(LANG_COOKIE, locale.code());
+    }
+    if let Some(theme) = q.theme.as_deref().and_then(Theme::parse) {
+        set(THEME_COOKIE, theme.as_str());
+    }
+    let back = q
+        .back
+        .filter(|b| is_local_path(b))
+        .unwrap_or_else(|| "/".into());
+    if let Ok(v) = HeaderValue::from_str(&back) {
+        headers.insert(header::LOCATION, v);
+    }
+    (StatusCode::SEE_OTHER, headers).into_response()
+}
+
+/// Only same-site paths: no scheme, no `//host`, no backslash tricks.
+fn is_local_path(p: &str) -> bool {
+    p.starts_with('/')
+        && !p.starts_with("//")
+        && !p.contains('\\')
+        && !p.chars().any(char::is_control)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn open_redirects_are_refused() {
+        assert!(super::is_local_path("/inventory?q=a"));
+        for bad in [
+            "//evil.example/",
+            "https://evil.example/",
+            "/\\evil",
+            "hosts",
+        ] {
+            assert!(!super::is_local_path(bad), "{bad}");
+        }
+    }
+}
