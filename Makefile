@@ -25,7 +25,8 @@ release: setup
 
 lint:
 	cargo fmt --all -- --check
-	cargo clippy --workspace --all-targets --features app/ssr -- -D warnings
+	cargo clippy --all-targets -- -D warnings
+	cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
 
 lab-up:
 	@bash scripts/lab.sh up
@@ -34,4 +35,4 @@ lab-down:
 	@bash scripts/lab.sh down
 
 bench: setup
-	cargo run --release -p server --bin bench-inventory
+	cargo run --release -p millwright --bin bench-inventory

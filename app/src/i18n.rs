@@ -48,6 +48,7 @@ keys! {
     HostsDown => "Hosts down", "离线主机";
     DomainsRunning => "Domains running", "运行中的虚拟机/容器";
     DomainsStopped => "Domains stopped", "已停止的虚拟机/容器";
+    DomainsOther => "Paused or other", "已暂停或其他";
     Allocation => "Allocation per host", "各主机资源分配";
     AllocationHint => "vCPUs and memory of running domains against the host's capacity.", "运行中虚拟机/容器的 vCPU 与内存占主机容量的比例。";
     VcpusOf => "vCPUs", "vCPU";

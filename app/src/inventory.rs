@@ -142,7 +142,7 @@ impl Inventory {
             }
             for d in host.domains.values() {
                 match d.state {
-                    s if s.is_active() => data.domains_running += 1,
+                    DomainState::Running | DomainState::Blocked => data.domains_running += 1,
                     DomainState::Shutoff | DomainState::Crashed => data.domains_stopped += 1,
                     _ => data.domains_other += 1,
                 }
@@ -302,7 +302,10 @@ mod tests {
         inv.hosts.get_mut(&1).unwrap().state = HostState::Connected;
         let d = inv.dashboard();
         assert_eq!((d.hosts_up, d.hosts_down), (1, 1));
-        assert_eq!((d.domains_running, d.domains_stopped), (3, 1));
+        assert_eq!(
+            (d.domains_running, d.domains_stopped, d.domains_other),
+            (2, 1, 1)
+        );
         assert_eq!(d.loads[0].vcpus_allocated, 4);
     }
 }

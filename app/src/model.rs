@@ -63,7 +63,8 @@ pub struct NodeFacts {
     pub cpus: u32,
     pub mhz: u32,
     pub memory_kib: u64,
-    pub free_memory_kib: u64,
+    /// Unknown when the driver does not report it.
+    pub free_memory_kib: Option<u64>,
     /// Driver name and version, e.g. "QEMU 10.0.2".
     pub hypervisor: String,
     pub libvirt_version: String,

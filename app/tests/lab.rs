@@ -122,7 +122,7 @@ async fn both_hosts_connect_with_facts() {
     for id in [1, 2] {
         let facts = gw.read(|inv| inv.hosts[&id].facts.clone()).expect("facts");
         assert!(
-            facts.cpus > 0 && facts.memory_kib > 0 && facts.free_memory_kib > 0,
+            facts.cpus > 0 && facts.memory_kib > 0 && facts.free_memory_kib.is_some_and(|f| f > 0),
             "{facts:?}"
         );
         assert!(facts.hypervisor.starts_with("QEMU"), "{facts:?}");

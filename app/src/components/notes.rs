@@ -93,11 +93,10 @@ pub fn bytes(value: u64) -> String {
 
 /// Percentage of `part` in `whole`, clamped to 0–100 for bar widths.
 pub fn percent(part: u64, whole: u64) -> u64 {
-    if whole == 0 {
-        0
-    } else {
-        (part.saturating_mul(100) / whole).min(100)
-    }
+    part.saturating_mul(100)
+        .checked_div(whole)
+        .unwrap_or(0)
+        .min(100)
 }
 
 #[cfg(test)]

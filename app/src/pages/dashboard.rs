@@ -45,6 +45,7 @@ fn Figures(data: DashboardData) -> impl IntoView {
             {stat(Key::HostsDown, data.hosts_down, "hosts-down")}
             {stat(Key::DomainsRunning, data.domains_running, "domains-running")}
             {stat(Key::DomainsStopped, data.domains_stopped, "domains-stopped")}
+            {stat(Key::DomainsOther, data.domains_other, "domains-other")}
         </section>
         <section class="card">
             <h2>{i.t(Key::Allocation)}</h2>

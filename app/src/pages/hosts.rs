@@ -103,7 +103,9 @@ fn HostRow(host: HostView, remove: ServerAction<RemoveHost>) -> impl IntoView {
             <td>
                 {known.then(|| view! {
                     <div>{kib(facts.memory_kib)}</div>
-                    <div class="muted">{format!("{} {}", kib(facts.free_memory_kib), i.t(Key::ColFree))}</div>
+                    {facts.free_memory_kib.map(|free| view! {
+                        <div class="muted">{format!("{} {}", kib(free), i.t(Key::ColFree))}</div>
+                    })}
                 })}
             </td>
             <td>

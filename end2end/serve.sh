@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Starts the built server for Playwright on a fresh data directory.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$here/.."
+port="${1:-3100}"
+data="$here/test-results/data"
+rm -rf "$data" && mkdir -p "$data"
+args=(--listen "127.0.0.1:$port" --data-dir "$data" --demo --demo-dir "$root/demo")
+if [ -n "${MILLWRIGHT_LAB_H1_URI:-}" ]; then
+  args+=(--host "Lab h1=$MILLWRIGHT_LAB_H1_URI")
+fi
+export LEPTOS_SITE_ROOT="$root/target/site"
+export LEPTOS_ENV=PROD
+exec "$root/target/debug/millwright" "${args[@]}"

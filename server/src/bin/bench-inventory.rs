@@ -1,0 +1,191 @@
+//! Inventory benchmark on a generated test-driver host with 1,000 domains.
+//!
+//! Prints figures, asserts nothing about time:
+//! - server-side render of `/inventory` through the full router, against
+//!   `/healthz` through the same router as the baseline;
+//! - a full inventory refresh from libvirt (list + info + XML + parse per
+//!   domain), against the bare `list_all_domains` call as the baseline.
+//!
+//! Run: `cargo run --release -p millwright --bin bench-inventory [-- DOMAINS ROUNDS]`.
+
+use std::time::{Duration, Instant};
+
+use app::gateway::{worker::list_domains, Gateway, HostSpec};
+use app::model::HostState;
+use app::state::AppState;
+use axum::body::Body;
+use axum::http::Request;
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+
+fn host_xml(domains: usize) -> String {
+    let mut xml = String::from(
+        "<node><cpu><mhz>2400</mhz><model>Bench Xeon</model><active>64</active><nodes>1</nodes>\
+         <sockets>2</sockets><cores>16</cores><threads>2</threads></cpu><memory>536870912</memory>",
+    );
+    for n in 0..domains {
+        let state = match n % 5 {
+            0..=2 => 1,
+            3 => 5,
+            _ => 3,
+        };
+        xml.push_str(&format!(
+            "<domain type='kvm' xmlns:test='http://libvirt.org/schemas/domain/test/1.0'>\
+             <name>bench-vm-{n:04}</name><uuid>00000000-0000-4000-8000-{n:012}</uuid>\
+             <memory unit='MiB'>{mem}</memory><vcpu>{vcpu}</vcpu><os><type>hvm</type></os>\
+             <metadata><mw:domain xmlns:mw='http://millwright.local/xmlns/domain/1'>\
+             <mw:workspace>ws-{ws}</mw:workspace><mw:tag key='line'>Line {line}</mw:tag></mw:domain></metadata>\
+             <devices><disk type='file' device='disk'><source file='/var/lib/libvirt/images/bench-{n}.qcow2'/>\
+             <target dev='vda' bus='virtio'/></disk><interface type='network'><source network='default'/>\
+             <mac address='52:54:00:{a:02x}:{b:02x}:{c:02x}'/></interface></devices>\
+             <test:runstate>{state}</test:runstate></domain>",
+            mem = 512 * (1 + n % 8),
+            vcpu = 1 + n % 4,
+            ws = n % 4,
+            line = n % 12,
+            a = (n >> 16) & 0xff,
+            b = (n >> 8) & 0xff,
+            c = n & 0xff,
+        ));
+    }
+    xml.push_str("</node>");
+    xml
+}
+
+fn percentile(samples: &mut [Duration], p: f64) -> Duration {
+    samples.sort_unstable();
+    samples[((samples.len() - 1) as f64 * p).round() as usize]
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+async fn time_get(app: &axum::Router, uri: &str, rounds: usize) -> (Vec<Duration>, usize) {
+    let mut samples = Vec::with_capacity(rounds);
+    let mut size = 0;
+    for _ in 0..rounds {
+        let start = Instant::now();
+        let resp = app
+            .clone()
+            .oneshot(Request::get(uri).body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        assert!(resp.status().is_success(), "{uri}: {}", resp.status());
+        size = resp.into_body().collect().await.unwrap().to_bytes().len();
+        samples.push(start.elapsed());
+    }
+    (samples, size)
+}
+
+fn report(label: &str, samples: &mut [Duration]) -> Duration {
+    let p50 = percentile(samples, 0.5);
+    let p95 = percentile(samples, 0.95);
+    println!(
+        "{label:<44} p50 {:>8.3} ms   p95 {:>8.3} ms   (n={})",
+        ms(p50),
+        ms(p95),
+        samples.len()
+    );
+    p50
+}
+
+#[tokio::main]
+async fn main() {
+    let mut args = std::env::args().skip(1);
+    let domains: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(1000);
+    let rounds: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(200);
+    let dir = std::env::temp_dir().join(format!("millwright-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("bench-host.xml");
+    std::fs::write(&file, host_xml(domains)).unwrap();
+    let uri = format!("test://{}", file.display());
+    println!("generated test-driver host: {domains} domains, {rounds} rounds per figure\n");
+
+    // Refresh from libvirt, on the host's own worker thread as in production.
+    let gateway = Gateway::new(Duration::from_secs(30));
+    gateway.add_host(HostSpec {
+        id: 1,
+        name: "bench".into(),
+        uri: uri.clone(),
+        tags: Default::default(),
+        demo: true,
+    });
+    let connected = Instant::now();
+    while gateway.read(|inv| inv.hosts[&1].state) != HostState::Connected {
+        assert!(
+            connected.elapsed() < Duration::from_secs(30),
+            "bench host did not connect"
+        );
+        tokio::task::yield_now().await;
+    }
+    assert_eq!(gateway.read(|inv| inv.domain_count()), domains);
+    let refresh_rounds = (rounds / 4).max(10);
+    let mut list_only = Vec::new();
+    let mut full = Vec::new();
+    for _ in 0..refresh_rounds {
+        let (a, b) = gateway
+            .call(1, move |conn| {
+                let t = Instant::now();
+                let n = conn.list_all_domains(0).map(|d| d.len()).unwrap_or(0);
+                let a = t.elapsed();
+                let t = Instant::now();
+                let rows = list_domains(conn, 1, "bench")?;
+                let b = t.elapsed();
+                assert_eq!((n, rows.len()), (domains, domains));
+                Ok((a, b))
+            })
+            .await
+            .unwrap();
+        list_only.push(a);
+        full.push(b);
+    }
+    println!("Inventory refresh from libvirt ({domains} domains)");
+    let base = report("  baseline: list_all_domains only", &mut list_only);
+    let ours = report("  full refresh: list + info + XML + parse", &mut full);
+    println!(
+        "  ratio full / baseline: {:.1}x   (target: full ≤ 200 ms)\n",
+        ms(ours) / ms(base).max(1e-9)
+    );
+
+    // Server-side render through the whole router.
+    let pool = sqlx::SqlitePool::connect("sqlite::memory:").await.unwrap();
+    sqlx::migrate!("../migrations").run(&pool).await.unwrap();
+    let state = AppState {
+        leptos_options: millwright::leptos_options(),
+        pool,
+        gateway: gateway.clone(),
+    };
+    let (_stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let app = millwright::router(state, stop_rx);
+    for uri in ["/healthz", "/inventory"] {
+        time_get(&app, uri, 5).await; // warm-up
+    }
+    println!("Server-side render ({domains} domains in the inventory)");
+    let (mut h, _) = time_get(&app, "/healthz", rounds).await;
+    let base = report("  baseline: GET /healthz", &mut h);
+    for (label, uri) in [
+        ("  GET /inventory (page 1 of 50 rows)", "/inventory"),
+        (
+            "  GET /inventory?sort=memory&dir=desc",
+            "/inventory?sort=memory&dir=desc",
+        ),
+        (
+            "  GET /inventory?q=line+7&state=running",
+            "/inventory?q=line+7&state=running",
+        ),
+        ("  GET /inventory?per=500", "/inventory?per=500"),
+    ] {
+        let (mut s, size) = time_get(&app, uri, rounds).await;
+        let p50 = report(label, &mut s);
+        println!(
+            "{:<44} {:.1}x baseline, {} KiB HTML",
+            "",
+            ms(p50) / ms(base).max(1e-9),
+            size / 1024
+        );
+    }
+    println!("  (target: /inventory p50 ≤ 20 ms)");
+    gateway.shutdown();
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -1,0 +1,183 @@
+//! Millwright's server: configuration → database → libvirt gateway → router.
+
+pub mod config;
+pub mod demo;
+pub mod routes;
+
+use std::time::Duration;
+
+use app::gateway::Gateway;
+use app::state::AppState;
+use app::{shell, App};
+use axum::routing::get;
+use axum::Router;
+use leptos::config::{get_configuration, LeptosOptions};
+use leptos::prelude::provide_context;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::SqlitePool;
+use tokio::sync::watch;
+
+use crate::config::{Config, DemoMode};
+
+/// Why the server could not start; each names what to fix.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("cannot create the data directory {0}: {1}")]
+    DataDir(String, std::io::Error),
+    #[error("cannot open the database {0}: {1}")]
+    Database(String, sqlx::Error),
+    #[error("database migration failed (the database was left unchanged): {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("the demo plant could not be loaded: {0}")]
+    Demo(#[from] demo::DemoError),
+    #[error("--host {0:?}: {1}")]
+    Host(String, String),
+    #[error("cannot listen on {0}: {1}")]
+    Listen(std::net::SocketAddr, std::io::Error),
+    #[error("database: {0}")]
+    Sqlx(#[from] sqlx::Error),
+    #[error("server: {0}")]
+    Serve(std::io::Error),
+}
+
+/// Serves until SIGINT or SIGTERM, then shuts down gracefully.
+pub async fn run(cfg: Config) -> Result<(), StartError> {
+    let pool = open_database(&cfg).await?;
+    let gateway = Gateway::new(cfg.libvirt_deadline());
+    for spec in register_hosts(&cfg, &pool).await? {
+        gateway.add_host(spec);
+    }
+
+    let mut leptos_options = leptos_options();
+    leptos_options.site_addr = cfg.listen;
+    let state = AppState {
+        leptos_options,
+        pool: pool.clone(),
+        gateway: gateway.clone(),
+    };
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let app = router(state, stop_rx);
+
+    let listener = tokio::net::TcpListener::bind(cfg.listen)
+        .await
+        .map_err(|e| StartError::Listen(cfg.listen, e))?;
+    tracing::info!("listening on http://{}", cfg.listen);
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async move {
+            shutdown_signal().await;
+            tracing::info!("shutting down");
+            let _ = stop_tx.send(true);
+        })
+        .await
+        .map_err(StartError::Serve)?;
+    gateway.shutdown();
+    pool.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Every route: Leptos pages and server functions, health, events, prefs.
+pub fn router(state: AppState, stop: watch::Receiver<bool>) -> Router {
+    let routes = generate_route_list(App);
+    let context_state = state.clone();
+    let events_state = state.clone();
+    let options = state.leptos_options.clone();
+    Router::new()
+        .route("/healthz", get(routes::healthz))
+        .route(
+            "/events",
+            get(move || routes::events(events_state.clone(), stop.clone())),
+        )
+        .route("/prefs", get(routes::prefs))
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || provide_context(context_state.clone()),
+            move || shell(options.clone()),
+        )
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .with_state(state)
+}
+
+/// Opens (creating if needed) the SQLite database and runs migrations.
+pub async fn open_database(cfg: &Config) -> Result<SqlitePool, StartError> {
+    std::fs::create_dir_all(&cfg.data_dir)
+        .map_err(|e| StartError::DataDir(cfg.data_dir.display().to_string(), e))?;
+    let path = cfg.data_dir.join("millwright.db");
+    let options = SqliteConnectOptions::new()
+        .filename(&path)
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .foreign_keys(true)
+        .busy_timeout(Duration::from_secs(5));
+    let pool = SqlitePoolOptions::new()
+        .max_connections(8)
+        .connect_with(options)
+        .await
+        .map_err(|e| StartError::Database(path.display().to_string(), e))?;
+    sqlx::migrate!("../migrations").run(&pool).await?;
+    Ok(pool)
+}
+
+/// Registers `--host NAME=URI` entries not known yet, loads the demo plant
+/// when it is on, and returns every host to connect to.
+async fn register_hosts(
+    cfg: &Config,
+    pool: &SqlitePool,
+) -> Result<Vec<app::gateway::HostSpec>, StartError> {
+    for entry in &cfg.hosts {
+        let (name, uri) = entry
+            .split_once('=')
+            .ok_or_else(|| StartError::Host(entry.clone(), "expected NAME=URI".into()))?;
+        let uri = app::validate::HostUri::parse(uri)
+            .map_err(|e| StartError::Host(entry.clone(), e.key.en().into()))?;
+        match app::store::hosts::insert(pool, name.trim(), uri.as_str(), &Default::default()).await
+        {
+            Ok(_) | Err(app::error::AppError::Conflict(_)) => {}
+            Err(_) => return Err(StartError::Host(entry.clone(), "could not be saved".into())),
+        }
+    }
+    let demo_on = match cfg.demo_mode() {
+        DemoMode::On => true,
+        DemoMode::Off => false,
+        DemoMode::Auto => app::store::hosts::count_registered(pool).await? == 0,
+    };
+    if demo_on {
+        let demo = demo::load(pool, &cfg.demo_dir).await?;
+        tracing::info!(hosts = demo.len(), "demo plant loaded");
+    }
+    Ok(app::store::hosts::list(pool, demo_on).await?)
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}
+
+/// Leptos settings from cargo-leptos' environment; a binary built by plain
+/// cargo falls back to the same names (site under `LEPTOS_SITE_ROOT`).
+pub fn leptos_options() -> LeptosOptions {
+    match get_configuration(None) {
+        Ok(conf) => conf.leptos_options,
+        Err(_) => LeptosOptions::builder()
+            .output_name("millwright")
+            .site_root(std::env::var("LEPTOS_SITE_ROOT").unwrap_or_else(|_| "target/site".into()))
+            .site_pkg_dir("pkg")
+            .build(),
+    }
+}
