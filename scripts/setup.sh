@@ -72,10 +72,9 @@ install_rust_tools() {
 install_npm() {
   if [ ! -d end2end/node_modules/@playwright/test ] && [ -f end2end/package.json ]; then
     log "npm ci (end2end)"
-    (cd end2end && { [ -f package-lock.json ] && npm ci --no-audit --no-fund || npm install --no-audit --no-fund; })
-  fi
-  if [ ! -f public/vendor/.installed ] && [ -f scripts/vendor.sh ]; then
-    bash scripts/vendor.sh
+    # Playwright drives Debian's Chromium; it must never download a browser.
+    (cd end2end && export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 &&
+      { [ -f package-lock.json ] && npm ci --no-audit --no-fund || npm install --no-audit --no-fund; })
   fi
 }
 

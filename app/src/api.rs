@@ -1,6 +1,10 @@
 //! Server functions, one file per feature. Each mutating one will follow
 //! authenticate → policy → act → audit once identity lands.
 
+pub mod audit;
+pub mod auth;
 pub mod dashboard;
 pub mod domains;
 pub mod hosts;
+pub mod users;
+pub mod workspaces;

@@ -3,4 +3,5 @@
 pub mod field;
 pub mod live;
 pub mod notes;
+pub mod session;
 pub mod shell;

@@ -8,6 +8,41 @@ use crate::model::{DiskInfo, DomainConfig, DomainKind, GraphicsInfo, NicInfo, Pl
 /// Namespace of the `<metadata>` element Millwright writes into domains.
 pub const METADATA_NS: &str = "http://millwright.local/xmlns/domain/1";
 
+/// Escapes text for XML content and attribute values. Every value that goes
+/// into XML passes through here; nothing is formatted into XML raw.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Millwright's metadata element (without namespace prefix: libvirt adds the
+/// one given to `virDomainSetMetadata`).
+pub fn metadata_element(workspace: Option<&str>, tags: &PlantTags) -> String {
+    let mut xml = format!("<domain xmlns=\"{METADATA_NS}\">");
+    if let Some(ws) = workspace {
+        xml.push_str(&format!("<workspace>{}</workspace>", escape(ws)));
+    }
+    for (key, value) in tags.pairs() {
+        xml.push_str(&format!(
+            "<tag key=\"{}\">{}</tag>",
+            escape(key),
+            escape(value)
+        ));
+    }
+    xml.push_str("</domain>");
+    xml
+}
+
 /// Why a document could not be read as a domain.
 #[derive(Debug, thiserror::Error)]
 pub enum ParseError {

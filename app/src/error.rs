@@ -36,6 +36,13 @@ pub enum AppError {
     Host(Key),
     #[error("conflict")]
     Conflict(FieldError),
+    #[error("not signed in")]
+    Unauthorized,
+    /// The policy refused; the key names the rule.
+    #[error("forbidden")]
+    Forbidden(Key),
+    #[error("too many failed sign-ins")]
+    Throttled,
     #[error("internal error")]
     Internal,
     /// Transport-level failure (network, serialization).
@@ -63,6 +70,9 @@ impl AppError {
             AppError::Invalid(_) | AppError::Conflict(_) => Key::ErrFixFields,
             AppError::NotFound => Key::ErrNotFound,
             AppError::Host(key) => *key,
+            AppError::Unauthorized => Key::ErrUnauthorized,
+            AppError::Forbidden(key) => *key,
+            AppError::Throttled => Key::ErrThrottled,
             AppError::Internal => Key::ErrInternal,
             AppError::Transport(_) => Key::ErrTransport,
         }

@@ -84,13 +84,26 @@ impl Inventory {
 
     /// One filtered, sorted page. Rows are borrowed until the page is cut,
     /// so only the rows shown are cloned.
-    pub fn query(&self, q: &InventoryQuery) -> InventoryPage {
+    /// `visible` limits the rows to these workspaces (members); `None` shows
+    /// everything (administrators).
+    pub fn query(&self, q: &InventoryQuery, visible: Option<&[String]>) -> InventoryPage {
         let needle = q.text.trim().to_lowercase();
+        let may_see = |d: &DomainRow| match (visible, &d.workspace) {
+            (None, _) => true,
+            (Some(set), Some(ws)) => set.contains(ws),
+            (Some(_), None) => false,
+        };
         let mut rows: Vec<&DomainRow> = self
             .hosts
             .values()
             .filter(|h| q.host.is_none_or(|id| id == h.id))
             .flat_map(|h| h.domains.values())
+            .filter(|d| may_see(d))
+            .filter(|d| {
+                q.workspace
+                    .as_ref()
+                    .is_none_or(|w| d.workspace.as_ref() == Some(w))
+            })
             .filter(|d| q.state.is_none_or(|s| s == d.state))
             .filter(|d| q.kind.is_none_or(|k| k == d.kind))
             .filter(|d| needle.is_empty() || matches_text(d, &needle))
@@ -132,15 +145,52 @@ impl Inventory {
         }
     }
 
-    pub fn dashboard(&self) -> DashboardData {
+    /// What the domains of workspace `slug` hold, counted at allocation.
+    pub fn usage(&self, slug: &str) -> Usage {
+        let mut usage = Usage::default();
+        for d in self.hosts.values().flat_map(|h| h.domains.values()) {
+            if d.workspace.as_deref() == Some(slug) {
+                usage.domains += 1;
+                usage.vcpus += i64::from(d.vcpus);
+                usage.memory_mib += (d.memory_kib / 1024) as i64;
+            }
+        }
+        usage
+    }
+
+    /// Hosts a member may see: those allowed to their workspaces and those
+    /// running their domains. `None` visibility means every host.
+    pub fn visible_host_ids(&self, visible: Option<&[String]>, allowed: &[i64]) -> Vec<i64> {
+        self.hosts
+            .values()
+            .filter(|h| match visible {
+                None => true,
+                Some(set) => {
+                    allowed.contains(&h.id)
+                        || h.domains
+                            .values()
+                            .any(|d| d.workspace.as_ref().is_some_and(|w| set.contains(w)))
+                }
+            })
+            .map(|h| h.id)
+            .collect()
+    }
+
+    /// The dashboard over the given hosts and, for members, their domains only.
+    pub fn dashboard(&self, hosts: &[i64], visible: Option<&[String]>) -> DashboardData {
         let mut data = DashboardData::default();
-        for host in self.hosts.values() {
+        for host in self.hosts.values().filter(|h| hosts.contains(&h.id)) {
             if host.state == HostState::Connected {
                 data.hosts_up += 1;
             } else {
                 data.hosts_down += 1;
             }
-            for d in host.domains.values() {
+            let mine = |d: &&DomainRow| match (visible, &d.workspace) {
+                (None, _) => true,
+                (Some(set), Some(ws)) => set.contains(ws),
+                (Some(_), None) => false,
+            };
+            for d in host.domains.values().filter(mine) {
                 match d.state {
                     DomainState::Running | DomainState::Blocked => data.domains_running += 1,
                     DomainState::Shutoff | DomainState::Crashed => data.domains_stopped += 1,
@@ -255,23 +305,23 @@ mod tests {
             state: Some(DomainState::Running),
             ..Default::default()
         };
-        assert_eq!(names(&inv.query(&q)), ["mes-app", "scada"]);
+        assert_eq!(names(&inv.query(&q, None)), ["mes-app", "scada"]);
         let q = InventoryQuery {
             host: Some(1),
             kind: Some(DomainKind::Container),
             ..Default::default()
         };
-        assert_eq!(names(&inv.query(&q)), ["ct-andon"]);
+        assert_eq!(names(&inv.query(&q, None)), ["ct-andon"]);
         let q = InventoryQuery {
             text: "HIST".into(),
             ..Default::default()
         };
-        assert_eq!(names(&inv.query(&q)), ["historian"]);
+        assert_eq!(names(&inv.query(&q, None)), ["historian"]);
         let q = InventoryQuery {
             text: "press 1".into(),
             ..Default::default()
         };
-        assert_eq!(inv.query(&q).matched, 4);
+        assert_eq!(inv.query(&q, None).matched, 4);
     }
 
     #[test]
@@ -283,24 +333,43 @@ mod tests {
             per_page: 3,
             ..Default::default()
         };
-        let page = inv.query(&q);
+        let page = inv.query(&q, None);
         assert_eq!(names(&page), ["historian", "mes-app", "scada"]);
         assert_eq!(page.page_count(), 2);
-        let page = inv.query(&InventoryQuery {
-            page: 1,
-            ..q.clone()
-        });
+        let page = inv.query(
+            &InventoryQuery {
+                page: 1,
+                ..q.clone()
+            },
+            None,
+        );
         assert_eq!(names(&page), ["ct-andon"]);
         // A page past the end shows the last one.
-        let page = inv.query(&InventoryQuery { page: 9, ..q });
+        let page = inv.query(&InventoryQuery { page: 9, ..q }, None);
         assert_eq!(page.page, 1);
+    }
+
+    #[test]
+    fn members_see_only_their_workspaces() {
+        let mut inv = inventory();
+        let mut rows: Vec<DomainRow> = inv.hosts[&1].domains.values().cloned().collect();
+        rows[0].workspace = Some("a".into());
+        inv.replace_domains(1, rows);
+        let visible = ["a".to_string()];
+        assert_eq!(
+            inv.query(&InventoryQuery::default(), Some(&visible))
+                .matched,
+            1
+        );
+        assert_eq!(inv.query(&InventoryQuery::default(), Some(&[])).matched, 0);
+        assert_eq!(inv.usage("a").domains, 1);
     }
 
     #[test]
     fn dashboard_counts() {
         let mut inv = inventory();
         inv.hosts.get_mut(&1).unwrap().state = HostState::Connected;
-        let d = inv.dashboard();
+        let d = inv.dashboard(&[1, 2], None);
         assert_eq!((d.hosts_up, d.hosts_down), (1, 1));
         assert_eq!(
             (d.domains_running, d.domains_stopped, d.domains_other),

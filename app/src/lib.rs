@@ -3,18 +3,24 @@
 #![recursion_limit = "256"]
 
 pub mod api;
+pub mod audit;
 pub mod components;
 pub mod error;
 pub mod i18n;
 pub mod model;
 pub mod pages;
+pub mod policy;
 pub mod prefs;
 pub mod validate;
 
 #[cfg(feature = "ssr")]
+pub mod auth;
+#[cfg(feature = "ssr")]
 pub mod domxml;
 #[cfg(feature = "ssr")]
 pub mod gateway;
+#[cfg(feature = "ssr")]
+pub mod guard;
 #[cfg(feature = "ssr")]
 pub mod inventory;
 #[cfg(feature = "ssr")]
@@ -31,8 +37,9 @@ use crate::components::live::provide_live;
 use crate::components::shell::Shell;
 use crate::i18n::{use_i18n, Key};
 use crate::pages::{
-    dashboard::DashboardPage, domain::DomainPage, hosts::HostsPage, inventory::InventoryPage,
-    not_found::NotFound,
+    account::AccountPage, audit::AuditPage, dashboard::DashboardPage, domain::DomainPage,
+    hosts::HostsPage, inventory::InventoryPage, login::LoginPage, not_found::NotFound,
+    users::UsersPage, workspaces::WorkspacesPage,
 };
 use crate::prefs::Prefs;
 
@@ -85,6 +92,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("hosts") view=HostsPage />
                     <Route path=path!("inventory") view=InventoryPage />
                     <Route path=path!("domains/:host/:uuid") view=DomainPage />
+                    <Route path=path!("login") view=LoginPage />
+                    <Route path=path!("account") view=AccountPage />
+                    <Route path=path!("users") view=UsersPage />
+                    <Route path=path!("workspaces") view=WorkspacesPage />
+                    <Route path=path!("audit") view=AuditPage />
                 </Routes>
             </Shell>
         </Router>

@@ -239,6 +239,8 @@ pub struct InventoryQuery {
     pub host: Option<i64>,
     pub state: Option<DomainState>,
     pub kind: Option<DomainKind>,
+    /// Only this workspace's domains (the workspace switcher).
+    pub workspace: Option<String>,
     pub sort: SortKey,
     pub descending: bool,
     /// Zero-based page number.
@@ -365,4 +367,53 @@ pub struct DashboardData {
     pub domains_stopped: u32,
     pub domains_other: u32,
     pub loads: Vec<HostLoad>,
+}
+
+/// A workspace's limits; `None` means no limit.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Quotas {
+    pub vcpus: Option<i64>,
+    pub memory_mib: Option<i64>,
+    pub disk_gib: Option<i64>,
+    pub domains: Option<i64>,
+}
+
+/// What a workspace's domains use now.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Usage {
+    pub vcpus: i64,
+    pub memory_mib: i64,
+    pub domains: i64,
+}
+
+/// A workspace member.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MemberView {
+    pub user_id: i64,
+    pub username: String,
+    pub role: crate::policy::Role,
+}
+
+/// A workspace as its pages show it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct WorkspaceView {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+    pub quotas: Quotas,
+    pub usage: Usage,
+    pub members: Vec<MemberView>,
+    pub hosts: Vec<i64>,
+    pub networks: Vec<String>,
+    pub pools: Vec<String>,
+}
+
+/// A user as the users page shows it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct UserView {
+    pub id: i64,
+    pub username: String,
+    pub is_admin: bool,
+    pub disabled: bool,
+    pub created_at: String,
 }

@@ -1,7 +1,12 @@
 //! One file per page.
 
+pub mod account;
+pub mod audit;
 pub mod dashboard;
 pub mod domain;
 pub mod hosts;
 pub mod inventory;
+pub mod login;
 pub mod not_found;
+pub mod users;
+pub mod workspaces;

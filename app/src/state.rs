@@ -4,6 +4,8 @@ use axum::extract::FromRef;
 use leptos::prelude::*;
 use sqlx::SqlitePool;
 
+use crate::audit::AuditLog;
+use crate::auth::SessionLimits;
 use crate::error::AppError;
 use crate::gateway::Gateway;
 
@@ -13,6 +15,8 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub pool: SqlitePool,
     pub gateway: Gateway,
+    pub audit: AuditLog,
+    pub session_limits: SessionLimits,
 }
 
 impl FromRef<AppState> for LeptosOptions {

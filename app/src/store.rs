@@ -2,3 +2,5 @@
 //! that needs them.
 
 pub mod hosts;
+pub mod users;
+pub mod workspaces;

@@ -72,6 +72,45 @@ impl DisplayName {
     }
 }
 
+/// A username: 1–32 of `A-Za-z0-9._-`.
+pub fn username(raw: &str) -> Result<(), FieldError> {
+    let ok = (1..=32).contains(&raw.len())
+        && raw
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b));
+    if ok {
+        Ok(())
+    } else {
+        Err(FieldError::new("username", Key::ErrUsername))
+    }
+}
+
+/// A workspace key: 2–32 of `a-z0-9-`, starting with a letter.
+pub fn slug(raw: &str) -> Result<(), FieldError> {
+    let b = raw.as_bytes();
+    let ok = (2..=32).contains(&b.len())
+        && b[0].is_ascii_lowercase()
+        && b.iter()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-');
+    if ok {
+        Ok(())
+    } else {
+        Err(FieldError::new("slug", Key::ErrSlug))
+    }
+}
+
+/// A quota: empty (no limit) or a whole number 0–1,000,000.
+pub fn quota(field: &str, raw: &str) -> Result<Option<i64>, FieldError> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Ok(None);
+    }
+    match raw.parse::<i64>() {
+        Ok(n) if (0..=1_000_000).contains(&n) => Ok(Some(n)),
+        _ => Err(FieldError::new(field, Key::ErrQuota)),
+    }
+}
+
 /// Validates plant/area/line/cell tags: each at most 48 printable characters.
 pub fn parse_tags(
     plant: &str,
@@ -142,6 +181,28 @@ mod tests {
             assert_eq!(err.field, "uri");
             assert_eq!(err.key, key, "{uri}");
         }
+    }
+
+    #[test]
+    fn usernames_slugs_quotas() {
+        assert!(username("op.anna-2").is_ok());
+        assert!(
+            username("").is_err() && username("a b").is_err() && username(&"a".repeat(33)).is_err()
+        );
+        assert!(slug("ops").is_ok() && slug("line-3").is_ok());
+        assert!(
+            slug("Ops").is_err()
+                && slug("3d").is_err()
+                && slug("a").is_err()
+                && slug("a_b").is_err()
+        );
+        assert_eq!(quota("q", " ").unwrap(), None);
+        assert_eq!(quota("q", "10").unwrap(), Some(10));
+        assert!(
+            quota("q", "-1").is_err()
+                && quota("q", "1.5").is_err()
+                && quota("q", "2000000").is_err()
+        );
     }
 
     #[test]

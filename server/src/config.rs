@@ -39,6 +39,23 @@ pub struct Config {
     #[arg(long = "host", env = "MILLWRIGHT_HOSTS", value_delimiter = ',')]
     pub hosts: Vec<String>,
 
+    /// Mark the session cookie `Secure` (serve behind TLS).
+    #[arg(long, env = "MILLWRIGHT_SECURE_COOKIES")]
+    pub secure_cookies: bool,
+
+    /// Sign out after this many minutes without a request (one shift).
+    #[arg(long, env = "MILLWRIGHT_SESSION_IDLE_MINUTES", default_value_t = 480)]
+    pub session_idle_minutes: i64,
+
+    /// Sign out this many hours after sign-in, however active.
+    #[arg(long, env = "MILLWRIGHT_SESSION_MAX_HOURS", default_value_t = 12)]
+    pub session_max_hours: i64,
+
+    /// Password of the first administrator `admin`, used only when no user
+    /// exists yet; without it a random one is printed once.
+    #[arg(long, env = "MILLWRIGHT_ADMIN_PASSWORD", hide_env_values = true)]
+    pub admin_password: Option<String>,
+
     /// Deadline for every libvirt call, in seconds.
     #[arg(long, env = "MILLWRIGHT_LIBVIRT_DEADLINE", default_value_t = 10)]
     pub libvirt_deadline_secs: u64,

@@ -74,6 +74,18 @@ pub async fn load(pool: &SqlitePool, dir: &Path) -> Result<Vec<HostSpec>, DemoEr
         };
         specs.push(app::store::hosts::upsert_demo(pool, &host.name, &uri, &tags).await?);
     }
+    // The teams the demo domains belong to, allowed on every demo host.
+    for (slug, name) in [
+        ("ops", "Operations"),
+        ("test", "Test"),
+        ("dev", "Development"),
+        ("design", "Design"),
+    ] {
+        let ws = app::store::workspaces::ensure(pool, slug, name).await?;
+        for spec in &specs {
+            app::store::workspaces::allow_host(pool, ws, spec.id).await?;
+        }
+    }
     Ok(specs)
 }
 

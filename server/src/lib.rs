@@ -2,6 +2,7 @@
 
 pub mod config;
 pub mod demo;
+pub mod identity;
 pub mod routes;
 
 use std::time::Duration;
@@ -37,6 +38,8 @@ pub enum StartError {
     Listen(std::net::SocketAddr, std::io::Error),
     #[error("database: {0}")]
     Sqlx(#[from] sqlx::Error),
+    #[error("first administrator: {0}")]
+    Admin(String),
     #[error("server: {0}")]
     Serve(std::io::Error),
 }
@@ -44,6 +47,9 @@ pub enum StartError {
 /// Serves until SIGINT or SIGTERM, then shuts down gracefully.
 pub async fn run(cfg: Config) -> Result<(), StartError> {
     let pool = open_database(&cfg).await?;
+    identity::bootstrap_admin(&pool, &cfg).await?;
+    let audit = app::audit::AuditLog::open(pool.clone()).await?;
+    let sessions = identity::session_layer(&pool, &cfg).await?;
     let gateway = Gateway::new(cfg.libvirt_deadline());
     for spec in register_hosts(&cfg, &pool).await? {
         gateway.add_host(spec);
@@ -51,26 +57,34 @@ pub async fn run(cfg: Config) -> Result<(), StartError> {
 
     let mut leptos_options = leptos_options();
     leptos_options.site_addr = cfg.listen;
+    let session_limits = app::auth::SessionLimits {
+        absolute_ms: cfg.session_max_hours.max(1) * 3_600_000,
+    };
     let state = AppState {
         leptos_options,
         pool: pool.clone(),
         gateway: gateway.clone(),
+        audit,
+        session_limits,
     };
     let (stop_tx, stop_rx) = watch::channel(false);
-    let app = router(state, stop_rx);
+    let app = router(state, stop_rx).layer(sessions);
 
     let listener = tokio::net::TcpListener::bind(cfg.listen)
         .await
         .map_err(|e| StartError::Listen(cfg.listen, e))?;
     tracing::info!("listening on http://{}", cfg.listen);
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async move {
-            shutdown_signal().await;
-            tracing::info!("shutting down");
-            let _ = stop_tx.send(true);
-        })
-        .await
-        .map_err(StartError::Serve)?;
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(async move {
+        shutdown_signal().await;
+        tracing::info!("shutting down");
+        let _ = stop_tx.send(true);
+    })
+    .await
+    .map_err(StartError::Serve)?;
     gateway.shutdown();
     pool.close().await;
     tracing::info!("stopped");
@@ -90,6 +104,7 @@ pub fn router(state: AppState, stop: watch::Receiver<bool>) -> Router {
             get(move || routes::events(events_state.clone(), stop.clone())),
         )
         .route("/prefs", get(routes::prefs))
+        .route("/audit.csv", get(routes::audit_csv))
         .leptos_routes_with_context(
             &state,
             routes,
@@ -97,6 +112,14 @@ pub fn router(state: AppState, stop: watch::Receiver<bool>) -> Router {
             move || shell(options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            identity::require_session,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            identity::same_origin,
+        ))
         .with_state(state)
 }
 

@@ -114,6 +114,75 @@ fn is_local_path(p: &str) -> bool {
         && !p.chars().any(char::is_control)
 }
 
+/// `GET /audit.csv?<filters>`: the matching audit records as a streamed CSV
+/// download, through the same guard as server functions (and audited).
+pub async fn audit_csv(
+    State(state): State<AppState>,
+    session: tower_sessions::Session,
+    req: axum::extract::Request,
+) -> Response {
+    let params = Query::<Vec<(String, String)>>::try_from_uri(req.uri())
+        .map(|q| q.0)
+        .unwrap_or_default();
+    let connect = req
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .cloned();
+    use app::audit::Target;
+    use app::guard::{Op, Subject};
+
+    let mut map = leptos_router::params::ParamsMap::new();
+    for (k, v) in params {
+        map.insert(k, v);
+    }
+    let filter = app::pages::audit::filter_from_params(&map);
+    let actor = app::auth::session_actor(&state.pool, &session, state.session_limits)
+        .await
+        .ok()
+        .flatten();
+    let (resource, filter) = app::api::audit::ssr::scope(&state, actor.as_ref(), filter).await;
+    let source = connect
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_else(|| "unknown".into());
+    let subject = Subject {
+        resource,
+        workspace: filter.workspace.as_deref().unwrap_or(""),
+        target: Target::new("audit", "", "audit log"),
+        params: serde_json::json!(filter),
+    };
+    let op = match Op::authorize(
+        state.clone(),
+        actor,
+        source,
+        app::policy::Action::AuditExport,
+        subject,
+    )
+    .await
+    {
+        Ok(op) => op,
+        Err(app::error::AppError::Unauthorized) => return StatusCode::UNAUTHORIZED.into_response(),
+        Err(_) => return StatusCode::FORBIDDEN.into_response(),
+    };
+    let _ = op
+        .finish(Ok(()), serde_json::Value::Null, serde_json::Value::Null)
+        .await;
+    let body = futures::StreamExt::map(state.audit.csv(&filter), |chunk| {
+        chunk
+            .map(axum::body::Bytes::from)
+            .map_err(std::io::Error::other)
+    });
+    let mut headers = HeaderMap::new();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
+    headers.insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_static("attachment; filename=\"audit.csv\""),
+    );
+    (headers, axum::body::Body::from_stream(body)).into_response()
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

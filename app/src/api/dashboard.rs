@@ -7,6 +7,13 @@ use crate::model::DashboardData;
 
 #[server]
 pub async fn dashboard() -> Result<DashboardData, AppError> {
-    let state = crate::state::app_state()?;
-    Ok(state.gateway.read(|inv| inv.dashboard()))
+    let (state, actor) = crate::guard::require_actor().await?;
+    let visible = actor.visible_slugs();
+    let allowed = crate::api::hosts::allowed_hosts(&state.pool, &actor).await?;
+    Ok(state.gateway.read(|inv| {
+        inv.dashboard(
+            &inv.visible_host_ids(visible.as_deref(), &allowed),
+            visible.as_deref(),
+        )
+    }))
 }

@@ -8,19 +8,39 @@ use crate::model::{DomainDetail, InventoryPage, InventoryQuery};
 /// One page of the inventory, served from memory.
 #[server]
 pub async fn fetch_inventory(query: InventoryQuery) -> Result<InventoryPage, AppError> {
-    let state = crate::state::app_state()?;
-    Ok(state.gateway.read(|inv| inv.query(&query)))
+    let (state, actor) = crate::guard::require_actor().await?;
+    let visible = actor.visible_slugs();
+    Ok(state
+        .gateway
+        .read(|inv| inv.query(&query, visible.as_deref())))
 }
 
 /// A domain's full description, read from its host.
 #[server]
 pub async fn fetch_domain(host_id: i64, uuid: String) -> Result<DomainDetail, AppError> {
+    use crate::audit::Target;
+    use crate::guard::{Op, Subject};
+    use crate::policy::{Action, Object};
+
     let state = crate::state::app_state()?;
-    let host_name = state
-        .gateway
-        .read(|inv| inv.hosts.get(&host_id).map(|h| h.name.clone()))
-        .ok_or(AppError::NotFound)?;
-    state
+    let found = state.gateway.read(|inv| {
+        let host = inv.hosts.get(&host_id)?;
+        let row = host.domains.get(&uuid)?;
+        Some((host.name.clone(), row.name.clone(), row.workspace.clone()))
+    });
+    let (host_name, name, workspace) = found.unwrap_or_default();
+    let subject = Subject {
+        resource: Object::Domain(workspace.as_deref()),
+        workspace: workspace.as_deref().unwrap_or(""),
+        target: Target::new("domain", uuid.clone(), name),
+        params: serde_json::json!({ "host_id": host_id }),
+    };
+    // A read: audited only when refused.
+    let op = Op::begin(Action::DomainRead, subject).await?;
+    if host_name.is_empty() {
+        return Err(AppError::NotFound);
+    }
+    op.state
         .gateway
         .call(host_id, move |conn| {
             ssr::read_detail(conn, host_id, &host_name, &uuid)

@@ -8,8 +8,41 @@ use crate::model::HostView;
 /// Every registered host with its live state and facts.
 #[server]
 pub async fn list_hosts() -> Result<Vec<HostView>, AppError> {
-    let state = crate::state::app_state()?;
-    Ok(state.gateway.read(|inv| inv.host_views()))
+    let (state, actor) = crate::guard::require_actor().await?;
+    let visible = actor.visible_slugs();
+    let allowed = ssr::allowed_hosts(&state.pool, &actor).await?;
+    Ok(state.gateway.read(|inv| {
+        let ids = inv.visible_host_ids(visible.as_deref(), &allowed);
+        inv.host_views()
+            .into_iter()
+            .filter(|h| ids.contains(&h.id))
+            .collect()
+    }))
+}
+
+#[cfg(feature = "ssr")]
+pub use ssr::allowed_hosts;
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use crate::policy::Actor;
+
+    /// Hosts allowed to any of the actor's workspaces.
+    pub async fn allowed_hosts(
+        pool: &sqlx::SqlitePool,
+        actor: &Actor,
+    ) -> Result<Vec<i64>, sqlx::Error> {
+        let mut ids = Vec::new();
+        for m in &actor.memberships {
+            let mut more: Vec<i64> =
+                sqlx::query_scalar("SELECT host_id FROM workspace_hosts WHERE workspace_id = ?")
+                    .bind(m.workspace_id)
+                    .fetch_all(pool)
+                    .await?;
+            ids.append(&mut more);
+        }
+        Ok(ids)
+    }
 }
 
 /// Registers a host. It is saved even when unreachable, and shown as such.
@@ -22,10 +55,26 @@ pub async fn add_host(
     line: String,
     cell: String,
 ) -> Result<i64, AppError> {
+    use crate::audit::Target;
+    use crate::guard::{Op, Subject};
+
+    let params = serde_json::json!({ "name": name, "uri": uri, "plant": plant, "area": area, "line": line, "cell": cell });
+    let subject = Subject::platform(Target::new("host", "", name.clone()), params.clone());
+    let op = Op::begin(crate::policy::Action::HostAdd, subject).await?;
+    let result = register(&op.state, name, uri, [plant, area, line, cell]).await;
+    op.finish(result, serde_json::Value::Null, params).await
+}
+
+#[cfg(feature = "ssr")]
+async fn register(
+    state: &crate::state::AppState,
+    name: String,
+    uri: String,
+    [plant, area, line, cell]: [String; 4],
+) -> Result<i64, AppError> {
     use crate::error::FieldError;
     use crate::validate::{parse_tags, DisplayName, HostUri};
 
-    let state = crate::state::app_state()?;
     let mut errors: Vec<FieldError> = Vec::new();
     let name = DisplayName::parse("name", &name)
         .map_err(|e| errors.push(e))
@@ -47,11 +96,32 @@ pub async fn add_host(
 /// Forgets a host. Its domains are not touched.
 #[server]
 pub async fn remove_host(id: i64) -> Result<(), AppError> {
+    use crate::audit::Target;
+    use crate::guard::{Op, Subject};
+
     let state = crate::state::app_state()?;
-    if !crate::store::hosts::delete(&state.pool, id).await? {
-        return Err(AppError::NotFound);
+    let before = state
+        .gateway
+        .read(|inv| inv.hosts.get(&id).map(|h| (h.name.clone(), h.uri.clone())));
+    let (name, uri) = before.clone().unwrap_or_default();
+    let subject = Subject::platform(
+        Target::new("host", id.to_string(), name.clone()),
+        serde_json::json!({ "id": id }),
+    );
+    let op = Op::begin(crate::policy::Action::HostRemove, subject).await?;
+    let result = async {
+        if !crate::store::hosts::delete(&op.state.pool, id).await? {
+            return Err(AppError::NotFound);
+        }
+        op.state.gateway.remove_host(id);
+        tracing::info!(host = id, "host removed");
+        Ok(())
     }
-    state.gateway.remove_host(id);
-    tracing::info!(host = id, "host removed");
-    Ok(())
+    .await;
+    op.finish(
+        result,
+        serde_json::json!({ "name": name, "uri": uri }),
+        serde_json::Value::Null,
+    )
+    .await
 }

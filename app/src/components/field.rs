@@ -19,6 +19,9 @@ pub fn Field(
     /// Whether the field must be filled in.
     #[prop(optional)]
     required: bool,
+    /// Input type; text when not given.
+    #[prop(optional)]
+    kind: Option<&'static str>,
     /// The last error of the form's action.
     #[prop(into)]
     error: Signal<Option<AppError>>,
@@ -33,6 +36,7 @@ pub fn Field(
                 class="field__input"
                 id=id
                 name=name
+                type=kind.unwrap_or("text")
                 placeholder=placeholder
                 required=required
                 aria-invalid=move || if message().is_some() { "true" } else { "false" }

@@ -5,8 +5,11 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_location;
 
+use crate::api::auth::Logout;
 use crate::components::live::use_live;
+use crate::components::session::{may, provide_current_actor, use_actor};
 use crate::i18n::{use_i18n, Key, Locale};
+use crate::policy::{Action, Object};
 use crate::prefs::Theme;
 
 /// Where `/prefs` sends the browser back to: the current path and query.
@@ -34,6 +37,10 @@ fn urlencode(s: &str) -> String {
 pub fn Shell(children: Children) -> impl IntoView {
     let i = use_i18n();
     let live = use_live();
+    // Inside the router, so the actor is refetched on navigation.
+    provide_current_actor();
+    let actor = use_actor();
+    let logout = ServerAction::<Logout>::new();
     let location = use_location();
     let link = move |param: &'static str, value: &'static str| {
         back_link(
@@ -55,11 +62,18 @@ pub fn Shell(children: Children) -> impl IntoView {
                 <span class="brand__name">{i.t(Key::AppName)}</span>
                 <span class="brand__tag">{i.t(Key::Tagline)}</span>
             </a>
-            <nav class="nav" aria-label="main">
-                <A href="/" exact=true>{i.t(Key::NavDashboard)}</A>
-                <A href="/hosts">{i.t(Key::NavHosts)}</A>
-                <A href="/inventory">{i.t(Key::NavInventory)}</A>
-            </nav>
+            <Show when=move || actor.get().is_some()>
+                <nav class="nav" aria-label="main">
+                    <A href="/" exact=true>{i.t(Key::NavDashboard)}</A>
+                    <A href="/hosts">{i.t(Key::NavHosts)}</A>
+                    <A href="/inventory">{i.t(Key::NavInventory)}</A>
+                    <A href="/workspaces">{i.t(Key::NavWorkspaces)}</A>
+                    <A href="/audit">{i.t(Key::NavAudit)}</A>
+                    <Show when=move || may(&actor.get(), Action::UserList, &Object::Platform)>
+                        <A href="/users">{i.t(Key::NavUsers)}</A>
+                    </Show>
+                </nav>
+            </Show>
             <div class="prefs">
                 <span
                     class="live"
@@ -102,6 +116,14 @@ pub fn Shell(children: Children) -> impl IntoView {
                         })
                         .collect_view()}
                 </span>
+                {move || actor.get().map(|a| view! {
+                    <span class="user">
+                        <a href="/account" data-user=a.username.clone()>{a.username.clone()}</a>
+                        <ActionForm action=logout attr:class="inline" attr:data-form="sign-out">
+                            <button class="btn btn--small" type="submit">{i.t(Key::SignOut)}</button>
+                        </ActionForm>
+                    </span>
+                })}
             </div>
         </header>
         <main class="page">{children()}</main>

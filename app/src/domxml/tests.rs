@@ -1,5 +1,5 @@
 use super::*;
-use crate::model::DomainKind;
+use crate::model::{DomainKind, PlantTags};
 
 fn fixture(name: &str) -> String {
     let path = format!(
@@ -153,4 +153,19 @@ fn refuses_what_is_not_a_domain_without_panicking() {
         (c.vcpus, c.memory_kib, c.disks.len(), c.nics.len()),
         (1, 0, 1, 1)
     );
+}
+
+#[test]
+fn metadata_element_escapes_and_round_trips() {
+    let tags = PlantTags {
+        plant: "A&B <north>".into(),
+        line: "Press \"1\"".into(),
+        ..Default::default()
+    };
+    let el = metadata_element(Some("ops"), &tags);
+    assert!(el.contains("A&amp;B &lt;north&gt;"), "{el}");
+    let xml = format!("<domain><name>x</name><metadata>{el}</metadata></domain>");
+    let c = parse_domain(&xml).unwrap();
+    assert_eq!(c.workspace.as_deref(), Some("ops"));
+    assert_eq!(c.tags, tags);
 }

@@ -3,6 +3,7 @@
 //! a dead host never stalls a request about another.
 
 mod events;
+pub mod metadata;
 mod translate;
 pub mod worker;
 
@@ -166,6 +167,16 @@ impl Gateway {
             // The worker dropped the job: the host is not connected.
             Ok(Err(_)) => Err(self.unreachable(host_id)),
             Err(_) => Err(AppError::Host(Key::HostErrTimeout)),
+        }
+    }
+
+    /// Asks the host's worker to re-read one domain (after a change that
+    /// raises no lifecycle event, such as metadata).
+    pub fn refresh_domain(&self, host_id: i64, uuid: &str) {
+        if let Some(tx) = self.lock_workers().get(&host_id) {
+            let _ = tx.send(Msg::DomainChanged {
+                uuid: uuid.to_string(),
+            });
         }
     }
 

@@ -72,6 +72,7 @@ fn Detail(d: DomainDetail) -> impl IntoView {
                 {fact(Key::CpuTime, format!("{:.1} s", d.cpu_time_ns as f64 / 1e9))}
             </dl>
         </section>
+        <AssignForm host_id=d.row.host_id uuid=d.row.uuid.clone() current=d.row.workspace.clone() />
         <section class="card">
             <h2>{i.t(Key::Disks)}</h2>
             {if c.disks.is_empty() { Some(none()) } else { None }}
@@ -140,5 +141,49 @@ fn Detail(d: DomainDetail) -> impl IntoView {
             <h2>{i.t(Key::DomainXml)}</h2>
             <pre class="xml" data-xml>{d.xml}</pre>
         </section>
+    }
+}
+
+/// Assigning the domain to a workspace (administrators; adopts unowned VMs).
+#[component]
+fn AssignForm(host_id: i64, uuid: String, current: Option<String>) -> impl IntoView {
+    use crate::components::session::{may, use_actor};
+    use crate::policy::{Action, Object};
+    let i = use_i18n();
+    let actor = use_actor();
+    let assign = ServerAction::<crate::api::workspaces::AssignDomain>::new();
+    let list = Resource::new(|| (), |_| crate::api::workspaces::list_workspaces());
+    let allowed = move || may(&actor.get(), Action::DomainAssign, &Object::Domain(None));
+    let uuid = StoredValue::new(uuid);
+    let current = StoredValue::new(current);
+    view! {
+        <Show when=allowed>
+            <section class="card">
+                <h2>{i.t(Key::AssignWorkspace)}</h2>
+                <ActionForm action=assign attr:class="inline" attr:data-form="assign">
+                    <input type="hidden" name="host_id" value=host_id />
+                    <input type="hidden" name="uuid" value=uuid.get_value() />
+                    <Transition fallback=|| ()>
+                        {move || {
+                            let current = current.get_value();
+                            Suspend::new(async move {
+                                let list = list.await.unwrap_or_default();
+                                view! {
+                                    <select name="workspace" aria-label=i.t(Key::Workspace)>
+                                        <option value="">{i.t(Key::NoWorkspace)}</option>
+                                        {list.into_iter().map(|w| {
+                                            let on = current.as_deref() == Some(w.slug.as_str());
+                                            view! { <option value=w.slug.clone() selected=on>{w.name.clone()}</option> }
+                                        }).collect_view()}
+                                    </select>
+                                }
+                            })
+                        }}
+                    </Transition>
+                    <button class="btn" type="submit">{i.t(Key::Assign)}</button>
+                    {move || assign.value().get().and_then(Result::err).map(|err| view! { <ErrorNote err /> })}
+                </ActionForm>
+            </section>
+        </Show>
     }
 }

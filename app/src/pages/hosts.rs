@@ -153,7 +153,7 @@ fn AddHostForm(add: ServerAction<AddHost>) -> impl IntoView {
                     <Field name="cell" label=Key::FieldCell placeholder="A1" error />
                 </div>
                 <button class="btn btn--primary" type="submit" disabled=move || add.pending().get()>
-                    {i.t(Key::Save)}
+                    {i.t(Key::AddHostButton)}
                 </button>
                 {move || form_note().map(|err| view! { <ErrorNote err /> })}
                 {move || added().then(|| view! { <p class="note note--ok" role="status">{i.t(Key::HostAdded)}</p> })}

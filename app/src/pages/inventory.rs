@@ -20,6 +20,7 @@ pub fn query_from_params(p: &ParamsMap) -> InventoryQuery {
         host: get("host").parse().ok(),
         state: DomainState::parse(&get("state")),
         kind: DomainKind::parse(&get("kind")),
+        workspace: Some(get("ws")).filter(|w| !w.is_empty()),
         sort: SortKey::parse(&get("sort")).unwrap_or_default(),
         descending: get("dir") == "desc",
         page: get("page").parse::<usize>().unwrap_or(1).saturating_sub(1),
@@ -41,6 +42,9 @@ pub fn query_href(q: &InventoryQuery) -> String {
     }
     if let Some(k) = q.kind {
         parts.push(format!("kind={}", k.as_str()));
+    }
+    if let Some(w) = &q.workspace {
+        parts.push(format!("ws={}", encode(w)));
     }
     if q.sort != SortKey::Name {
         parts.push(format!("sort={}", q.sort.as_str()));
@@ -129,6 +133,7 @@ fn Filters(query: InventoryQuery, hosts: Vec<(i64, String)>) -> impl IntoView {
                     .map(|k| opt(k.as_str().into(), i.t(kind_key(k)).into(), query.kind == Some(k)))
                     .collect_view()}
             </select>
+            <WorkspaceSelect selected=query.workspace.clone() />
             <input type="hidden" name="sort" value=query.sort.as_str() />
             <input type="hidden" name="dir" value=if query.descending { "desc" } else { "asc" } />
             <button class="btn btn--primary" type="submit">{i.t(Key::Filter)}</button>
@@ -239,6 +244,7 @@ mod tests {
             host: Some(3),
             state: Some(DomainState::Running),
             kind: Some(DomainKind::Container),
+            workspace: Some("ops".into()),
             sort: SortKey::Memory,
             descending: true,
             page: 2,
@@ -247,7 +253,7 @@ mod tests {
         let href = query_href(&q);
         assert_eq!(
             href,
-            "/inventory?q=mes+app&host=3&state=running&kind=container&sort=memory&dir=desc&page=3"
+            "/inventory?q=mes+app&host=3&state=running&kind=container&ws=ops&sort=memory&dir=desc&page=3"
         );
         let mut map = ParamsMap::new();
         for pair in href.split_once('?').unwrap().1.split('&') {
@@ -255,5 +261,31 @@ mod tests {
             map.insert(k.to_string(), v.replace('+', " "));
         }
         assert_eq!(query_from_params(&map), q);
+    }
+}
+
+/// The workspace switcher: the caller's workspaces (all for administrators).
+#[component]
+fn WorkspaceSelect(selected: Option<String>) -> impl IntoView {
+    let i = use_i18n();
+    let list = Resource::new(|| (), |_| crate::api::workspaces::list_workspaces());
+    view! {
+        <Transition fallback=|| ()>
+            {move || {
+                let selected = selected.clone();
+                Suspend::new(async move {
+                    let list = list.await.unwrap_or_default();
+                    view! {
+                        <select name="ws" aria-label=i.t(Key::Workspace) data-switcher="workspace">
+                            <option value="">{i.t(Key::AllWorkspaces)}</option>
+                            {list.into_iter().map(|w| {
+                                let on = selected.as_deref() == Some(w.slug.as_str());
+                                view! { <option value=w.slug.clone() selected=on>{w.name.clone()}</option> }
+                            }).collect_view()}
+                        </select>
+                    }
+                })
+            }}
+        </Transition>
     }
 }

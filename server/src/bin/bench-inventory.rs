@@ -8,6 +8,7 @@
 //!
 //! Run: `cargo run --release -p millwright --bin bench-inventory [-- DOMAINS ROUNDS]`.
 
+use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use app::gateway::{worker::list_domains, Gateway, HostSpec};
@@ -17,6 +18,8 @@ use axum::body::Body;
 use axum::http::Request;
 use http_body_util::BodyExt;
 use tower::ServiceExt;
+use tower_sessions::session::{Id, Record};
+use tower_sessions::session_store::SessionStore;
 
 fn host_xml(domains: usize) -> String {
     let mut xml = String::from(
@@ -61,14 +64,24 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
-async fn time_get(app: &axum::Router, uri: &str, rounds: usize) -> (Vec<Duration>, usize) {
+async fn time_get(
+    app: &axum::Router,
+    cookie: &str,
+    uri: &str,
+    rounds: usize,
+) -> (Vec<Duration>, usize) {
     let mut samples = Vec::with_capacity(rounds);
     let mut size = 0;
     for _ in 0..rounds {
         let start = Instant::now();
         let resp = app
             .clone()
-            .oneshot(Request::get(uri).body(Body::empty()).unwrap())
+            .oneshot(
+                Request::get(uri)
+                    .header("cookie", cookie)
+                    .body(Body::empty())
+                    .unwrap(),
+            )
             .await
             .unwrap();
         assert!(resp.status().is_success(), "{uri}: {}", resp.status());
@@ -151,18 +164,47 @@ async fn main() {
     // Server-side render through the whole router.
     let pool = sqlx::SqlitePool::connect("sqlite::memory:").await.unwrap();
     sqlx::migrate!("../migrations").run(&pool).await.unwrap();
+    let audit = app::audit::AuditLog::open(pool.clone()).await.unwrap();
+    let admin = app::store::users::insert(&pool, "admin", "unused", true)
+        .await
+        .unwrap()
+        .unwrap();
+    let session_limits = app::auth::SessionLimits {
+        absolute_ms: 3_600_000,
+    };
     let state = AppState {
         leptos_options: millwright::leptos_options(),
         pool,
         gateway: gateway.clone(),
+        audit,
+        session_limits,
     };
     let (_stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let app = millwright::router(state, stop_rx);
+    // A signed-in administrator's session, as after sign-in.
+    let store = tower_sessions::MemoryStore::default();
+    let mut record = Record {
+        id: Id::default(),
+        data: HashMap::from([
+            (
+                app::auth::SESSION_USER.to_string(),
+                serde_json::json!(admin),
+            ),
+            (
+                app::auth::SESSION_STARTED_MS.to_string(),
+                serde_json::json!(app::auth::now_ms()),
+            ),
+        ]),
+        expiry_date: time::OffsetDateTime::now_utc() + time::Duration::hours(1),
+    };
+    store.create(&mut record).await.unwrap();
+    let cookie = format!("mw_session={}", record.id);
+    let app = millwright::router(state, stop_rx)
+        .layer(tower_sessions::SessionManagerLayer::new(store).with_name("mw_session"));
     for uri in ["/healthz", "/inventory"] {
-        time_get(&app, uri, 5).await; // warm-up
+        time_get(&app, &cookie, uri, 5).await; // warm-up
     }
     println!("Server-side render ({domains} domains in the inventory)");
-    let (mut h, _) = time_get(&app, "/healthz", rounds).await;
+    let (mut h, _) = time_get(&app, &cookie, "/healthz", rounds).await;
     let base = report("  baseline: GET /healthz", &mut h);
     for (label, uri) in [
         ("  GET /inventory (page 1 of 50 rows)", "/inventory"),
@@ -176,7 +218,7 @@ async fn main() {
         ),
         ("  GET /inventory?per=500", "/inventory?per=500"),
     ] {
-        let (mut s, size) = time_get(&app, uri, rounds).await;
+        let (mut s, size) = time_get(&app, &cookie, uri, rounds).await;
         let p50 = report(label, &mut s);
         println!(
             "{:<44} {:.1}x baseline, {} KiB HTML",

@@ -1,0 +1,156 @@
+//! Signing in and out, and changing one's own password.
+
+use leptos::prelude::*;
+
+use crate::error::AppError;
+use crate::policy::Actor;
+
+/// The signed-in actor, or `None`.
+#[server]
+pub async fn whoami() -> Result<Option<Actor>, AppError> {
+    let state = crate::state::app_state()?;
+    crate::guard::current_actor(&state).await
+}
+
+/// Signs in; throttled after 5 failures per user or address in 15 minutes.
+/// Redirects to `next` (a local path) on success.
+#[server]
+pub async fn login(username: String, password: String, next: String) -> Result<(), AppError> {
+    use crate::audit::{AuditEntry, Outcome, Target};
+    use crate::auth::{now_ms, verify_password};
+    use crate::store::users;
+
+    let state = crate::state::app_state()?;
+    let started = std::time::Instant::now();
+    let source = crate::guard::request_source();
+    let username = username.trim().to_string();
+    let record = |outcome: Outcome, message: &str| {
+        AuditEntry::new(username.clone(), source.clone(), "auth.sign_in")
+            .target(Target::new("user", "", username.clone()))
+            .outcome(outcome, message)
+            .duration_ms(started.elapsed().as_millis() as i64)
+    };
+    let now = now_ms();
+    if users::throttled(&state.pool, &username, &source, now).await? {
+        let _ = state
+            .audit
+            .append(record(Outcome::Denied, "throttled"))
+            .await;
+        return Err(AppError::Throttled);
+    }
+    let user = users::by_name(&state.pool, &username).await?;
+    // Verify against a dummy hash when the user is unknown, so timing does not tell.
+    const DUMMY: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$4n8wAAi6c5z5PFQ6kBC8ZtJ0Jc4b0kQ0xS0r3E8dQdA";
+    let hash = user
+        .as_ref()
+        .map(|u| u.password_hash.clone())
+        .unwrap_or_else(|| DUMMY.into());
+    let password_ok = verify_password(password, hash).await;
+    let user = user.filter(|u| password_ok && !u.disabled);
+    users::record_attempt(&state.pool, &username, &source, user.is_some(), now).await?;
+    let Some(user) = user else {
+        let _ = state
+            .audit
+            .append(record(Outcome::Denied, "wrong username or password"))
+            .await;
+        return Err(AppError::field(
+            "password",
+            crate::i18n::Key::ErrBadCredentials,
+        ));
+    };
+    let session = leptos_axum::extract::<tower_sessions::Session>()
+        .await
+        .map_err(|_| AppError::Internal)?;
+    crate::auth::sign_in(&session, user.id).await?;
+    let _ = state
+        .audit
+        .append(record(Outcome::Ok, "").target(Target::new(
+            "user",
+            user.id.to_string(),
+            user.username,
+        )))
+        .await;
+    leptos_axum::redirect(&safe_next(&next));
+    Ok(())
+}
+
+/// Only a local path may follow sign-in (no open redirect).
+pub fn safe_next(next: &str) -> String {
+    let ok = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.contains('\\')
+        && !next.starts_with("/login");
+    if ok {
+        next.to_string()
+    } else {
+        "/".to_string()
+    }
+}
+
+/// Signs out: the session is deleted on the server.
+#[server]
+pub async fn logout() -> Result<(), AppError> {
+    use crate::audit::{AuditEntry, Target};
+
+    let (state, actor) = crate::guard::require_actor().await?;
+    let session = leptos_axum::extract::<tower_sessions::Session>()
+        .await
+        .map_err(|_| AppError::Internal)?;
+    crate::auth::sign_out(&session).await?;
+    let entry = AuditEntry::new(
+        actor.username.clone(),
+        crate::guard::request_source(),
+        "auth.sign_out",
+    )
+    .target(Target::new(
+        "user",
+        actor.user_id.to_string(),
+        actor.username,
+    ));
+    if let Err(e) = state.audit.append(entry).await {
+        tracing::error!(error = %e, "audit record could not be written");
+    }
+    leptos_axum::redirect("/login");
+    Ok(())
+}
+
+/// Changes the caller's own password, given the current one.
+#[server]
+pub async fn change_password(
+    current_password: String,
+    new_password: String,
+) -> Result<(), AppError> {
+    use crate::audit::Target;
+    use crate::guard::{Op, Subject};
+    use crate::policy::{Action, Object};
+
+    let (_, actor) = crate::guard::require_actor().await?;
+    let op = Op::begin(
+        Action::PasswordChangeOwn,
+        Subject {
+            resource: Object::User(actor.user_id),
+            workspace: "",
+            target: Target::new("user", actor.user_id.to_string(), actor.username.clone()),
+            params: serde_json::json!({ "current_password": current_password, "new_password": new_password }),
+        },
+    )
+    .await?;
+    let result = async {
+        crate::auth::check_new_password("new_password", &new_password)?;
+        let user = crate::store::users::by_id(&op.state.pool, actor.user_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if !crate::auth::verify_password(current_password, user.password_hash).await {
+            return Err(AppError::field(
+                "current_password",
+                crate::i18n::Key::ErrBadCredentials,
+            ));
+        }
+        let hash = crate::auth::hash_password(new_password).await?;
+        crate::store::users::set_password(&op.state.pool, actor.user_id, &hash).await?;
+        Ok(())
+    }
+    .await;
+    op.finish(result, serde_json::Value::Null, serde_json::Value::Null)
+        .await
+}

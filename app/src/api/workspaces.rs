@@ -1,0 +1,330 @@
+//! Team workspaces: create, rename, delete when empty, members, quotas, the
+//! hosts they may use, and assigning domains to them.
+
+use leptos::prelude::*;
+
+use crate::error::AppError;
+use crate::model::WorkspaceView;
+
+/// Workspaces the caller may see (all for administrators), with usage.
+#[server]
+pub async fn list_workspaces() -> Result<Vec<WorkspaceView>, AppError> {
+    let (state, actor) = crate::guard::require_actor().await?;
+    let mut list = crate::store::workspaces::list(&state.pool).await?;
+    list.retain(|ws| actor.is_admin || actor.role_in(ws.id).is_some());
+    state.gateway.read(|inv| {
+        for ws in &mut list {
+            ws.usage = inv.usage(&ws.slug);
+        }
+    });
+    Ok(list)
+}
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use crate::audit::Target;
+    use crate::error::AppError;
+    use crate::guard::{Op, Subject};
+    use crate::policy::{Action, Object};
+
+    /// Begins an operation on workspace `id`, audited with `params`.
+    pub async fn begin(
+        action: Action,
+        id: i64,
+        params: serde_json::Value,
+    ) -> Result<(Op, String), AppError> {
+        let state = crate::state::app_state()?;
+        let slug: String = sqlx::query_scalar("SELECT slug FROM workspaces WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&state.pool)
+            .await?
+            .unwrap_or_default();
+        let subject = Subject {
+            resource: Object::Workspace(id),
+            workspace: &slug,
+            target: Target::new("workspace", id.to_string(), slug.clone()),
+            params,
+        };
+        let op = Op::begin(action, subject).await?;
+        if slug.is_empty() {
+            return op
+                .finish(
+                    Err(AppError::NotFound),
+                    serde_json::Value::Null,
+                    serde_json::Value::Null,
+                )
+                .await;
+        }
+        Ok((op, slug))
+    }
+}
+
+#[server]
+pub async fn create_workspace(slug: String, name: String) -> Result<i64, AppError> {
+    use crate::audit::Target;
+    use crate::guard::{Op, Subject};
+    use crate::i18n::Key;
+
+    let (slug, name) = (slug.trim().to_string(), name.trim().to_string());
+    let params = serde_json::json!({ "slug": slug, "name": name });
+    let subject = Subject::platform(Target::new("workspace", "", slug.clone()), params.clone());
+    let op = Op::begin(crate::policy::Action::WorkspaceCreate, subject).await?;
+    let result = async {
+        let mut errors = Vec::new();
+        if let Err(e) = crate::validate::slug(&slug) {
+            errors.push(e);
+        }
+        if let Err(e) = crate::validate::DisplayName::parse("name", &name) {
+            errors.push(e);
+        }
+        if !errors.is_empty() {
+            return Err(AppError::Invalid(errors));
+        }
+        crate::store::workspaces::insert(&op.state.pool, &slug, &name)
+            .await?
+            .ok_or_else(|| AppError::field("slug", Key::ErrWorkspaceTaken))
+    }
+    .await;
+    op.finish(result, serde_json::Value::Null, params).await
+}
+
+#[server]
+pub async fn rename_workspace(id: i64, name: String) -> Result<(), AppError> {
+    let name = name.trim().to_string();
+    let (op, _) = ssr::begin(
+        crate::policy::Action::WorkspaceRename,
+        id,
+        serde_json::json!({ "name": name }),
+    )
+    .await?;
+    let before = crate::store::workspaces::by_id(&op.state.pool, id)
+        .await?
+        .map(|w| w.name);
+    let result = async {
+        crate::validate::DisplayName::parse("name", &name)
+            .map_err(|e| AppError::Invalid(vec![e]))?;
+        match crate::store::workspaces::rename(&op.state.pool, id, &name).await? {
+            Some(true) => Ok(()),
+            Some(false) => Err(AppError::NotFound),
+            None => Err(AppError::field("name", crate::i18n::Key::ErrWorkspaceTaken)),
+        }
+    }
+    .await;
+    op.finish(
+        result,
+        serde_json::json!({ "name": before }),
+        serde_json::json!({ "name": name }),
+    )
+    .await
+}
+
+/// Deletes a workspace that owns no domain.
+#[server]
+pub async fn delete_workspace(id: i64) -> Result<(), AppError> {
+    let (op, slug) = ssr::begin(
+        crate::policy::Action::WorkspaceDelete,
+        id,
+        serde_json::json!({}),
+    )
+    .await?;
+    let result = async {
+        if op.state.gateway.read(|inv| inv.usage(&slug).domains) > 0 {
+            return Err(AppError::field(
+                "id",
+                crate::i18n::Key::ErrWorkspaceNotEmpty,
+            ));
+        }
+        crate::store::workspaces::delete(&op.state.pool, id).await?;
+        Ok(())
+    }
+    .await;
+    op.finish(
+        result,
+        serde_json::json!({ "slug": slug }),
+        serde_json::Value::Null,
+    )
+    .await
+}
+
+#[server]
+pub async fn set_quotas(
+    id: i64,
+    vcpus: String,
+    memory_mib: String,
+    disk_gib: String,
+    domains: String,
+) -> Result<(), AppError> {
+    use crate::model::Quotas;
+    use crate::validate::quota;
+
+    let params = serde_json::json!({ "vcpus": vcpus, "memory_mib": memory_mib, "disk_gib": disk_gib, "domains": domains });
+    let (op, _) = ssr::begin(crate::policy::Action::WorkspaceSetQuota, id, params).await?;
+    let before = crate::store::workspaces::by_id(&op.state.pool, id)
+        .await?
+        .map(|w| w.quotas);
+    let parsed = (
+        quota("vcpus", &vcpus),
+        quota("memory_mib", &memory_mib),
+        quota("disk_gib", &disk_gib),
+        quota("domains", &domains),
+    );
+    let result = match parsed {
+        (Ok(vcpus), Ok(memory_mib), Ok(disk_gib), Ok(domains)) => {
+            let q = Quotas {
+                vcpus,
+                memory_mib,
+                disk_gib,
+                domains,
+            };
+            crate::store::workspaces::set_quotas(&op.state.pool, id, &q)
+                .await
+                .map(|_| q)
+                .map_err(AppError::from)
+        }
+        (a, b, c, d) => Err(AppError::Invalid(
+            [a.err(), b.err(), c.err(), d.err()]
+                .into_iter()
+                .flatten()
+                .collect(),
+        )),
+    };
+    let after = result
+        .as_ref()
+        .ok()
+        .map(|q| serde_json::json!(q))
+        .unwrap_or_default();
+    op.finish(result.map(|_| ()), serde_json::json!(before), after)
+        .await
+}
+
+/// Adds a member by username, or changes their role.
+#[server]
+pub async fn set_member(id: i64, username: String, role: String) -> Result<(), AppError> {
+    use crate::i18n::Key;
+    let params = serde_json::json!({ "username": username, "role": role });
+    let (op, _) = ssr::begin(
+        crate::policy::Action::WorkspaceManageMembers,
+        id,
+        params.clone(),
+    )
+    .await?;
+    let result = async {
+        let role = crate::policy::Role::parse(&role)
+            .ok_or_else(|| AppError::field("role", Key::ErrRole))?;
+        let user = crate::store::users::by_name(&op.state.pool, username.trim())
+            .await?
+            .ok_or_else(|| AppError::field("username", Key::ErrUnknownUser))?;
+        crate::store::workspaces::set_member(&op.state.pool, id, user.id, role).await?;
+        Ok(())
+    }
+    .await;
+    op.finish(result, serde_json::Value::Null, params).await
+}
+
+#[server]
+pub async fn remove_member(id: i64, user_id: i64) -> Result<(), AppError> {
+    let (op, _) = ssr::begin(
+        crate::policy::Action::WorkspaceManageMembers,
+        id,
+        serde_json::json!({ "remove": user_id }),
+    )
+    .await?;
+    let result = crate::store::workspaces::remove_member(&op.state.pool, id, user_id)
+        .await
+        .map(|_| ())
+        .map_err(AppError::from);
+    op.finish(
+        result,
+        serde_json::json!({ "user_id": user_id }),
+        serde_json::Value::Null,
+    )
+    .await
+}
+
+/// Sets the hosts (by id, comma-separated), networks and pools the workspace may use.
+#[server]
+pub async fn set_resources(
+    id: i64,
+    hosts: String,
+    networks: String,
+    pools: String,
+) -> Result<(), AppError> {
+    let split = |s: &str| {
+        s.split(',')
+            .map(str::trim)
+            .filter(|x| !x.is_empty())
+            .map(String::from)
+            .collect::<Vec<_>>()
+    };
+    let (host_ids, networks, pools) = (split(&hosts), split(&networks), split(&pools));
+    let params = serde_json::json!({ "hosts": host_ids, "networks": networks, "pools": pools });
+    let (op, _) = ssr::begin(
+        crate::policy::Action::WorkspaceSetResources,
+        id,
+        params.clone(),
+    )
+    .await?;
+    let result = async {
+        let ids: Vec<i64> = host_ids
+            .iter()
+            .map(|h| {
+                h.parse()
+                    .map_err(|_| AppError::field("hosts", crate::i18n::Key::ErrHostIds))
+            })
+            .collect::<Result<_, _>>()?;
+        crate::store::workspaces::set_resources(&op.state.pool, id, &ids, &networks, &pools)
+            .await?;
+        Ok(())
+    }
+    .await;
+    op.finish(result, serde_json::Value::Null, params).await
+}
+
+/// Assigns a domain to a workspace (or unowns it with an empty slug) by
+/// rewriting Millwright's element in the domain's libvirt metadata.
+#[server]
+pub async fn assign_domain(host_id: i64, uuid: String, workspace: String) -> Result<(), AppError> {
+    use crate::audit::Target;
+    use crate::guard::{Op, Subject};
+    use crate::policy::{Action, Object};
+
+    let state = crate::state::app_state()?;
+    let row = state
+        .gateway
+        .read(|inv| inv.domain(host_id, &uuid).cloned());
+    let (name, before) = row.map(|r| (r.name, r.workspace)).unwrap_or_default();
+    let subject = Subject {
+        resource: Object::Domain(before.as_deref()),
+        workspace: &workspace,
+        target: Target::new("domain", uuid.clone(), name),
+        params: serde_json::json!({ "host_id": host_id, "workspace": workspace }),
+    };
+    let op = Op::begin(Action::DomainAssign, subject).await?;
+    let slug = workspace.trim().to_string();
+    let result = async {
+        if !slug.is_empty() {
+            let known: Option<i64> = sqlx::query_scalar("SELECT id FROM workspaces WHERE slug = ?")
+                .bind(&slug)
+                .fetch_optional(&op.state.pool)
+                .await?;
+            known.ok_or_else(|| AppError::field("workspace", crate::i18n::Key::ErrNotFound))?;
+        }
+        let target = (!slug.is_empty()).then(|| slug.clone());
+        let id = uuid.clone();
+        op.state
+            .gateway
+            .call(host_id, move |conn| {
+                crate::gateway::metadata::set_workspace(conn, &id, target.as_deref())
+            })
+            .await?;
+        op.state.gateway.refresh_domain(host_id, &uuid);
+        Ok(())
+    }
+    .await;
+    op.finish(
+        result,
+        serde_json::json!({ "workspace": before }),
+        serde_json::json!({ "workspace": slug }),
+    )
+    .await
+}

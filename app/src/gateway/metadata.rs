@@ -1,0 +1,38 @@
+//! Writes Millwright's element into a domain's libvirt `<metadata>`, where
+//! ownership lives so it survives a reinstall of the dashboard.
+
+use virt::connect::Connect;
+use virt::sys;
+
+use super::translate;
+use crate::domxml::{metadata_element, parse_domain, METADATA_NS};
+use crate::i18n::Key;
+
+/// Sets (or clears, with `None`) the domain's workspace, keeping its tags.
+pub fn set_workspace(conn: &Connect, uuid: &str, workspace: Option<&str>) -> Result<(), Key> {
+    let dom = conn
+        .lookup_domain_by_uuid_string(uuid)
+        .map_err(|e| translate("lookup", &e))?;
+    let inactive_xml = dom
+        .xml_desc(sys::VIR_DOMAIN_XML_INACTIVE)
+        .map_err(|e| translate("domain xml", &e))?;
+    let config = parse_domain(&inactive_xml).map_err(|_| Key::HostErrConfig)?;
+    let element = metadata_element(workspace, &config.tags);
+    let active = dom.is_active().unwrap_or(false);
+    let persistent = dom.is_persistent().unwrap_or(true);
+    let mut flags = 0;
+    if persistent {
+        flags |= sys::VIR_DOMAIN_AFFECT_CONFIG;
+    }
+    if active {
+        flags |= sys::VIR_DOMAIN_AFFECT_LIVE;
+    }
+    dom.set_metadata(
+        sys::VIR_DOMAIN_METADATA_ELEMENT as i32,
+        Some(&element),
+        Some("mw"),
+        Some(METADATA_NS),
+        flags,
+    )
+    .map_err(|e| translate("set_metadata", &e))
+}

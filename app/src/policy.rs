@@ -1,0 +1,218 @@
+//! The one policy: may this actor do this action to that resource? Pure, so
+//! the whole role × action matrix is tested with plain data. Server functions
+//! call [`decide`] before acting; components call it only to hide controls.
+
+use serde::{Deserialize, Serialize};
+
+use crate::i18n::Key;
+
+/// A role within one workspace.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Role {
+    Owner,
+    Operator,
+    Viewer,
+}
+
+impl Role {
+    pub const ALL: [Role; 3] = [Role::Owner, Role::Operator, Role::Viewer];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Owner => "owner",
+            Role::Operator => "operator",
+            Role::Viewer => "viewer",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    /// Whether the role may change the workspace's domains.
+    pub fn operates(self) -> bool {
+        matches!(self, Role::Owner | Role::Operator)
+    }
+}
+
+/// One workspace the actor belongs to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Membership {
+    pub workspace_id: i64,
+    /// Stable key carried in domain metadata.
+    pub slug: String,
+    pub name: String,
+    pub role: Role,
+}
+
+/// Who is asking.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Actor {
+    pub user_id: i64,
+    pub username: String,
+    pub is_admin: bool,
+    pub memberships: Vec<Membership>,
+}
+
+impl Actor {
+    pub fn role_in(&self, workspace_id: i64) -> Option<Role> {
+        self.memberships
+            .iter()
+            .find(|m| m.workspace_id == workspace_id)
+            .map(|m| m.role)
+    }
+
+    pub fn role_in_slug(&self, slug: &str) -> Option<Role> {
+        self.memberships
+            .iter()
+            .find(|m| m.slug == slug)
+            .map(|m| m.role)
+    }
+
+    /// Workspace slugs whose domains the actor sees; `None` means all (admin).
+    pub fn visible_slugs(&self) -> Option<Vec<String>> {
+        (!self.is_admin).then(|| self.memberships.iter().map(|m| m.slug.clone()).collect())
+    }
+}
+
+/// Everything a user can ask Millwright to do. Exhaustive: a new action does
+/// not compile until [`decide`] rules on it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Action {
+    HostList,
+    HostAdd,
+    HostRemove,
+    UserList,
+    UserCreate,
+    UserDisable,
+    UserEnable,
+    UserResetPassword,
+    PasswordChangeOwn,
+    WorkspaceList,
+    WorkspaceCreate,
+    WorkspaceRename,
+    WorkspaceDelete,
+    WorkspaceSetQuota,
+    WorkspaceSetResources,
+    WorkspaceManageMembers,
+    DomainRead,
+    DomainAssign,
+    DomainOperate,
+    DomainCreate,
+    DomainDelete,
+    AuditRead,
+    AuditExport,
+    AuditVerify,
+    AuditPrune,
+}
+
+impl Action {
+    /// The dotted name recorded in the audit log.
+    pub fn audit_name(self) -> &'static str {
+        match self {
+            Action::HostList => "host.list",
+            Action::HostAdd => "host.add",
+            Action::HostRemove => "host.remove",
+            Action::UserList => "user.list",
+            Action::UserCreate => "user.create",
+            Action::UserDisable => "user.disable",
+            Action::UserEnable => "user.enable",
+            Action::UserResetPassword => "user.reset_password",
+            Action::PasswordChangeOwn => "user.change_password",
+            Action::WorkspaceList => "workspace.list",
+            Action::WorkspaceCreate => "workspace.create",
+            Action::WorkspaceRename => "workspace.rename",
+            Action::WorkspaceDelete => "workspace.delete",
+            Action::WorkspaceSetQuota => "workspace.set_quota",
+            Action::WorkspaceSetResources => "workspace.set_resources",
+            Action::WorkspaceManageMembers => "workspace.members",
+            Action::DomainRead => "domain.read",
+            Action::DomainAssign => "domain.assign",
+            Action::DomainOperate => "domain.operate",
+            Action::DomainCreate => "domain.create",
+            Action::DomainDelete => "domain.delete",
+            Action::AuditRead => "audit.read",
+            Action::AuditExport => "audit.export",
+            Action::AuditVerify => "audit.verify",
+            Action::AuditPrune => "audit.prune",
+        }
+    }
+}
+
+/// What an action is aimed at.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Object<'a> {
+    /// The platform as a whole (hosts, users, workspaces list).
+    Platform,
+    Workspace(i64),
+    /// A domain, by the workspace slug in its metadata (`None`: unowned).
+    Domain(Option<&'a str>),
+    User(i64),
+}
+
+/// The policy's answer; a denial says why, for the user and the audit log.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Decision {
+    Allow,
+    Deny(Key),
+}
+
+impl Decision {
+    pub fn allowed(self) -> bool {
+        self == Decision::Allow
+    }
+}
+
+/// Decides whether `actor` may do `action` to `resource`.
+pub fn decide(actor: &Actor, action: Action, resource: &Object) -> Decision {
+    use Action::*;
+    if actor.is_admin {
+        return Decision::Allow;
+    }
+    let allow = |ok: bool, reason: Key| {
+        if ok {
+            Decision::Allow
+        } else {
+            Decision::Deny(reason)
+        }
+    };
+    let workspace_role = || match resource {
+        Object::Workspace(id) => actor.role_in(*id),
+        Object::Domain(Some(slug)) => actor.role_in_slug(slug),
+        _ => None,
+    };
+    match action {
+        // Signed-in users list what they may see; the lists are filtered.
+        HostList | WorkspaceList => Decision::Allow,
+        PasswordChangeOwn => allow(
+            *resource == Object::User(actor.user_id),
+            Key::DenyOwnAccountOnly,
+        ),
+        HostAdd
+        | HostRemove
+        | UserList
+        | UserCreate
+        | UserDisable
+        | UserEnable
+        | UserResetPassword
+        | WorkspaceCreate
+        | WorkspaceRename
+        | WorkspaceDelete
+        | WorkspaceSetQuota
+        | WorkspaceSetResources
+        | DomainAssign
+        | AuditVerify
+        | AuditPrune => Decision::Deny(Key::DenyAdminOnly),
+        WorkspaceManageMembers => allow(workspace_role() == Some(Role::Owner), Key::DenyOwnerOnly),
+        DomainRead | AuditRead | AuditExport => {
+            allow(workspace_role().is_some(), Key::DenyNotMember)
+        }
+        DomainOperate | DomainCreate | DomainDelete => match workspace_role() {
+            Some(role) => allow(role.operates(), Key::DenyViewerReadOnly),
+            None => Decision::Deny(Key::DenyNotMember),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,173 @@
+use super::*;
+use Action::*;
+
+const A: i64 = 1;
+const B: i64 = 2;
+
+fn actor(admin: bool, role_in_a: Option<Role>) -> Actor {
+    let mut memberships = vec![Membership {
+        workspace_id: B,
+        slug: "b".into(),
+        name: "B".into(),
+        role: Role::Viewer,
+    }];
+    if let Some(role) = role_in_a {
+        memberships.push(Membership {
+            workspace_id: A,
+            slug: "a".into(),
+            name: "A".into(),
+            role,
+        });
+    }
+    Actor {
+        user_id: 10,
+        username: "u".into(),
+        is_admin: admin,
+        memberships,
+    }
+}
+
+/// Expected answer per subject: admin, owner, operator, viewer, outsider.
+/// "Outsider" is a viewer of workspace B only; resources are in workspace A.
+#[rustfmt::skip]
+const MATRIX: &[(Action, [bool; 5])] = &[
+    (HostList,               [true, true,  true,  true,  true ]),
+    (HostAdd,                [true, false, false, false, false]),
+    (HostRemove,             [true, false, false, false, false]),
+    (UserList,               [true, false, false, false, false]),
+    (UserCreate,             [true, false, false, false, false]),
+    (UserDisable,            [true, false, false, false, false]),
+    (UserEnable,             [true, false, false, false, false]),
+    (UserResetPassword,      [true, false, false, false, false]),
+    (WorkspaceList,          [true, true,  true,  true,  true ]),
+    (WorkspaceCreate,        [true, false, false, false, false]),
+    (WorkspaceRename,        [true, false, false, false, false]),
+    (WorkspaceDelete,        [true, false, false, false, false]),
+    (WorkspaceSetQuota,      [true, false, false, false, false]),
+    (WorkspaceSetResources,  [true, false, false, false, false]),
+    (WorkspaceManageMembers, [true, true,  false, false, false]),
+    (DomainRead,             [true, true,  true,  true,  false]),
+    (DomainAssign,           [true, false, false, false, false]),
+    (DomainOperate,          [true, true,  true,  false, false]),
+    (DomainCreate,           [true, true,  true,  false, false]),
+    (DomainDelete,           [true, true,  true,  false, false]),
+    (AuditRead,              [true, true,  true,  true,  false]),
+    (AuditExport,            [true, true,  true,  true,  false]),
+    (AuditVerify,            [true, false, false, false, false]),
+    (AuditPrune,             [true, false, false, false, false]),
+];
+
+fn subjects() -> [(&'static str, Actor); 5] {
+    [
+        ("admin", actor(true, None)),
+        ("owner", actor(false, Some(Role::Owner))),
+        ("operator", actor(false, Some(Role::Operator))),
+        ("viewer", actor(false, Some(Role::Viewer))),
+        ("outsider", actor(false, None)),
+    ]
+}
+
+/// The resource an action is naturally aimed at, inside workspace A.
+fn resource_for(action: Action) -> Object<'static> {
+    match action {
+        DomainRead | DomainOperate | DomainCreate | DomainDelete | DomainAssign => {
+            Object::Domain(Some("a"))
+        }
+        WorkspaceRename
+        | WorkspaceDelete
+        | WorkspaceSetQuota
+        | WorkspaceSetResources
+        | WorkspaceManageMembers
+        | AuditRead
+        | AuditExport => Object::Workspace(A),
+        UserDisable | UserEnable | UserResetPassword => Object::User(99),
+        _ => Object::Platform,
+    }
+}
+
+#[test]
+fn role_action_matrix() {
+    for (action, expected) in MATRIX {
+        for ((who, subject), want) in subjects().iter().zip(expected) {
+            let got = decide(subject, *action, &resource_for(*action));
+            assert_eq!(got.allowed(), *want, "{who} {action:?} -> {got:?}");
+            if !want {
+                assert!(
+                    matches!(got, Decision::Deny(_)),
+                    "a denial carries its reason"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn matrix_covers_every_action() {
+    let all = [
+        HostList,
+        HostAdd,
+        HostRemove,
+        UserList,
+        UserCreate,
+        UserDisable,
+        UserEnable,
+        UserResetPassword,
+        PasswordChangeOwn,
+        WorkspaceList,
+        WorkspaceCreate,
+        WorkspaceRename,
+        WorkspaceDelete,
+        WorkspaceSetQuota,
+        WorkspaceSetResources,
+        WorkspaceManageMembers,
+        DomainRead,
+        DomainAssign,
+        DomainOperate,
+        DomainCreate,
+        DomainDelete,
+        AuditRead,
+        AuditExport,
+        AuditVerify,
+        AuditPrune,
+    ];
+    for action in all {
+        assert!(
+            action == PasswordChangeOwn || MATRIX.iter().any(|(a, _)| *a == action),
+            "{action:?} untested"
+        );
+    }
+}
+
+#[test]
+fn own_password_only() {
+    let u = actor(false, Some(Role::Viewer));
+    assert!(decide(&u, PasswordChangeOwn, &Object::User(10)).allowed());
+    assert_eq!(
+        decide(&u, PasswordChangeOwn, &Object::User(11)),
+        Decision::Deny(Key::DenyOwnAccountOnly)
+    );
+}
+
+#[test]
+fn unowned_domains_are_for_admins() {
+    let owner = actor(false, Some(Role::Owner));
+    assert!(!decide(&owner, DomainRead, &Object::Domain(None)).allowed());
+    assert!(decide(&actor(true, None), DomainRead, &Object::Domain(None)).allowed());
+}
+
+#[test]
+fn reasons_name_the_rule() {
+    let viewer = actor(false, Some(Role::Viewer));
+    assert_eq!(
+        decide(&viewer, DomainOperate, &Object::Domain(Some("a"))),
+        Decision::Deny(Key::DenyViewerReadOnly)
+    );
+    assert_eq!(
+        decide(&viewer, HostAdd, &Object::Platform),
+        Decision::Deny(Key::DenyAdminOnly)
+    );
+    assert_eq!(
+        decide(&viewer, DomainRead, &Object::Domain(Some("zzz"))),
+        Decision::Deny(Key::DenyNotMember)
+    );
+}

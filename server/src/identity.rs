@@ -1,0 +1,181 @@
+//! Start-up and request plumbing for identity: the first administrator,
+//! sessions, sign-in required for pages, and same-origin checks.
+
+use std::net::SocketAddr;
+
+use app::audit::{AuditEntry, Outcome, Target};
+use app::state::AppState;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{header, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use sqlx::SqlitePool;
+use tower_sessions::session_store::ExpiredDeletion;
+use tower_sessions::{Expiry, Session, SessionManagerLayer};
+use tower_sessions_sqlx_store::SqliteStore;
+
+use crate::config::Config;
+
+/// Creates `admin` when no user exists: the password comes from the
+/// configuration, or is generated and printed once.
+pub async fn bootstrap_admin(pool: &SqlitePool, cfg: &Config) -> Result<(), crate::StartError> {
+    if app::store::users::count(pool).await? > 0 {
+        return Ok(());
+    }
+    let (password, generated) = match &cfg.admin_password {
+        Some(p) => (p.clone(), false),
+        None => (app::auth::random_password(), true),
+    };
+    app::auth::check_new_password("password", &password).map_err(|_| {
+        crate::StartError::Admin("MILLWRIGHT_ADMIN_PASSWORD needs at least 12 characters".into())
+    })?;
+    let hash = app::auth::hash_password(password.clone())
+        .await
+        .map_err(|_| crate::StartError::Admin("hashing failed".into()))?;
+    app::store::users::insert(pool, "admin", &hash, true).await?;
+    if generated {
+        // Printed once, to the console only (never to the log file).
+        println!("\n  First administrator created.\n    user:     admin\n    password: {password}\n  Change it on the Account page.\n");
+    } else {
+        tracing::info!("first administrator `admin` created from MILLWRIGHT_ADMIN_PASSWORD");
+    }
+    Ok(())
+}
+
+/// The session layer over SQLite, plus a task deleting expired sessions.
+pub async fn session_layer(
+    pool: &SqlitePool,
+    cfg: &Config,
+) -> Result<SessionManagerLayer<SqliteStore>, sqlx::Error> {
+    let store = SqliteStore::new(pool.clone());
+    store.migrate().await?;
+    let sweeper = store.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
+        loop {
+            tick.tick().await;
+            if let Err(e) = sweeper.delete_expired().await {
+                tracing::warn!(error = %e, "expired sessions not deleted");
+            }
+        }
+    });
+    Ok(SessionManagerLayer::new(store)
+        .with_name("mw_session")
+        .with_http_only(true)
+        .with_same_site(tower_sessions::cookie::SameSite::Lax)
+        .with_secure(cfg.secure_cookies)
+        .with_expiry(Expiry::OnInactivity(time::Duration::minutes(
+            cfg.session_idle_minutes.max(1),
+        ))))
+}
+
+/// Paths served without a session.
+fn is_public(path: &str) -> bool {
+    path == "/login"
+        || path == "/healthz"
+        || path == "/prefs"
+        || path == "/logo.svg"
+        || path == "/favicon.ico"
+        || path.starts_with("/pkg/")
+        || path.starts_with("/api/")
+}
+
+/// Pages need a session; without one the browser goes to sign-in and comes
+/// back afterwards. Server functions check for themselves (401).
+pub async fn require_session(
+    State(state): State<AppState>,
+    session: Session,
+    req: Request,
+    next: Next,
+) -> Response {
+    let path = req.uri().path().to_string();
+    if req.method() != Method::GET || is_public(&path) {
+        return next.run(req).await;
+    }
+    match app::auth::session_actor(&state.pool, &session, state.session_limits).await {
+        Ok(Some(_)) => next.run(req).await,
+        Ok(None) if path == "/events" || path == "/audit.csv" => {
+            StatusCode::UNAUTHORIZED.into_response()
+        }
+        Ok(None) => {
+            let target = req
+                .uri()
+                .path_and_query()
+                .map(|p| p.as_str())
+                .unwrap_or("/");
+            Redirect::to(&format!("/login?next={}", encode(target))).into_response()
+        }
+        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
+}
+
+fn encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Mutating requests must come from our own pages: the `Origin` (or else
+/// `Referer`) must name the host the request was sent to. Refusals are audited.
+pub async fn same_origin(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        return next.run(req).await;
+    }
+    let headers = req.headers();
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or_default();
+    let origin = headers
+        .get(header::ORIGIN)
+        .or_else(|| headers.get(header::REFERER))
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    if !host.is_empty() && origin_host(&origin) == Some(host) {
+        return next.run(req).await;
+    }
+    let source = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_else(|| "unknown".into());
+    let entry = AuditEntry::new("anonymous", source, "request.cross_origin")
+        .target(Target::new("request", "", req.uri().path()))
+        .params(
+            serde_json::json!({ "method": req.method().as_str(), "origin": origin, "host": host }),
+        )
+        .outcome(Outcome::Denied, "cross-origin request refused");
+    if let Err(e) = state.audit.append(entry).await {
+        tracing::error!(error = %e, "audit record could not be written");
+    }
+    (StatusCode::FORBIDDEN, "cross-origin request refused").into_response()
+}
+
+/// `http://127.0.0.1:3000/x` → `127.0.0.1:3000`.
+fn origin_host(origin: &str) -> Option<&str> {
+    let rest = origin.split_once("://")?.1;
+    Some(rest.split('/').next().unwrap_or(rest))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn origin_hosts() {
+        assert_eq!(
+            super::origin_host("http://127.0.0.1:3000"),
+            Some("127.0.0.1:3000")
+        );
+        assert_eq!(
+            super::origin_host("https://mw.plant/hosts?x=1"),
+            Some("mw.plant")
+        );
+        assert_eq!(super::origin_host("null"), None);
+        assert!(super::is_public("/pkg/millwright.wasm") && !super::is_public("/inventory"));
+    }
+}
