@@ -44,17 +44,25 @@ pub enum StartError {
     Serve(std::io::Error),
 }
 
-/// Serves until SIGINT or SIGTERM, then shuts down gracefully.
-pub async fn run(cfg: Config) -> Result<(), StartError> {
-    let pool = open_database(&cfg).await?;
-    identity::bootstrap_admin(&pool, &cfg).await?;
+/// The assembled server: the full router (sessions included), its state,
+/// and the switch that ends live event streams at shutdown.
+pub struct Built {
+    pub app: Router,
+    pub state: AppState,
+    pub stop: watch::Sender<bool>,
+}
+
+/// Opens the database, bootstraps identity, connects the hosts and builds
+/// the router. Used by [`run`] and by integration tests.
+pub async fn build(cfg: &Config) -> Result<Built, StartError> {
+    let pool = open_database(cfg).await?;
+    identity::bootstrap_admin(&pool, cfg).await?;
     let audit = app::audit::AuditLog::open(pool.clone()).await?;
-    let sessions = identity::session_layer(&pool, &cfg).await?;
+    let sessions = identity::session_layer(&pool, cfg).await?;
     let gateway = Gateway::new(cfg.libvirt_deadline());
-    for spec in register_hosts(&cfg, &pool).await? {
+    for spec in register_hosts(cfg, &pool).await? {
         gateway.add_host(spec);
     }
-
     let mut leptos_options = leptos_options();
     leptos_options.site_addr = cfg.listen;
     let session_limits = app::auth::SessionLimits {
@@ -62,14 +70,24 @@ pub async fn run(cfg: Config) -> Result<(), StartError> {
     };
     let state = AppState {
         leptos_options,
-        pool: pool.clone(),
-        gateway: gateway.clone(),
+        pool,
+        gateway,
         audit,
         session_limits,
     };
-    let (stop_tx, stop_rx) = watch::channel(false);
-    let app = router(state, stop_rx).layer(sessions);
+    let (stop, stop_rx) = watch::channel(false);
+    let app = router(state.clone(), stop_rx).layer(sessions);
+    Ok(Built { app, state, stop })
+}
 
+/// Serves until SIGINT or SIGTERM, then shuts down gracefully.
+pub async fn run(cfg: Config) -> Result<(), StartError> {
+    let Built {
+        app,
+        state,
+        stop: stop_tx,
+    } = build(&cfg).await?;
+    let (pool, gateway) = (state.pool.clone(), state.gateway.clone());
     let listener = tokio::net::TcpListener::bind(cfg.listen)
         .await
         .map_err(|e| StartError::Listen(cfg.listen, e))?;
