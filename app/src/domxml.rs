@@ -213,5 +213,7 @@ fn attr(node: Option<Node>, name: &str) -> String {
         .to_string()
 }
 
+pub mod build;
+
 #[cfg(test)]
 mod tests;

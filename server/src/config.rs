@@ -56,6 +56,11 @@ pub struct Config {
     #[arg(long, env = "MILLWRIGHT_ADMIN_PASSWORD", hide_env_values = true)]
     pub admin_password: Option<String>,
 
+    /// Keep audit records this many days; older ones are pruned daily behind
+    /// a checkpoint that keeps the chain verifiable. 0 keeps everything.
+    #[arg(long, env = "MILLWRIGHT_AUDIT_RETENTION_DAYS", default_value_t = 0)]
+    pub audit_retention_days: u32,
+
     /// Deadline for every libvirt call, in seconds.
     #[arg(long, env = "MILLWRIGHT_LIBVIRT_DEADLINE", default_value_t = 10)]
     pub libvirt_deadline_secs: u64,

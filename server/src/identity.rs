@@ -69,6 +69,23 @@ pub async fn session_layer(
         ))))
 }
 
+/// Prunes audit records older than `days` once a day (behind a checkpoint).
+pub fn spawn_audit_retention(audit: app::audit::AuditLog, days: u32) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(24 * 3600));
+        loop {
+            tick.tick().await;
+            let cutoff = time::OffsetDateTime::now_utc() - time::Duration::days(i64::from(days));
+            let cutoff = app::audit::chain::timestamp(cutoff);
+            match audit.prune_before(&cutoff).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(pruned = n, %cutoff, "audit retention"),
+                Err(e) => tracing::warn!(error = %e, "audit retention failed"),
+            }
+        }
+    });
+}
+
 /// Paths served without a session.
 fn is_public(path: &str) -> bool {
     path == "/login"

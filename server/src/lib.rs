@@ -76,6 +76,9 @@ pub async fn build(cfg: &Config) -> Result<Built, StartError> {
         session_limits,
     };
     let (stop, stop_rx) = watch::channel(false);
+    if cfg.audit_retention_days > 0 {
+        identity::spawn_audit_retention(state.audit.clone(), cfg.audit_retention_days);
+    }
     let app = router(state.clone(), stop_rx).layer(sessions);
     Ok(Built { app, state, stop })
 }
@@ -213,9 +216,12 @@ async fn shutdown_signal() {
 /// Leptos settings from cargo-leptos' environment; a binary built by plain
 /// cargo falls back to the same names (site under `LEPTOS_SITE_ROOT`).
 pub fn leptos_options() -> LeptosOptions {
-    match get_configuration(None) {
-        Ok(conf) => conf.leptos_options,
-        Err(_) => LeptosOptions::builder()
+    // Without cargo-leptos' name, get_configuration would print a warning.
+    let named =
+        option_env!("LEPTOS_OUTPUT_NAME").is_some() || std::env::var("LEPTOS_OUTPUT_NAME").is_ok();
+    match named.then(|| get_configuration(None).ok()).flatten() {
+        Some(conf) => conf.leptos_options,
+        None => LeptosOptions::builder()
             .output_name("millwright")
             .site_root(std::env::var("LEPTOS_SITE_ROOT").unwrap_or_else(|_| "target/site".into()))
             .site_pkg_dir("pkg")

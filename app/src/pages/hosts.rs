@@ -7,14 +7,17 @@ use crate::api::hosts::{list_hosts, AddHost, RemoveHost};
 use crate::components::field::Field;
 use crate::components::live::use_live;
 use crate::components::notes::{kib, ErrorNote, HostBadge};
+use crate::components::session::{may, use_actor};
 use crate::error::AppError;
 use crate::i18n::{use_i18n, Key};
 use crate::model::HostView;
+use crate::policy::{Action, Object};
 
 #[component]
 pub fn HostsPage() -> impl IntoView {
     let i = use_i18n();
     let live = use_live();
+    let actor = use_actor();
     let add = ServerAction::<AddHost>::new();
     let remove = ServerAction::<RemoveHost>::new();
     let hosts = Resource::new(
@@ -37,7 +40,9 @@ pub fn HostsPage() -> impl IntoView {
                 }
             })}
         </Transition>
-        <AddHostForm add />
+        <Show when=move || may(&actor.get(), Action::HostAdd, &Object::Platform)>
+            <AddHostForm add />
+        </Show>
     }
 }
 
@@ -73,6 +78,7 @@ fn HostTable(hosts: Vec<HostView>, remove: ServerAction<RemoveHost>) -> impl Int
 #[component]
 fn HostRow(host: HostView, remove: ServerAction<RemoveHost>) -> impl IntoView {
     let i = use_i18n();
+    let actor = use_actor();
     let facts = host.facts.clone().unwrap_or_default();
     let known = host.facts.is_some();
     let tags = host
@@ -118,12 +124,14 @@ fn HostRow(host: HostView, remove: ServerAction<RemoveHost>) -> impl IntoView {
                 {format!("{} {} / {}", host.domains_running, i.t(Key::Running), host.domains_total)}
             </td>
             <td>
+                <Show when=move || may(&actor.get(), Action::HostRemove, &Object::Platform)>
                 <ActionForm action=remove>
                     <input type="hidden" name="id" value=host.id />
                     <button class="btn btn--danger" type="submit">
                         {i.t(Key::Remove)}
                     </button>
                 </ActionForm>
+                </Show>
             </td>
         </tr>
     }

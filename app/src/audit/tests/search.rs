@@ -167,6 +167,26 @@ async fn every_filter_selects_its_rows(pool: SqlitePool) {
     }
 }
 
+#[sqlx::test(migrations = "../migrations")]
+async fn a_prefix_over_many_actions_falls_back_to_a_scan(pool: SqlitePool) {
+    let log = AuditLog::open(pool).await.unwrap();
+    let mut all = varied(&log).await;
+    for i in 0..70 {
+        let entry = AuditEntry::new("dave", "s", format!("bulk.a{i:02}"));
+        all.push(log.append(entry).await.unwrap());
+    }
+    all.extend(varied(&log).await);
+    for limit in [5, 500] {
+        let filter = AuditFilter {
+            action: Some("bulk.".into()),
+            limit,
+            ..Default::default()
+        };
+        let want = expected(&all, &filter, |r| r.action.starts_with("bulk."));
+        assert_eq!(page(&log, &filter).await, want);
+    }
+}
+
 #[test]
 fn prefix_ends_sort_after_every_extension() {
     assert_eq!(prefix_end("host.").as_deref(), Some("host/"));
