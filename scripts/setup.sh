@@ -8,7 +8,8 @@ log() { printf '\033[1;34m[setup]\033[0m %s\n' "$*"; }
 SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
 
 APT_PKGS_BACKPORTS=(libvirt-dev libvirt-daemon libvirt-clients libvirt-daemon-driver-qemu
-  libvirt-daemon-driver-lxc qemu-system-x86 dnsmasq-base iptables)
+  libvirt-daemon-driver-lxc libvirt-daemon-driver-storage libvirt-daemon-driver-network
+  qemu-system-x86 qemu-utils dnsmasq-base iptables)
 APT_PKGS=(pkg-config chromium busybox-static cpio gzip util-linux procps curl)
 
 missing_pkgs() {

@@ -5,6 +5,8 @@ pub mod audit;
 pub mod auth;
 pub mod dashboard;
 pub mod domains;
+pub mod fleet;
 pub mod hosts;
+pub mod templates;
 pub mod users;
 pub mod workspaces;

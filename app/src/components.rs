@@ -1,5 +1,6 @@
 //! Building blocks shared by pages.
 
+pub mod domain_controls;
 pub mod field;
 pub mod live;
 pub mod notes;

@@ -3,7 +3,7 @@
 
 use roxmltree::{Document, Node};
 
-use crate::model::{DiskInfo, DomainConfig, DomainKind, GraphicsInfo, NicInfo, PlantTags};
+use crate::model::{DiskInfo, DomainConfig, DomainKind, GraphicsInfo, Limits, NicInfo, PlantTags};
 
 /// Namespace of the `<metadata>` element Millwright writes into domains.
 pub const METADATA_NS: &str = "http://millwright.local/xmlns/domain/1";
@@ -85,6 +85,7 @@ pub fn parse_domain(xml: &str) -> Result<DomainConfig, ParseError> {
     }) {
         read_metadata(meta, &mut config);
     }
+    config.limits = limits(root);
     if let Some(devices) = child(root, "devices") {
         for dev in devices.children().filter(Node::is_element) {
             match dev.tag_name().name() {
@@ -113,6 +114,24 @@ fn read_metadata(meta: Node, config: &mut DomainConfig) {
         }
     }
     config.tags = tags;
+}
+
+fn limits(root: Node) -> Limits {
+    let num = |parent: &str, name: &str| {
+        child(root, parent)
+            .and_then(|p| child(p, name))
+            .map(text)
+            .and_then(|v| v.parse::<i64>().ok())
+    };
+    Limits {
+        cpu_shares: num("cputune", "shares").map(|v| v as u64),
+        cpu_quota_us: num("cputune", "quota"),
+        cpu_period_us: num("cputune", "period").map(|v| v as u64),
+        memory_hard_limit_mib: child(root, "memtune")
+            .and_then(|m| child(m, "hard_limit"))
+            .map(|n| memory_kib(n) / 1024),
+        blkio_weight: num("blkiotune", "weight").map(|v| v as u32),
+    }
 }
 
 fn disk(dev: Node) -> DiskInfo {

@@ -9,6 +9,7 @@ pub mod error;
 pub mod i18n;
 pub mod model;
 pub mod pages;
+pub mod placement;
 pub mod policy;
 pub mod prefs;
 pub mod validate;
@@ -18,11 +19,15 @@ pub mod auth;
 #[cfg(feature = "ssr")]
 pub mod domxml;
 #[cfg(feature = "ssr")]
+pub mod fleet;
+#[cfg(feature = "ssr")]
 pub mod gateway;
 #[cfg(feature = "ssr")]
 pub mod guard;
 #[cfg(feature = "ssr")]
 pub mod inventory;
+#[cfg(feature = "ssr")]
+pub mod quota;
 #[cfg(feature = "ssr")]
 pub mod state;
 #[cfg(feature = "ssr")]
@@ -37,9 +42,9 @@ use crate::components::live::provide_live;
 use crate::components::shell::Shell;
 use crate::i18n::{use_i18n, Key};
 use crate::pages::{
-    account::AccountPage, audit::AuditPage, dashboard::DashboardPage, domain::DomainPage,
-    hosts::HostsPage, inventory::InventoryPage, login::LoginPage, not_found::NotFound,
-    users::UsersPage, workspaces::WorkspacesPage,
+    account::AccountPage, audit::AuditPage, create::CreatePage, dashboard::DashboardPage,
+    domain::DomainPage, hosts::HostsPage, inventory::InventoryPage, login::LoginPage,
+    not_found::NotFound, templates::TemplatesPage, users::UsersPage, workspaces::WorkspacesPage,
 };
 use crate::prefs::Prefs;
 
@@ -97,6 +102,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("users") view=UsersPage />
                     <Route path=path!("workspaces") view=WorkspacesPage />
                     <Route path=path!("audit") view=AuditPage />
+                    <Route path=path!("create") view=CreatePage />
+                    <Route path=path!("templates") view=TemplatesPage />
                 </Routes>
             </Shell>
         </Router>

@@ -321,6 +321,8 @@ pub struct DomainConfig {
     pub disks: Vec<DiskInfo>,
     pub nics: Vec<NicInfo>,
     pub graphics: Vec<GraphicsInfo>,
+    /// Sandbox limits from `<cputune>`, `<memtune>` and `<blkiotune>`.
+    pub limits: Limits,
 }
 
 impl DomainConfig {
@@ -416,4 +418,74 @@ pub struct UserView {
     pub is_admin: bool,
     pub disabled: bool,
     pub created_at: String,
+}
+
+/// The create form as submitted (all text, as browsers send it).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CreateForm {
+    /// A template id, or empty for a custom domain.
+    pub template: String,
+    /// "vm" or "container".
+    pub kind: String,
+    pub name: String,
+    pub workspace: String,
+    /// A host id, or "auto".
+    pub host: String,
+    pub vcpus: String,
+    pub memory_mib: String,
+    pub disk_gib: String,
+    pub disk_format: String,
+    pub pool: String,
+    pub network: String,
+    /// "none", "iso" or "kernel".
+    pub boot: String,
+    pub iso: String,
+    pub kernel: String,
+    pub initrd: String,
+    pub cmdline: String,
+    pub init: String,
+    pub args: String,
+    pub rootfs: String,
+    pub cpu_shares: String,
+    pub cpu_quota_us: String,
+    pub cpu_period_us: String,
+    pub memory_hard_limit_mib: String,
+    pub blkio_weight: String,
+    pub start: String,
+}
+
+/// A VM template as the create page lists it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TemplateView {
+    pub id: i64,
+    pub name: String,
+    pub description: String,
+    pub vcpus: i64,
+    pub memory_mib: i64,
+    pub disk_gib: i64,
+    pub network: String,
+    pub boot: String,
+}
+
+/// A container root filesystem.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RootFsView {
+    pub id: i64,
+    pub name: String,
+    pub path: String,
+}
+
+/// Sandbox limits, applied through libvirt's tunables.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Limits {
+    /// Relative CPU weight (`<cputune><shares>`).
+    pub cpu_shares: Option<u64>,
+    /// CPU bandwidth: quota µs per period µs (`<cputune><quota>/<period>`).
+    pub cpu_quota_us: Option<i64>,
+    pub cpu_period_us: Option<u64>,
+    /// Memory hard limit in MiB (`<memtune><hard_limit>`).
+    pub memory_hard_limit_mib: Option<u64>,
+    /// Block I/O weight 100–1000 (`<blkiotune><weight>`).
+    pub blkio_weight: Option<u32>,
 }

@@ -2,11 +2,13 @@
 
 pub mod account;
 pub mod audit;
+pub mod create;
 pub mod dashboard;
 pub mod domain;
 pub mod hosts;
 pub mod inventory;
 pub mod login;
 pub mod not_found;
+pub mod templates;
 pub mod users;
 pub mod workspaces;

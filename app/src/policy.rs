@@ -95,6 +95,7 @@ pub enum Action {
     WorkspaceSetQuota,
     WorkspaceSetResources,
     WorkspaceManageMembers,
+    TemplateManage,
     DomainRead,
     DomainAssign,
     DomainOperate,
@@ -126,6 +127,7 @@ impl Action {
             Action::WorkspaceSetQuota => "workspace.set_quota",
             Action::WorkspaceSetResources => "workspace.set_resources",
             Action::WorkspaceManageMembers => "workspace.members",
+            Action::TemplateManage => "template.manage",
             Action::DomainRead => "domain.read",
             Action::DomainAssign => "domain.assign",
             Action::DomainOperate => "domain.operate",
@@ -202,7 +204,8 @@ pub fn decide(actor: &Actor, action: Action, resource: &Object) -> Decision {
         | WorkspaceSetResources
         | DomainAssign
         | AuditVerify
-        | AuditPrune => Decision::Deny(Key::DenyAdminOnly),
+        | AuditPrune
+        | TemplateManage => Decision::Deny(Key::DenyAdminOnly),
         WorkspaceManageMembers => allow(workspace_role() == Some(Role::Owner), Key::DenyOwnerOnly),
         DomainRead | AuditRead | AuditExport => {
             allow(workspace_role().is_some(), Key::DenyNotMember)

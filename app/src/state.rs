@@ -17,6 +17,10 @@ pub struct AppState {
     pub gateway: Gateway,
     pub audit: AuditLog,
     pub session_limits: SessionLimits,
+    /// Serialises quota check-and-reserve against publish-and-release.
+    pub quota_lock: std::sync::Arc<tokio::sync::Mutex<()>>,
+    /// vCPU overcommit ratio for placement (vCPUs per host CPU).
+    pub overcommit: u32,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -2,5 +2,6 @@
 //! that needs them.
 
 pub mod hosts;
+pub mod templates;
 pub mod users;
 pub mod workspaces;

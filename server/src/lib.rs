@@ -74,6 +74,8 @@ pub async fn build(cfg: &Config) -> Result<Built, StartError> {
         gateway,
         audit,
         session_limits,
+        quota_lock: Default::default(),
+        overcommit: 4,
     };
     let (stop, stop_rx) = watch::channel(false);
     if cfg.audit_retention_days > 0 {
@@ -125,6 +127,10 @@ pub fn router(state: AppState, stop: watch::Receiver<bool>) -> Router {
             get(move || routes::events(events_state.clone(), stop.clone())),
         )
         .route("/prefs", get(routes::prefs))
+        .route(
+            "/favicon.ico",
+            get(|| async { axum::response::Redirect::permanent("/logo.svg") }),
+        )
         .route("/audit.csv", get(routes::audit_csv))
         .leptos_routes_with_context(
             &state,

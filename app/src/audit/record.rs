@@ -51,6 +51,7 @@ pub struct Target {
 }
 
 impl Target {
+    /// A target of `kind` with a stable `id` and the `name` shown today.
     pub fn new(kind: impl Into<String>, id: impl Into<String>, name: impl Into<String>) -> Self {
         Self {
             kind: kind.into(),
@@ -107,16 +108,19 @@ impl AuditEntry {
         }
     }
 
+    /// The workspace (slug) the action concerns.
     pub fn workspace(mut self, workspace: impl Into<String>) -> Self {
         self.workspace = workspace.into();
         self
     }
 
+    /// What the action was done to.
     pub fn target(mut self, target: Target) -> Self {
         self.target = target;
         self
     }
 
+    /// The request's parameters (secrets are redacted on append).
     pub fn params(mut self, params: Value) -> Self {
         self.params = params;
         self
@@ -136,6 +140,7 @@ impl AuditEntry {
         self
     }
 
+    /// How long the action took, policy check included.
     pub fn duration_ms(mut self, duration_ms: i64) -> Self {
         self.duration_ms = duration_ms;
         self

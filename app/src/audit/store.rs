@@ -133,7 +133,7 @@ async fn read_head(pool: &SqlitePool) -> Result<ChainHead, sqlx::Error> {
 }
 
 /// Stores `record` as it is.
-async fn insert<'e, E>(executor: E, record: &AuditRecord) -> Result<(), sqlx::Error>
+pub(super) async fn insert<'e, E>(executor: E, record: &AuditRecord) -> Result<(), sqlx::Error>
 where
     E: sqlx::Executor<'e, Database = Sqlite>,
 {

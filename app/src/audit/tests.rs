@@ -8,7 +8,7 @@ use sqlx::SqlitePool;
 
 use super::chain::{self, GENESIS_HASH, REDACTED};
 use super::record::{AuditEntry, AuditRecord, Target};
-use super::store::COLUMNS;
+use super::store::{insert, COLUMNS};
 use super::AuditLog;
 
 mod search;
@@ -48,31 +48,9 @@ async fn force_delete(pool: &SqlitePool, seq: i64) {
         .unwrap();
 }
 
-/// Inserts `r` as it is, bypassing the log.
+/// Inserts `r` as it is, bypassing the log's chain head.
 async fn force_insert(pool: &SqlitePool, r: &AuditRecord) {
-    sqlx::query(&format!(
-        "INSERT INTO audit_log ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-    ))
-    .bind(r.seq)
-    .bind(&r.at)
-    .bind(&r.actor)
-    .bind(&r.source)
-    .bind(&r.workspace)
-    .bind(&r.action)
-    .bind(&r.target_kind)
-    .bind(&r.target_id)
-    .bind(&r.target_name)
-    .bind(&r.params)
-    .bind(&r.before)
-    .bind(&r.after)
-    .bind(r.outcome)
-    .bind(&r.message)
-    .bind(r.duration_ms)
-    .bind(&r.prev_hash)
-    .bind(&r.hash)
-    .execute(pool)
-    .await
-    .unwrap();
+    insert(pool, r).await.unwrap();
 }
 
 #[sqlx::test(migrations = "../migrations")]

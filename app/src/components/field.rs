@@ -22,6 +22,9 @@ pub fn Field(
     /// Input type; text when not given.
     #[prop(optional)]
     kind: Option<&'static str>,
+    /// Autocomplete hint for password managers.
+    #[prop(optional)]
+    autocomplete: Option<&'static str>,
     /// The last error of the form's action.
     #[prop(into)]
     error: Signal<Option<AppError>>,
@@ -37,6 +40,7 @@ pub fn Field(
                 id=id
                 name=name
                 type=kind.unwrap_or("text")
+                autocomplete=autocomplete
                 placeholder=placeholder
                 required=required
                 aria-invalid=move || if message().is_some() { "true" } else { "false" }

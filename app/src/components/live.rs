@@ -56,6 +56,13 @@ mod browser {
     use super::{LiveVersion, EVENTS_PATH};
 
     pub fn connect(live: LiveVersion) {
+        // Signed-out pages have no stream (it answers 401).
+        let path = web_sys::window()
+            .and_then(|w| w.location().pathname().ok())
+            .unwrap_or_default();
+        if path == "/login" {
+            return;
+        }
         let Ok(source) = EventSource::new(EVENTS_PATH) else {
             return;
         };

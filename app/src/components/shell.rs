@@ -40,7 +40,6 @@ pub fn Shell(children: Children) -> impl IntoView {
     // Inside the router, so the actor is refetched on navigation.
     provide_current_actor();
     let actor = use_actor();
-    let logout = ServerAction::<Logout>::new();
     let location = use_location();
     let link = move |param: &'static str, value: &'static str| {
         back_link(
@@ -55,7 +54,18 @@ pub fn Shell(children: Children) -> impl IntoView {
         Theme::Light => Key::ThemeLight,
         Theme::Dark => Key::ThemeDark,
     };
+    let current = use_context::<crate::components::session::CurrentActor>();
+    let logout_path = <Logout as leptos::server_fn::ServerFn>::PATH;
+    // The header waits for the signed-in actor, so the server renders the
+    // same controls the browser hydrates; the routes stay outside (the route
+    // list is generated from what renders synchronously).
     view! {
+        <Transition fallback=|| ()>
+        {move || Suspend::new(async move {
+            if let Some(c) = current {
+                let _ = c.0.await;
+            }
+        })}
         <header class="topbar">
             <a class="brand" href="/">
                 <img src="/logo.svg" alt="" width="28" height="28" />
@@ -67,10 +77,12 @@ pub fn Shell(children: Children) -> impl IntoView {
                     <A href="/" exact=true>{i.t(Key::NavDashboard)}</A>
                     <A href="/hosts">{i.t(Key::NavHosts)}</A>
                     <A href="/inventory">{i.t(Key::NavInventory)}</A>
+                    <A href="/create">{i.t(Key::NavCreate)}</A>
                     <A href="/workspaces">{i.t(Key::NavWorkspaces)}</A>
                     <A href="/audit">{i.t(Key::NavAudit)}</A>
                     <Show when=move || may(&actor.get(), Action::UserList, &Object::Platform)>
                         <A href="/users">{i.t(Key::NavUsers)}</A>
+                        <A href="/templates">{i.t(Key::NavTemplates)}</A>
                     </Show>
                 </nav>
             </Show>
@@ -119,13 +131,15 @@ pub fn Shell(children: Children) -> impl IntoView {
                 {move || actor.get().map(|a| view! {
                     <span class="user">
                         <a href="/account" data-user=a.username.clone()>{a.username.clone()}</a>
-                        <ActionForm action=logout attr:class="inline" attr:data-form="sign-out">
+                        // A plain form: signing out reloads everything.
+                        <form method="post" action=logout_path class="inline" data-form="sign-out">
                             <button class="btn btn--small" type="submit">{i.t(Key::SignOut)}</button>
-                        </ActionForm>
+                        </form>
                     </span>
                 })}
             </div>
         </header>
+        </Transition>
         <main class="page">{children()}</main>
     }
 }

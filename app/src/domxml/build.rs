@@ -2,6 +2,7 @@
 //! nothing user-supplied is formatted into XML raw.
 
 use super::{escape, metadata_element};
+pub use crate::model::Limits;
 use crate::model::PlantTags;
 
 /// How a VM boots.
@@ -17,20 +18,6 @@ pub enum Boot {
         initrd: String,
         cmdline: String,
     },
-}
-
-/// Sandbox limits, applied through libvirt's tunables.
-#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct Limits {
-    /// Relative CPU weight (`<cputune><shares>`).
-    pub cpu_shares: Option<u64>,
-    /// CPU bandwidth: quota µs per period µs (`<cputune><quota>/<period>`).
-    pub cpu_quota_us: Option<i64>,
-    pub cpu_period_us: Option<u64>,
-    /// Memory hard limit in MiB (`<memtune><hard_limit>`).
-    pub memory_hard_limit_mib: Option<u64>,
-    /// Block I/O weight 100–1000 (`<blkiotune><weight>`).
-    pub blkio_weight: Option<u32>,
 }
 
 /// What kind of domain to build.
@@ -181,7 +168,11 @@ impl DomainSpec {
                         escape(path)
                     );
                 }
-                x += "<serial type='pty'><target port='0'/></serial><console type='pty'><target type='serial' port='0'/></console>";
+                // The serial console is also logged (through virtlogd) for the record.
+                x += &format!(
+                    "<serial type='pty'><log file='/var/log/libvirt/qemu/{}-serial.log' append='off'/><target port='0'/></serial><console type='pty'><target type='serial' port='0'/></console>",
+                    escape(&self.name)
+                );
                 x += "<graphics type='vnc' autoport='yes' listen='127.0.0.1'/>";
             }
             Flavor::Container { rootfs, .. } => {

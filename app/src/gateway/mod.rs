@@ -170,6 +170,16 @@ impl Gateway {
         }
     }
 
+    /// Puts a domain row into the inventory now (a create publishes its new
+    /// domain before releasing its quota reservation).
+    pub fn publish_domain(&self, row: crate::model::DomainRow) {
+        self.shared.update(|inv| {
+            if let Some(h) = inv.hosts.get_mut(&row.host_id) {
+                h.domains.insert(row.uuid.clone(), row);
+            }
+        });
+    }
+
     /// Asks the host's worker to re-read one domain (after a change that
     /// raises no lifecycle event, such as metadata).
     pub fn refresh_domain(&self, host_id: i64, uuid: &str) {

@@ -19,7 +19,9 @@ pub fn AccountPage() -> impl IntoView {
     let done = move || matches!(change.value().get(), Some(Ok(())));
     view! {
         <h1>{i.t(Key::NavAccount)}</h1>
-        <p>{i.t(Key::SignedInAs)} " " <strong data-username>{move || actor.get().map(|a| a.username)}</strong></p>
+        <Transition fallback=|| ()>
+            <p>{i.t(Key::SignedInAs)} " " <strong data-username>{move || actor.get().map(|a| a.username)}</strong></p>
+        </Transition>
         <section class="card">
             <h2>{i.t(Key::ChangePassword)}</h2>
             <ActionForm action=change attr:class="form" attr:data-form="change-password">

@@ -120,6 +120,7 @@ pub fn AuditPage() -> impl IntoView {
             <a class="btn" href="/audit">{i.t(Key::Clear)}</a>
             <a class="btn" rel="external" href=csv data-export="csv" download="audit.csv">{i.t(Key::ExportCsv)}</a>
         </Form>
+        <Transition fallback=|| ()>
         <Show when=move || may(&actor.get(), Action::AuditVerify, &Object::Platform)>
             <ActionForm action=verify attr:class="inline" attr:data-form="verify">
                 <button class="btn" type="submit">{i.t(Key::Verify)}</button>
@@ -136,6 +137,7 @@ pub fn AuditPage() -> impl IntoView {
                 })}
             </ActionForm>
         </Show>
+        </Transition>
         <Transition fallback=move || view! { <p>{i.t(Key::Loading)}</p> }>
             {move || Suspend::new(async move {
                 match page.await {

@@ -69,9 +69,11 @@ fn Detail(d: DomainDetail) -> impl IntoView {
                 {fact(Key::ColTags, d.row.tags.pairs().map(|(k, v)| format!("{k}: {v}")).collect::<Vec<_>>().join(", "))}
                 {fact(Key::Autostart, yes_no(i, d.autostart).into())}
                 {fact(Key::Persistent, yes_no(i, d.persistent).into())}
+                {fact(Key::Limits, crate::components::domain_controls::limits_text(&c.limits).unwrap_or_else(|| i.t(Key::NoLimits).into()))}
                 {fact(Key::CpuTime, format!("{:.1} s", d.cpu_time_ns as f64 / 1e9))}
             </dl>
         </section>
+        <crate::components::domain_controls::DomainControls row=d.row.clone() autostart=d.autostart />
         <AssignForm host_id=d.row.host_id uuid=d.row.uuid.clone() current=d.row.workspace.clone() />
         <section class="card">
             <h2>{i.t(Key::Disks)}</h2>

@@ -40,9 +40,11 @@ pub fn HostsPage() -> impl IntoView {
                 }
             })}
         </Transition>
-        <Show when=move || may(&actor.get(), Action::HostAdd, &Object::Platform)>
-            <AddHostForm add />
-        </Show>
+        <Transition fallback=|| ()>
+            <Show when=move || may(&actor.get(), Action::HostAdd, &Object::Platform)>
+                <AddHostForm add />
+            </Show>
+        </Transition>
     }
 }
 

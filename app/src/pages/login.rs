@@ -12,7 +12,9 @@ use crate::i18n::{use_i18n, Key};
 #[component]
 pub fn LoginPage() -> impl IntoView {
     let i = use_i18n();
+    // Only reads the error a failed sign-in left in the URL.
     let login = ServerAction::<Login>::new();
+    let login_path = <Login as leptos::server_fn::ServerFn>::PATH;
     let query = use_query_map();
     let next = move || query.read().get("next").unwrap_or_else(|| "/".into());
     let error = Signal::derive(move || login.value().get().and_then(Result::err));
@@ -20,15 +22,17 @@ pub fn LoginPage() -> impl IntoView {
     view! {
         <section class="card login">
             <h1>{i.t(Key::SignInTitle)}</h1>
-            <ActionForm action=login attr:class="form" attr:data-form="login">
+            // A plain form: signing in loads the next page afresh (new session,
+            // live stream), with or without JavaScript.
+            <form method="post" action=login_path class="form" data-form="login">
                 <input type="hidden" name="next" value=next />
-                <Field name="username" label=Key::FieldUsername required=true error />
-                <Field name="password" kind="password" label=Key::FieldPassword required=true error />
-                <button class="btn btn--primary" type="submit" disabled=move || login.pending().get()>
+                <Field name="username" autocomplete="username" label=Key::FieldUsername required=true error />
+                <Field name="password" kind="password" autocomplete="current-password" label=Key::FieldPassword required=true error />
+                <button class="btn btn--primary" type="submit">
                     {i.t(Key::SignIn)}
                 </button>
                 {move || note().map(|err| view! { <ErrorNote err /> })}
-            </ActionForm>
+            </form>
         </section>
     }
 }

@@ -78,6 +78,7 @@ pub fn WorkspacesPage() -> impl IntoView {
                 }
             })}
         </Transition>
+        <Transition fallback=|| ()>
         <Show when=move || may(&actor.get(), Action::WorkspaceCreate, &Object::Platform)>
             <section class="card">
                 <h2>{i.t(Key::CreateWorkspace)}</h2>
@@ -90,6 +91,7 @@ pub fn WorkspacesPage() -> impl IntoView {
                 </ActionForm>
             </section>
         </Show>
+        </Transition>
     }
 }
 

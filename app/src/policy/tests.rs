@@ -46,6 +46,7 @@ const MATRIX: &[(Action, [bool; 5])] = &[
     (WorkspaceSetQuota,      [true, false, false, false, false]),
     (WorkspaceSetResources,  [true, false, false, false, false]),
     (WorkspaceManageMembers, [true, true,  false, false, false]),
+    (TemplateManage,         [true, false, false, false, false]),
     (DomainRead,             [true, true,  true,  true,  false]),
     (DomainAssign,           [true, false, false, false, false]),
     (DomainOperate,          [true, true,  true,  false, false]),

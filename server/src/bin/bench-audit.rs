@@ -144,6 +144,38 @@ fn rate(n: usize, elapsed: Duration) -> f64 {
     n as f64 / elapsed.as_secs_f64()
 }
 
+/// Appends `entries` from 8 tasks at once, as requests do in the server;
+/// the head mutex serializes them.
+async fn bench_concurrent(
+    log: &AuditLog,
+    entries: &[AuditEntry],
+    baseline: f64,
+) -> BenchResult<()> {
+    let started = Instant::now();
+    let tasks: Vec<_> = entries
+        .chunks(entries.len().div_ceil(8).max(1))
+        .map(|chunk| {
+            let (log, chunk) = (log.clone(), chunk.to_vec());
+            tokio::spawn(async move {
+                for e in chunk {
+                    log.append(e).await?;
+                }
+                Ok::<_, sqlx::Error>(())
+            })
+        })
+        .collect();
+    for task in tasks {
+        task.await??;
+    }
+    let concurrent = rate(entries.len(), started.elapsed());
+    println!(
+        "{:<52} {concurrent:>10.0} records/s   ({:.2}x baseline)",
+        "AuditLog::append from 8 concurrent tasks",
+        concurrent / baseline
+    );
+    Ok(())
+}
+
 /// Part (a): appends through the chain against plain INSERTs.
 async fn bench_appends(dir: &Path, appends: usize) -> BenchResult<()> {
     println!("== appends: {appends} records, one transaction each ==");
@@ -177,30 +209,7 @@ async fn bench_appends(dir: &Path, appends: usize) -> BenchResult<()> {
         chained / baseline
     );
 
-    // The server appends from many requests at once; the head mutex
-    // serializes them.
-    let started = Instant::now();
-    let tasks: Vec<_> = entries
-        .chunks(appends.div_ceil(8).max(1))
-        .map(|chunk| {
-            let (log, chunk) = (log.clone(), chunk.to_vec());
-            tokio::spawn(async move {
-                for e in chunk {
-                    log.append(e).await?;
-                }
-                Ok::<_, sqlx::Error>(())
-            })
-        })
-        .collect();
-    for task in tasks {
-        task.await??;
-    }
-    let concurrent = rate(appends, started.elapsed());
-    println!(
-        "{:<52} {concurrent:>10.0} records/s   ({:.2}x baseline)",
-        "AuditLog::append from 8 concurrent tasks",
-        concurrent / baseline
-    );
+    bench_concurrent(&log, &entries, baseline).await?;
     let report = log.verify().await?;
     println!(
         "chain after appends: {} records, intact: {}\n",
@@ -275,15 +284,9 @@ fn filter(set: impl FnOnce(&mut AuditFilter)) -> AuditFilter {
     f
 }
 
-/// Filtered pages of a `total`-record log against the unfiltered first page.
-async fn bench_pages(log: &AuditLog, total: u64) -> BenchResult<()> {
-    let (base, _) = time_page(
-        log,
-        "baseline: unfiltered first page, 50",
-        &filter(|_| {}),
-        None,
-    )
-    .await?;
+/// The actor + outcome filter, its keyset second page and a page deep in
+/// the past, against the unfiltered first page `base`.
+async fn bench_keyset(log: &AuditLog, total: u64, base: Duration) -> BenchResult<()> {
     let b = Some(base);
     let denied = filter(|f| {
         f.actor = Some("user-07".into());
@@ -306,6 +309,19 @@ async fn bench_pages(log: &AuditLog, total: u64) -> BenchResult<()> {
         b,
     )
     .await?;
+    Ok(())
+}
+
+/// Filtered pages of a `total`-record log against the unfiltered first page.
+async fn bench_pages(log: &AuditLog, total: u64) -> BenchResult<()> {
+    let (base, _) = time_page(
+        log,
+        "baseline: unfiltered first page, 50",
+        &filter(|_| {}),
+        None,
+    )
+    .await?;
+    bench_keyset(log, total, base).await?;
     let middle = OffsetDateTime::from_unix_timestamp(1_767_225_600 + total as i64 * 3 / 2)?;
     let cases = [
         (
@@ -337,7 +353,7 @@ async fn bench_pages(log: &AuditLog, total: u64) -> BenchResult<()> {
         ),
     ];
     for (label, f) in &cases {
-        time_page(log, label, f, b).await?;
+        time_page(log, label, f, Some(base)).await?;
     }
     Ok(())
 }

@@ -178,6 +178,8 @@ async fn main() {
         gateway: gateway.clone(),
         audit,
         session_limits,
+        quota_lock: Default::default(),
+        overcommit: 4,
     };
     let (_stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     // A signed-in administrator's session, as after sign-in.

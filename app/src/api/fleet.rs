@@ -1,0 +1,91 @@
+//! Creating, powering and deleting domains: each through the guard, within
+//! the workspace's quota, audited with before/after.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+
+/// What a create produced, and why that host.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Created {
+    pub host_id: i64,
+    pub uuid: String,
+    pub name: String,
+    pub placement: String,
+}
+
+/// Starts, stops, reboots, suspends or resumes a domain, or sets autostart.
+#[server]
+pub async fn power(host_id: i64, uuid: String, action: String) -> Result<(), AppError> {
+    use crate::fleet::host_ops::{self, Power};
+    let (op, row) = ssr::begin_on_domain(
+        crate::policy::Action::DomainOperate,
+        host_id,
+        &uuid,
+        serde_json::json!({ "action": action }),
+    )
+    .await?;
+    let before = serde_json::json!({ "state": row.state.as_str() });
+    let result = async {
+        let action = Power::parse(&action).ok_or(AppError::field(
+            "action",
+            crate::i18n::Key::ErrOperationInvalid,
+        ))?;
+        let id = uuid.clone();
+        op.state
+            .gateway
+            .call(host_id, move |conn| host_ops::power(conn, &id, action))
+            .await?;
+        if matches!(action, Power::AutostartOn | Power::AutostartOff) {
+            op.state.gateway.refresh_domain(host_id, &uuid);
+        }
+        Ok(())
+    }
+    .await;
+    op.finish(result, before, serde_json::json!({ "action": action }))
+        .await
+}
+
+/// Deletes a domain, confirmed by typing its name; optionally its volumes.
+#[server]
+pub async fn delete_domain(
+    host_id: i64,
+    uuid: String,
+    confirm: String,
+    #[server(default)] with_storage: Option<String>,
+) -> Result<(), AppError> {
+    use crate::fleet::host_ops;
+    let with_storage = with_storage.is_some();
+    let params = serde_json::json!({ "with_storage": with_storage });
+    let (op, row) =
+        ssr::begin_on_domain(crate::policy::Action::DomainDelete, host_id, &uuid, params).await?;
+    let before = serde_json::json!(row);
+    let result = async {
+        if confirm.trim() != row.name {
+            return Err(AppError::field("confirm", crate::i18n::Key::ErrConfirmName));
+        }
+        let id = uuid.clone();
+        let removed = op
+            .state
+            .gateway
+            .call(host_id, move |conn| {
+                host_ops::delete(conn, &id, with_storage)
+            })
+            .await?;
+        op.state.gateway.refresh_domain(host_id, &uuid);
+        Ok(removed)
+    }
+    .await;
+    let after = serde_json::json!({ "removed_volumes": result.as_ref().ok() });
+    op.finish(result.map(|_| ()), before, after).await
+}
+
+/// Creates a VM or container from the create form (see `fleet::plan`).
+#[server]
+pub async fn create_domain(form: crate::model::CreateForm) -> Result<Created, AppError> {
+    ssr::create(form).await
+}
+
+#[cfg(feature = "ssr")]
+mod ssr;

@@ -1,0 +1,306 @@
+//! Server side of the fleet functions.
+
+use crate::audit::Target;
+use crate::domxml::build::{DomainSpec, Flavor};
+use crate::error::AppError;
+use crate::fleet::host_ops::{self, NewVolume};
+use crate::fleet::plan::{validate, Plan, PlanKind};
+use crate::guard::{Op, Subject};
+use crate::i18n::Key;
+use crate::model::{CreateForm, DomainRow, HostState, WorkspaceView};
+use crate::placement::{choose, Candidate, Policy};
+use crate::policy::{Action, Object};
+use crate::quota::{reserve, Ask};
+
+use super::Created;
+
+/// The guard for an action on an existing domain, by its owner workspace.
+pub async fn begin_on_domain(
+    action: Action,
+    host_id: i64,
+    uuid: &str,
+    params: serde_json::Value,
+) -> Result<(Op, DomainRow), AppError> {
+    let state = crate::state::app_state()?;
+    let row = state.gateway.read(|inv| inv.domain(host_id, uuid).cloned());
+    let (name, ws) = row
+        .as_ref()
+        .map(|r| (r.name.clone(), r.workspace.clone()))
+        .unwrap_or_default();
+    let subject = Subject {
+        resource: Object::Domain(ws.as_deref()),
+        workspace: ws.as_deref().unwrap_or(""),
+        target: Target::new("domain", uuid, name),
+        params,
+    };
+    let op = Op::begin(action, subject).await?;
+    match row {
+        Some(row) => Ok((op, row)),
+        None => {
+            op.finish(
+                Err(AppError::NotFound),
+                serde_json::Value::Null,
+                serde_json::Value::Null,
+            )
+            .await
+        }
+    }
+}
+
+async fn workspace(
+    state: &crate::state::AppState,
+    slug: &str,
+) -> Result<Option<WorkspaceView>, AppError> {
+    let id: Option<i64> = sqlx::query_scalar("SELECT id FROM workspaces WHERE slug = ?")
+        .bind(slug)
+        .fetch_optional(&state.pool)
+        .await?;
+    match id {
+        Some(id) => Ok(crate::store::workspaces::by_id(&state.pool, id).await?),
+        None => Ok(None),
+    }
+}
+
+/// Applies an administrator's template to the form, when one is chosen.
+async fn apply_template(pool: &sqlx::SqlitePool, form: &mut CreateForm) -> Result<(), AppError> {
+    let Ok(id) = form.template.trim().parse::<i64>() else {
+        return Ok(());
+    };
+    let t = crate::store::templates::by_id(pool, id)
+        .await?
+        .ok_or_else(|| AppError::field("template", Key::ErrNotFound))?;
+    form.kind = "vm".into();
+    form.vcpus = t.vcpus.to_string();
+    form.memory_mib = t.memory_mib.to_string();
+    form.disk_gib = t.disk_gib.to_string();
+    form.network = t.network;
+    form.boot = t.boot;
+    form.iso = t.boot_iso;
+    form.kernel = t.kernel;
+    form.initrd = t.initrd;
+    form.cmdline = t.cmdline;
+    Ok(())
+}
+
+pub async fn create(mut form: CreateForm) -> Result<Created, AppError> {
+    let state = crate::state::app_state()?;
+    let slug = form.workspace.trim().to_string();
+    let params = serde_json::json!(form);
+    let subject = Subject {
+        resource: Object::Domain(Some(&slug)),
+        workspace: &slug,
+        target: Target::new("domain", "", form.name.trim()),
+        params,
+    };
+    let op = Op::begin(Action::DomainCreate, subject).await?;
+    let result = async {
+        apply_template(&state.pool, &mut form).await?;
+        let plan = validate(&form).map_err(AppError::Invalid)?;
+        let ws = workspace(&state, &plan.workspace)
+            .await?
+            .ok_or_else(|| AppError::field("workspace", Key::DenyNotMember))?;
+        execute(&state, &ws, plan).await
+    }
+    .await;
+    let after = result
+        .as_ref()
+        .ok()
+        .map(|c| serde_json::json!(c))
+        .unwrap_or_default();
+    op.finish(result, serde_json::Value::Null, after).await
+}
+
+async fn execute(
+    state: &crate::state::AppState,
+    ws: &WorkspaceView,
+    plan: Plan,
+) -> Result<Created, AppError> {
+    check_allowed(ws, &plan)?;
+    let container = matches!(plan.kind, PlanKind::Container { .. });
+    let (host_id, placement) = place(state, ws, &plan, container)?;
+    let ask = Ask {
+        vcpus: i64::from(plan.vcpus),
+        memory_mib: plan.memory_mib as i64,
+        disk_gib: plan.disk_gib() as i64,
+    };
+    let lock = state.quota_lock.clone();
+    let target = crate::quota::ForDomain {
+        workspace_id: ws.id,
+        slug: &ws.slug,
+        host_id,
+        name: &plan.name,
+    };
+    let reservation = reserve(&state.pool, &lock, &state.gateway, target, &ws.quotas, ask).await?;
+    let host_name = state
+        .gateway
+        .read(|inv| inv.hosts.get(&host_id).map(|h| h.name.clone()))
+        .unwrap_or_default();
+    let (spec, volume) = match build_spec(state, ws, &plan).await {
+        Ok(x) => x,
+        Err(e) => {
+            reservation.release(&state.pool).await;
+            return Err(e);
+        }
+    };
+    let start = plan.start;
+    let made = state
+        .gateway
+        .call(host_id, move |conn| {
+            host_ops::create(conn, spec, volume, start, (host_id, &host_name))
+        })
+        .await;
+    match made {
+        Ok(row) => {
+            let created = Created {
+                host_id,
+                uuid: row.uuid.clone(),
+                name: row.name.clone(),
+                placement,
+            };
+            reservation
+                .settle(&state.pool, &lock, &state.gateway, row)
+                .await;
+            Ok(created)
+        }
+        Err(err) => {
+            reservation.release(&state.pool).await;
+            Err(match err {
+                AppError::Host(Key::ErrNameOnHost) => AppError::field("name", Key::ErrNameOnHost),
+                other => other,
+            })
+        }
+    }
+}
+
+/// Networks and pools must be allowed to the workspace (an empty list
+/// allows any).
+fn check_allowed(ws: &WorkspaceView, plan: &Plan) -> Result<(), AppError> {
+    if let Some(net) = &plan.network {
+        if !ws.networks.is_empty() && !ws.networks.contains(net) {
+            return Err(AppError::field("network", Key::ErrNetworkNotAllowed));
+        }
+    }
+    if let PlanKind::Vm { disk_gib, pool, .. } = &plan.kind {
+        if *disk_gib > 0 && !ws.pools.is_empty() && !ws.pools.contains(pool) {
+            return Err(AppError::field("pool", Key::ErrPoolNotAllowed));
+        }
+    }
+    Ok(())
+}
+
+/// The named host if allowed and connected, else the scheduler's choice.
+fn place(
+    state: &crate::state::AppState,
+    ws: &WorkspaceView,
+    plan: &Plan,
+    container: bool,
+) -> Result<(i64, String), AppError> {
+    let candidates: Vec<Candidate> = state.gateway.read(|inv| {
+        inv.hosts
+            .values()
+            .filter(|h| h.state == HostState::Connected)
+            .filter(|h| ws.hosts.is_empty() || ws.hosts.contains(&h.id))
+            .filter(|h| {
+                h.facts.as_ref().is_some_and(|f| {
+                    f.hypervisor.to_ascii_uppercase().starts_with("LXC") == container
+                })
+            })
+            .map(|h| {
+                let facts = h.facts.clone().unwrap_or_default();
+                let active = h.domains.values().filter(|d| d.state.is_active());
+                Candidate {
+                    host_id: h.id,
+                    name: h.name.clone(),
+                    cpus: facts.cpus,
+                    memory_mib: facts.memory_kib / 1024,
+                    vcpus_used: active.clone().map(|d| d.vcpus).sum(),
+                    memory_used_mib: active.map(|d| d.memory_kib / 1024).sum(),
+                }
+            })
+            .collect()
+    });
+    match plan.host {
+        Some(id) => {
+            let one: Vec<Candidate> = candidates.into_iter().filter(|c| c.host_id == id).collect();
+            if one.is_empty() {
+                return Err(AppError::field("host", Key::ErrHostNotAllowed));
+            }
+            let choice = choose(
+                &one,
+                plan.vcpus,
+                plan.memory_mib,
+                state.overcommit,
+                Policy::Spread,
+            )
+            .ok_or_else(|| AppError::field("host", Key::ErrNoHostRoom))?;
+            Ok((id, format!("chosen by hand — {}", choice.reason)))
+        }
+        None => choose(
+            &candidates,
+            plan.vcpus,
+            plan.memory_mib,
+            state.overcommit,
+            Policy::Spread,
+        )
+        .map(|c| (c.host_id, c.reason))
+        .ok_or_else(|| AppError::field("host", Key::ErrNoHostRoom)),
+    }
+}
+
+async fn build_spec(
+    state: &crate::state::AppState,
+    ws: &WorkspaceView,
+    plan: &Plan,
+) -> Result<(DomainSpec, Option<NewVolume>), AppError> {
+    let (flavor, volume) = match &plan.kind {
+        PlanKind::Vm {
+            disk_gib,
+            disk_format,
+            pool,
+            boot,
+        } => {
+            let volume = (*disk_gib > 0).then(|| NewVolume {
+                pool: pool.clone(),
+                gib: *disk_gib,
+                format: disk_format.clone(),
+            });
+            (
+                Flavor::Vm {
+                    hypervisor: String::new(),
+                    emulator: None,
+                    disk: None,
+                    boot: boot.clone(),
+                },
+                volume,
+            )
+        }
+        PlanKind::Container {
+            init,
+            args,
+            rootfs_id,
+        } => {
+            let rootfs = crate::store::templates::rootfs_by_id(&state.pool, *rootfs_id)
+                .await?
+                .ok_or_else(|| AppError::field("rootfs", Key::ErrRootfs))?;
+            (
+                Flavor::Container {
+                    init: init.clone(),
+                    args: args.clone(),
+                    rootfs: rootfs.path,
+                },
+                None,
+            )
+        }
+    };
+    let spec = DomainSpec {
+        name: plan.name.clone(),
+        vcpus: plan.vcpus,
+        memory_mib: plan.memory_mib,
+        network: plan.network.clone(),
+        workspace: Some(ws.slug.clone()),
+        tags: Default::default(),
+        limits: plan.limits.clone(),
+        flavor,
+    };
+    Ok((spec, volume))
+}

@@ -1,0 +1,313 @@
+//! The create form, validated into a plan: every field's rule, no I/O.
+
+use crate::domxml::build::{Boot, Limits};
+use crate::error::FieldError;
+use crate::i18n::Key;
+
+pub use crate::model::CreateForm;
+
+/// A validated create.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Plan {
+    pub name: String,
+    pub workspace: String,
+    /// `None`: let the scheduler choose.
+    pub host: Option<i64>,
+    pub vcpus: u32,
+    pub memory_mib: u64,
+    pub network: Option<String>,
+    pub limits: Limits,
+    pub start: bool,
+    pub kind: PlanKind,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum PlanKind {
+    Vm {
+        disk_gib: u64,
+        disk_format: String,
+        pool: String,
+        boot: Boot,
+    },
+    Container {
+        init: String,
+        args: Vec<String>,
+        rootfs_id: i64,
+    },
+}
+
+impl Plan {
+    pub fn disk_gib(&self) -> u64 {
+        match &self.kind {
+            PlanKind::Vm { disk_gib, .. } => *disk_gib,
+            PlanKind::Container { .. } => 0,
+        }
+    }
+}
+
+/// A domain name: 1–63 of `A-Za-z0-9._-`.
+pub fn vm_name(raw: &str) -> Result<String, FieldError> {
+    let ok = (1..=63).contains(&raw.len())
+        && raw
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b));
+    if ok {
+        Ok(raw.to_string())
+    } else {
+        Err(FieldError::new("name", Key::ErrVmName))
+    }
+}
+
+fn number<T: std::str::FromStr + PartialOrd>(
+    field: &str,
+    raw: &str,
+    lo: T,
+    hi: T,
+    key: Key,
+) -> Result<T, FieldError> {
+    match raw.trim().parse::<T>() {
+        Ok(v) if v >= lo && v <= hi => Ok(v),
+        _ => Err(FieldError::new(field, key)),
+    }
+}
+
+fn optional<T: std::str::FromStr + PartialOrd>(
+    field: &str,
+    raw: &str,
+    lo: T,
+    hi: T,
+) -> Result<Option<T>, FieldError> {
+    if raw.trim().is_empty() {
+        return Ok(None);
+    }
+    number(field, raw, lo, hi, Key::ErrLimit).map(Some)
+}
+
+fn limits(f: &CreateForm, errors: &mut Vec<FieldError>) -> Limits {
+    let mut take =
+        |r: Result<Option<i64>, FieldError>| r.map_err(|e| errors.push(e)).ok().flatten();
+    let shares = take(optional("cpu_shares", &f.cpu_shares, 2, 262_144));
+    let period = take(optional("cpu_period_us", &f.cpu_period_us, 1000, 1_000_000));
+    let quota = if f.cpu_quota_us.trim() == "-1" {
+        Some(-1)
+    } else {
+        take(optional(
+            "cpu_quota_us",
+            &f.cpu_quota_us,
+            1000,
+            17_592_186_044_415,
+        ))
+    };
+    let hard = take(optional(
+        "memory_hard_limit_mib",
+        &f.memory_hard_limit_mib,
+        64,
+        1 << 30,
+    ));
+    let weight = take(optional("blkio_weight", &f.blkio_weight, 100, 1000));
+    Limits {
+        cpu_shares: shares.map(|v| v as u64),
+        cpu_quota_us: quota,
+        cpu_period_us: period.map(|v| v as u64),
+        memory_hard_limit_mib: hard.map(|v| v as u64),
+        blkio_weight: weight.map(|v| v as u32),
+    }
+}
+
+fn keep<T>(errors: &mut Vec<FieldError>, r: Result<T, FieldError>) -> Option<T> {
+    r.map_err(|e| errors.push(e)).ok()
+}
+
+/// Validates the whole form; every broken rule is reported at once.
+pub fn validate(f: &CreateForm) -> Result<Plan, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let name = keep(&mut errors, vm_name(f.name.trim()));
+    let vcpus = keep(
+        &mut errors,
+        number("vcpus", &f.vcpus, 1u32, 64, Key::ErrVcpus),
+    );
+    let memory = keep(
+        &mut errors,
+        number(
+            "memory_mib",
+            &f.memory_mib,
+            64u64,
+            1_048_576,
+            Key::ErrMemory,
+        ),
+    );
+    let host = match f.host.trim() {
+        "" | "auto" => Some(None),
+        h => keep(
+            &mut errors,
+            h.parse::<i64>()
+                .map(Some)
+                .map_err(|_| FieldError::new("host", Key::ErrNotFound)),
+        ),
+    };
+    let workspace = f.workspace.trim().to_string();
+    if workspace.is_empty() {
+        errors.push(FieldError::new("workspace", Key::DenyNotMember));
+    }
+    let kind = if f.kind == "container" {
+        if !f.init.trim().starts_with('/') {
+            errors.push(FieldError::new("init", Key::ErrInit));
+        }
+        let rootfs = f
+            .rootfs
+            .trim()
+            .parse::<i64>()
+            .map_err(|_| errors.push(FieldError::new("rootfs", Key::ErrRootfs)))
+            .ok();
+        rootfs.map(|rootfs_id| PlanKind::Container {
+            init: f.init.trim().to_string(),
+            args: f.args.split_whitespace().map(String::from).collect(),
+            rootfs_id,
+        })
+    } else {
+        let disk = number(
+            "disk_gib",
+            if f.disk_gib.trim().is_empty() {
+                "0"
+            } else {
+                &f.disk_gib
+            },
+            0u64,
+            4096,
+            Key::ErrDiskSize,
+        )
+        .map_err(|e| errors.push(e))
+        .ok();
+        let boot = match f.boot.as_str() {
+            "iso" if !f.iso.trim().is_empty() => Boot::Iso(f.iso.trim().to_string()),
+            "kernel" if !f.kernel.trim().is_empty() => Boot::Kernel {
+                kernel: f.kernel.trim().to_string(),
+                initrd: f.initrd.trim().to_string(),
+                cmdline: f.cmdline.trim().to_string(),
+            },
+            _ => Boot::Disk,
+        };
+        let format = if f.disk_format == "raw" {
+            "raw"
+        } else {
+            "qcow2"
+        };
+        disk.map(|disk_gib| PlanKind::Vm {
+            disk_gib,
+            disk_format: format.into(),
+            pool: f.pool.trim().to_string(),
+            boot,
+        })
+    };
+    let limits = limits(f, &mut errors);
+    let network = Some(f.network.trim().to_string()).filter(|n| !n.is_empty());
+    match (name, vcpus, memory, host, kind) {
+        (Some(name), Some(vcpus), Some(memory_mib), Some(host), Some(kind))
+            if errors.is_empty() =>
+        {
+            Ok(Plan {
+                name,
+                workspace,
+                host,
+                vcpus,
+                memory_mib,
+                network,
+                limits,
+                start: !f.start.is_empty(),
+                kind,
+            })
+        }
+        _ => Err(errors),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn form() -> CreateForm {
+        CreateForm {
+            kind: "vm".into(),
+            name: "qc-vision-07".into(),
+            workspace: "test".into(),
+            host: "auto".into(),
+            vcpus: "2".into(),
+            memory_mib: "1024".into(),
+            disk_gib: "4".into(),
+            pool: "default".into(),
+            boot: "none".into(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_good_form_plans() {
+        let plan = validate(&form()).unwrap();
+        assert_eq!(
+            (plan.vcpus, plan.memory_mib, plan.host, plan.disk_gib()),
+            (2, 1024, None, 4)
+        );
+        assert!(!plan.start);
+    }
+
+    #[test]
+    fn every_broken_rule_names_its_field() {
+        let bad = CreateForm {
+            name: "bad name!".into(),
+            vcpus: "0".into(),
+            memory_mib: "32".into(),
+            disk_gib: "5000".into(),
+            cpu_shares: "1".into(),
+            blkio_weight: "5000".into(),
+            ..form()
+        };
+        let fields: Vec<String> = validate(&bad)
+            .unwrap_err()
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                "name",
+                "vcpus",
+                "memory_mib",
+                "disk_gib",
+                "cpu_shares",
+                "blkio_weight"
+            ]
+        );
+    }
+
+    #[test]
+    fn containers_need_init_and_rootfs() {
+        let ct = CreateForm {
+            kind: "container".into(),
+            ..form()
+        };
+        let fields: Vec<String> = validate(&ct)
+            .unwrap_err()
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
+        assert_eq!(fields, ["init", "rootfs"]);
+        let ok = CreateForm {
+            init: "/bin/sh".into(),
+            args: "-c  'sleep 1'".into(),
+            rootfs: "3".into(),
+            ..ct
+        };
+        assert!(matches!(
+            validate(&ok).unwrap().kind,
+            PlanKind::Container { rootfs_id: 3, .. }
+        ));
+    }
+
+    #[test]
+    fn names() {
+        assert!(vm_name("a").is_ok() && vm_name(&"a".repeat(63)).is_ok());
+        assert!(
+            vm_name("").is_err() && vm_name(&"a".repeat(64)).is_err() && vm_name("a/b").is_err()
+        );
+    }
+}

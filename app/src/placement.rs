@@ -1,0 +1,126 @@
+//! Choosing a host for a new domain: pure, so every rule is unit-tested.
+
+use serde::{Deserialize, Serialize};
+
+/// Spread new domains over the emptiest host, or pack them onto the fullest
+/// host that still has room (to free others for powering down).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Policy {
+    #[default]
+    Spread,
+    Pack,
+}
+
+/// A candidate host's capacity as the scheduler sees it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Candidate {
+    pub host_id: i64,
+    pub name: String,
+    pub cpus: u32,
+    pub memory_mib: u64,
+    /// vCPUs and memory already allocated to its running domains.
+    pub vcpus_used: u32,
+    pub memory_used_mib: u64,
+}
+
+/// The chosen host and why, for the user.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Choice {
+    pub host_id: i64,
+    pub reason: String,
+}
+
+/// Picks a host with room for `vcpus` and `memory_mib`; vCPUs may be
+/// overcommitted `overcommit`:1, memory never.
+pub fn choose(
+    candidates: &[Candidate],
+    vcpus: u32,
+    memory_mib: u64,
+    overcommit: u32,
+    policy: Policy,
+) -> Option<Choice> {
+    let free_mem = |c: &Candidate| c.memory_mib.saturating_sub(c.memory_used_mib);
+    let fits = |c: &&Candidate| {
+        free_mem(c) >= memory_mib
+            && c.vcpus_used + vcpus <= c.cpus.saturating_mul(overcommit.max(1))
+    };
+    let pick = candidates.iter().filter(fits);
+    let best = match policy {
+        Policy::Spread => pick.max_by_key(|c| (free_mem(c), std::cmp::Reverse(c.host_id))),
+        Policy::Pack => pick.min_by_key(|c| (free_mem(c), c.host_id)),
+    }?;
+    let reason = format!(
+        "{}: {} MiB of {} MiB memory free, {} of {} vCPUs allocated (overcommit {}:1), policy {}",
+        best.name,
+        free_mem(best),
+        best.memory_mib,
+        best.vcpus_used,
+        best.cpus,
+        overcommit,
+        match policy {
+            Policy::Spread => "spread",
+            Policy::Pack => "pack",
+        }
+    );
+    Some(Choice {
+        host_id: best.host_id,
+        reason,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn host(id: i64, cpus: u32, mem: u64, vused: u32, mused: u64) -> Candidate {
+        Candidate {
+            host_id: id,
+            name: format!("h{id}"),
+            cpus,
+            memory_mib: mem,
+            vcpus_used: vused,
+            memory_used_mib: mused,
+        }
+    }
+
+    #[test]
+    fn spread_picks_the_emptiest_pack_the_fullest_that_fits() {
+        let hosts = [
+            host(1, 8, 16_384, 2, 12_000),
+            host(2, 8, 16_384, 2, 4_000),
+            host(3, 8, 16_384, 2, 15_000),
+        ];
+        assert_eq!(
+            choose(&hosts, 2, 2048, 4, Policy::Spread).unwrap().host_id,
+            2
+        );
+        assert_eq!(
+            choose(&hosts, 2, 2048, 4, Policy::Pack).unwrap().host_id,
+            1,
+            "h3 has no room"
+        );
+        let reason = choose(&hosts, 2, 2048, 4, Policy::Spread).unwrap().reason;
+        assert!(
+            reason.starts_with("h2: 12384 MiB of 16384 MiB memory free"),
+            "{reason}"
+        );
+    }
+
+    #[test]
+    fn vcpu_overcommit_and_memory_are_limits() {
+        let hosts = [host(1, 2, 65_536, 7, 0)];
+        assert!(
+            choose(&hosts, 1, 512, 4, Policy::Spread).is_some(),
+            "7 + 1 <= 2 * 4"
+        );
+        assert!(
+            choose(&hosts, 2, 512, 4, Policy::Spread).is_none(),
+            "7 + 2 > 8"
+        );
+        assert!(
+            choose(&hosts, 1, 65_537, 4, Policy::Spread).is_none(),
+            "memory is never overcommitted"
+        );
+        assert!(choose(&[], 1, 1, 4, Policy::Pack).is_none());
+    }
+}
