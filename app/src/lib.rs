@@ -36,7 +36,7 @@ pub mod store;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{path, SsrMode};
 
 use crate::components::live::provide_live;
 use crate::components::shell::Shell;
@@ -90,20 +90,22 @@ pub fn App() -> impl IntoView {
     view! {
         <Stylesheet id="leptos" href="/pkg/millwright.css" />
         <Title text=i.t(Key::AppName) />
+        // Async: every page is sent whole, resources resolved, so it reads
+        // and works before (or without) the WebAssembly.
         <Router>
             <Shell>
                 <Routes fallback=NotFound>
-                    <Route path=path!("") view=DashboardPage />
-                    <Route path=path!("hosts") view=HostsPage />
-                    <Route path=path!("inventory") view=InventoryPage />
-                    <Route path=path!("domains/:host/:uuid") view=DomainPage />
-                    <Route path=path!("login") view=LoginPage />
-                    <Route path=path!("account") view=AccountPage />
-                    <Route path=path!("users") view=UsersPage />
-                    <Route path=path!("workspaces") view=WorkspacesPage />
-                    <Route path=path!("audit") view=AuditPage />
-                    <Route path=path!("create") view=CreatePage />
-                    <Route path=path!("templates") view=TemplatesPage />
+                    <Route path=path!("") view=DashboardPage ssr=SsrMode::Async />
+                    <Route path=path!("hosts") view=HostsPage ssr=SsrMode::Async />
+                    <Route path=path!("inventory") view=InventoryPage ssr=SsrMode::Async />
+                    <Route path=path!("domains/:host/:uuid") view=DomainPage ssr=SsrMode::Async />
+                    <Route path=path!("login") view=LoginPage ssr=SsrMode::Async />
+                    <Route path=path!("account") view=AccountPage ssr=SsrMode::Async />
+                    <Route path=path!("users") view=UsersPage ssr=SsrMode::Async />
+                    <Route path=path!("workspaces") view=WorkspacesPage ssr=SsrMode::Async />
+                    <Route path=path!("audit") view=AuditPage ssr=SsrMode::Async />
+                    <Route path=path!("create") view=CreatePage ssr=SsrMode::Async />
+                    <Route path=path!("templates") view=TemplatesPage ssr=SsrMode::Async />
                 </Routes>
             </Shell>
         </Router>
