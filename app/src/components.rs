@@ -6,3 +6,4 @@ pub mod live;
 pub mod notes;
 pub mod session;
 pub mod shell;
+pub mod snapshots;

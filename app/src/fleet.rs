@@ -5,3 +5,5 @@
 #[cfg(feature = "ssr")]
 pub mod host_ops;
 pub mod plan;
+#[cfg(feature = "ssr")]
+pub mod snapshots;

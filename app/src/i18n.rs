@@ -299,6 +299,10 @@ keys! {
     DeleteStorage => "Also delete its disk volumes", "同时删除其磁盘卷";
     Actions => "Actions", "操作";
     NoLimits => "no limits set", "未设置限制";
+    Snapshots => "Snapshots", "快照";
+    TakeSnapshot => "Take snapshot", "创建快照";
+    SnapshotName => "Snapshot name", "快照名称";
+    Revert => "Revert", "回滚";
     TemplatesTitle => "Templates and root filesystems", "模板与根文件系统";
     SaveTemplate => "Save template", "保存模板";
     SaveRootFs => "Save root filesystem", "保存根文件系统";

@@ -489,3 +489,15 @@ pub struct Limits {
     /// Block I/O weight 100–1000 (`<blkiotune><weight>`).
     pub blkio_weight: Option<u32>,
 }
+
+/// A domain snapshot.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SnapshotView {
+    pub name: String,
+    pub description: String,
+    /// The domain's state when taken (running, shutoff, …).
+    pub state: String,
+    /// Unix seconds.
+    pub created: i64,
+    pub current: bool,
+}

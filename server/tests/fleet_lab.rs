@@ -574,3 +574,75 @@ async fn an_lxc_container_is_created_started_stopped_deleted() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs the lab: make test"]
+async fn snapshot_then_revert_restores_the_running_state() {
+    use app::model::DomainState::*;
+    let lab = lab("snap").await;
+    let uri = env("MILLWRIGHT_LAB_H1_URI");
+    let pool_dir = std::path::PathBuf::from(env("MILLWRIGHT_LAB_IMAGES"))
+        .join(format!("snap-{}", std::process::id()));
+    std::fs::create_dir_all(&pool_dir).unwrap();
+    let pool = format!("mwsnap{}", std::process::id());
+    assert!(
+        virsh(
+            &uri,
+            &[
+                "pool-create-as",
+                &pool,
+                "dir",
+                "--target",
+                pool_dir.to_str().unwrap()
+            ]
+        )
+        .0
+    );
+    let name = format!("mw-snap-{}", std::process::id());
+    let host = lab.host_id(false).to_string();
+    let mut fields = vm_fields(&name, &host);
+    fields.retain(|(k, _)| *k != "disk_gib");
+    fields.extend([("disk_gib", "1"), ("pool", pool.as_str()), ("start", "on")]);
+    let out = lab.create(&fields).await;
+    assert!(out.contains(&name), "{out}");
+    let row = lab.find(&name).unwrap();
+    let snap = |action: &str, snap: &str| {
+        format!(
+            "host_id={}&uuid={}&action={action}&name={snap}&description=before+maintenance",
+            row.host_id, row.uuid
+        )
+    };
+    let out = lab
+        .post(app::api::fleet::Snapshot::PATH, &snap("create", "s1"))
+        .await;
+    assert!(
+        !out.contains("Host") && !out.contains("Invalid"),
+        "snapshot: {out}"
+    );
+    assert!(virsh(&uri, &["snapshot-list", &name]).1.contains("s1"));
+    lab.power(&row, "force-off").await;
+    lab.wait_state(&name, Shutoff).await;
+    let out = lab
+        .post(app::api::fleet::Snapshot::PATH, &snap("revert", "s1"))
+        .await;
+    assert!(!out.contains("Host"), "revert: {out}");
+    lab.wait_state(&name, Running).await;
+    let out = lab
+        .post(app::api::fleet::Snapshot::PATH, &snap("delete", "s1"))
+        .await;
+    assert!(!out.contains("Host"), "delete snapshot: {out}");
+    assert!(!virsh(&uri, &["snapshot-list", &name]).1.contains("s1"));
+    lab.delete(&row).await;
+    lab.wait("deleted", Duration::from_secs(10), |inv| {
+        inv.hosts
+            .values()
+            .all(|h| h.domains.values().all(|d| d.name != name))
+    })
+    .await;
+    assert_eq!(
+        std::fs::read_dir(&pool_dir).unwrap().count(),
+        0,
+        "volume deleted with the domain"
+    );
+    virsh(&uri, &["pool-destroy", &pool]);
+}

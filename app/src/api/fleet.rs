@@ -89,3 +89,85 @@ pub async fn create_domain(form: crate::model::CreateForm) -> Result<Created, Ap
 
 #[cfg(feature = "ssr")]
 mod ssr;
+
+/// The domain's snapshots (members of its workspace).
+#[server]
+pub async fn list_snapshots(
+    host_id: i64,
+    uuid: String,
+) -> Result<Vec<crate::model::SnapshotView>, AppError> {
+    let (op, _) = ssr::begin_on_domain(
+        crate::policy::Action::DomainRead,
+        host_id,
+        &uuid,
+        serde_json::json!({}),
+    )
+    .await?;
+    op.state
+        .gateway
+        .call(host_id, move |conn| {
+            crate::fleet::snapshots::list(conn, &uuid)
+        })
+        .await
+}
+
+/// Creates, reverts to or deletes a snapshot (`action`: create, revert, delete).
+#[server]
+pub async fn snapshot(
+    host_id: i64,
+    uuid: String,
+    action: String,
+    name: String,
+    #[server(default)] description: String,
+) -> Result<(), AppError> {
+    use crate::fleet::snapshots;
+    let params = serde_json::json!({ "action": action, "name": name, "description": description });
+    let (op, row) = ssr::begin_on_domain(
+        crate::policy::Action::DomainOperate,
+        host_id,
+        &uuid,
+        params.clone(),
+    )
+    .await?;
+    let result = async {
+        let name = crate::fleet::plan::vm_name(name.trim()).map_err(|mut e| {
+            e.field = "name".into();
+            AppError::Invalid(vec![e])
+        })?;
+        let id = uuid.clone();
+        match action.as_str() {
+            "create" => {
+                op.state
+                    .gateway
+                    .call(host_id, move |c| {
+                        snapshots::create(c, &id, &name, &description)
+                    })
+                    .await
+            }
+            "revert" => {
+                op.state
+                    .gateway
+                    .call(host_id, move |c| snapshots::revert(c, &id, &name))
+                    .await
+            }
+            "delete" => {
+                op.state
+                    .gateway
+                    .call(host_id, move |c| snapshots::delete(c, &id, &name))
+                    .await
+            }
+            _ => Err(AppError::field(
+                "action",
+                crate::i18n::Key::ErrOperationInvalid,
+            )),
+        }
+    }
+    .await;
+    op.state.gateway.refresh_domain(host_id, &uuid);
+    op.finish(
+        result,
+        serde_json::json!({ "state": row.state.as_str() }),
+        params,
+    )
+    .await
+}
