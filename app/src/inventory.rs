@@ -48,7 +48,11 @@ impl HostEntry {
             state: self.state,
             last_error: self.last_error,
             facts: self.facts.clone(),
-            domains_running: active().count() as u32,
+            domains_running: self
+                .domains
+                .values()
+                .filter(|d| matches!(d.state, DomainState::Running | DomainState::Blocked))
+                .count() as u32,
             domains_total: self.domains.len() as u32,
             vcpus_allocated: active().map(|d| d.vcpus).sum(),
             memory_allocated_kib: active().map(|d| d.memory_kib).sum(),
