@@ -87,12 +87,28 @@ pub fn InventoryPage() -> impl IntoView {
         move || (query.get(), live.version.get()),
         |(q, _)| fetch_inventory(q),
     );
+    // The filter form follows the URL only, not live updates, so choices the
+    // user has not submitted yet survive a push.
+    let hosts = Resource::new(
+        move || query.get(),
+        |q| async move {
+            fetch_inventory(InventoryQuery { per_page: 1, ..q })
+                .await
+                .map(|p| p.hosts)
+        },
+    );
     view! {
         <h1>{i.t(Key::InventoryTitle)}</h1>
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                let hosts = hosts.await.unwrap_or_default();
+                view! { <Filters query=query.get_untracked() hosts /> }
+            })}
+        </Transition>
         <Transition fallback=move || view! { <p>{i.t(Key::Loading)}</p> }>
             {move || Suspend::new(async move {
                 match page.await {
-                    Ok(p) => view! { <Filters query=query.get_untracked() hosts=p.hosts.clone() /> <Rows page=p query=query.get_untracked() /> }.into_any(),
+                    Ok(p) => view! { <Rows page=p query=query.get_untracked() /> }.into_any(),
                     Err(err) => view! { <ErrorNote err /> }.into_any(),
                 }
             })}
