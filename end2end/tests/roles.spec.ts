@@ -59,6 +59,12 @@ test.describe.serial("roles", () => {
     expect(new Set(workspaces)).toEqual(new Set(["ops"]));
     // Users and templates are administration: not offered.
     await expect(page.locator('nav a[href="/users"]')).toHaveCount(0);
+    // The workspace switcher in the top bar lists the operator's workspaces.
+    const switcher = page.locator('form[data-form="workspace-switcher"]');
+    await switcher.locator("select").selectOption("ops");
+    await switcher.locator('button[type="submit"]').click();
+    await expect(page).toHaveURL(/\/inventory\?ws=ops/);
+    await expect(page.locator('tr[data-domain="mes-app-01"]')).toBeVisible();
   });
 
   test("a viewer gets no mutating control, and a forged request is refused and audited", async ({ page, browser, baseURL }, testInfo) => {

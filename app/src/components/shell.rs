@@ -128,6 +128,19 @@ pub fn Shell(children: Children) -> impl IntoView {
                         })
                         .collect_view()}
                 </span>
+                {move || actor.get().filter(|a| !a.memberships.is_empty()).map(|a| view! {
+                    // The workspace switcher: a plain GET form, so it works
+                    // without JavaScript; the inventory shows that team's pool.
+                    <form method="get" action="/inventory" class="inline" data-form="workspace-switcher">
+                        <select name="ws" aria-label=i.t(Key::Workspace) data-switcher="shell">
+                            <option value="">{i.t(Key::AllWorkspaces)}</option>
+                            {a.memberships.iter().map(|m| view! {
+                                <option value=m.slug.clone()>{m.name.clone()}</option>
+                            }).collect_view()}
+                        </select>
+                        <button class="btn btn--small" type="submit">{i.t(Key::Switch)}</button>
+                    </form>
+                })}
                 {move || actor.get().map(|a| view! {
                     <span class="user">
                         <a href="/account" data-user=a.username.clone()>{a.username.clone()}</a>
