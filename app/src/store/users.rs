@@ -61,11 +61,7 @@ pub async fn insert(
     .bind(is_admin)
     .fetch_one(pool)
     .await;
-    match result {
-        Ok(id) => Ok(Some(id)),
-        Err(sqlx::Error::Database(db)) if db.is_unique_violation() => Ok(None),
-        Err(e) => Err(e),
-    }
+    super::unless_taken(result)
 }
 
 pub async fn set_password(pool: &SqlitePool, id: i64, hash: &str) -> Result<bool, sqlx::Error> {

@@ -109,11 +109,7 @@ pub async fn insert(pool: &SqlitePool, slug: &str, name: &str) -> Result<Option<
             .bind(name)
             .fetch_one(pool)
             .await;
-    match result {
-        Ok(id) => Ok(Some(id)),
-        Err(sqlx::Error::Database(db)) if db.is_unique_violation() => Ok(None),
-        Err(e) => Err(e),
-    }
+    super::unless_taken(result)
 }
 
 /// Renames; `None` when the name is taken, `Some(false)` when no such workspace.
