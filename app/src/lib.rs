@@ -12,6 +12,7 @@ pub mod pages;
 pub mod placement;
 pub mod policy;
 pub mod prefs;
+pub mod url;
 pub mod validate;
 
 #[cfg(feature = "ssr")]

@@ -91,16 +91,7 @@ pub async fn load(pool: &SqlitePool, dir: &Path) -> Result<Vec<HostSpec>, DemoEr
 
 /// `test:///abs/path.xml`, escaping what a URI cannot hold literally.
 pub fn test_uri(path: &Path) -> String {
-    let mut uri = String::from("test://");
-    for b in path.to_string_lossy().bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
-                uri.push(b as char)
-            }
-            _ => uri.push_str(&format!("%{b:02X}")),
-        }
-    }
-    uri
+    format!("test://{}", app::url::encode_path(&path.to_string_lossy()))
 }
 
 #[cfg(test)]

@@ -19,18 +19,10 @@ fn back_link(param: &str, value: &str, path: &str, search: &str) -> String {
     } else {
         format!("{path}?{search}")
     };
-    format!("/prefs?{param}={value}&back={}", urlencode(&back))
-}
-
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+    format!(
+        "/prefs?{param}={value}&back={}",
+        crate::url::encode_path(&back)
+    )
 }
 
 #[component]
