@@ -233,6 +233,7 @@ fn attr(node: Option<Node>, name: &str) -> String {
 }
 
 pub mod build;
+pub mod clone;
 
 #[cfg(test)]
 mod tests;

@@ -6,4 +6,6 @@
 pub mod host_ops;
 pub mod plan;
 #[cfg(feature = "ssr")]
+pub mod reconfigure;
+#[cfg(feature = "ssr")]
 pub mod snapshots;

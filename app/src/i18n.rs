@@ -250,6 +250,25 @@ keys! {
     ErrMemory => "Memory: a whole number of MiB from 64 to 1,048,576.", "内存：64 到 1,048,576 MiB 的整数。";
     ErrDiskSize => "Disk: a whole number of GiB from 0 (no disk) to 4,096.", "磁盘：0（无磁盘）到 4,096 GiB 的整数。";
     ErrNoHostRoom => "No allowed, connected host has room for this domain.", "没有可用且已连接的主机能容纳该虚拟机/容器。";
+    // Fleet: placement, reconfigure, clone
+    ErrPlacementPolicy => "Placement must be spread or pack.", "放置策略必须是 spread（分散）或 pack（集中）。";
+    Placement => "Placement policy", "放置策略";
+    PlacementDefault => "Server default", "服务器默认";
+    PlacementSpread => "Spread (emptiest host)", "分散（最空闲的主机）";
+    PlacementPack => "Pack (fullest host with room)", "集中（仍有余量的最满主机）";
+    ErrShutdownTimeout => "The guest did not shut down in time: it may ignore the ACPI request. Force it off?", "客户机未在时限内关机：它可能忽略了 ACPI 请求。是否强制关机？";
+    ErrMustBeOff => "Shut the domain off first.", "请先关闭该虚拟机/容器。";
+    ErrCloneDiskNotInPool => "A disk of this domain is not in a storage pool, so it cannot be copied.", "该虚拟机的某个磁盘不在存储池中，无法复制。";
+    Working => "Working…", "处理中…";
+    Resources => "vCPUs and memory", "vCPU 与内存";
+    ResourcesHint => "Changed while the domain is off; growth counts against the workspace quota.", "仅可在关机时修改；增加部分计入工作区配额。";
+    LimitsEdit => "Sandbox limits", "沙箱限制";
+    LimitsEditHint => "Applied to the running domain and its definition. An empty CPU quota or memory hard limit removes that limit; empty weights stay as they are.", "同时应用于运行中的实例和其定义。CPU 配额或内存硬限制留空即取消该限制；权重留空则保持不变。";
+    Apply => "Apply", "应用";
+    Applied => "Applied.", "已应用。";
+    CloneTitle => "Clone", "克隆";
+    CloneHint => "A shut-off domain is copied on its host: its volumes, a new name, UUID and MAC addresses, in the same workspace.", "在同一主机上复制已关机的虚拟机/容器：复制其卷，使用新的名称、UUID 和 MAC 地址，归属同一工作区。";
+    CloneName => "Name of the clone", "克隆名称";
     ErrHostNotAllowed => "This workspace may not use that host.", "该工作空间不能使用此主机。";
     ErrNetworkNotAllowed => "This workspace may not use that network.", "该工作空间不能使用此网络。";
     ErrPoolNotAllowed => "This workspace may not use that storage pool.", "该工作空间不能使用此存储池。";

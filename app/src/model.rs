@@ -432,6 +432,8 @@ pub struct CreateForm {
     pub workspace: String,
     /// A host id, or "auto".
     pub host: String,
+    /// With `auto`: "spread", "pack", or empty for the server's default.
+    pub placement: String,
     pub vcpus: String,
     pub memory_mib: String,
     pub disk_gib: String,
@@ -453,6 +455,17 @@ pub struct CreateForm {
     pub memory_hard_limit_mib: String,
     pub blkio_weight: String,
     pub start: String,
+}
+
+/// The sandbox limits as typed into the edit form (empty: no limit).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LimitsForm {
+    pub cpu_shares: String,
+    pub cpu_quota_us: String,
+    pub cpu_period_us: String,
+    pub memory_hard_limit_mib: String,
+    pub blkio_weight: String,
 }
 
 /// A VM template as the create page lists it.

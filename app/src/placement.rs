@@ -11,6 +11,21 @@ pub enum Policy {
     Pack,
 }
 
+impl Policy {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Policy::Spread => "spread",
+            Policy::Pack => "pack",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [Policy::Spread, Policy::Pack]
+            .into_iter()
+            .find(|p| p.as_str() == s)
+    }
+}
+
 /// A candidate host's capacity as the scheduler sees it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Candidate {
@@ -57,10 +72,7 @@ pub fn choose(
         best.vcpus_used,
         best.cpus,
         overcommit,
-        match policy {
-            Policy::Spread => "spread",
-            Policy::Pack => "pack",
-        }
+        policy.as_str()
     );
     Some(Choice {
         host_id: best.host_id,

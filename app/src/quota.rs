@@ -10,13 +10,31 @@ use crate::error::AppError;
 use crate::gateway::Gateway;
 use crate::i18n::Key;
 use crate::model::{DomainRow, Quotas, Usage};
+use crate::state::AppState;
 
-/// What a create asks of its workspace.
+/// What a create (or a resize) asks of its workspace.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Ask {
     pub vcpus: i64,
     pub memory_mib: i64,
     pub disk_gib: i64,
+    /// 1 for a new domain, 0 for a change to an existing one.
+    pub domains: i64,
+    /// Whether the new domain is started (and so takes room on its host).
+    pub starts: bool,
+}
+
+impl Ask {
+    /// A new domain's share.
+    pub fn domain(vcpus: i64, memory_mib: i64, disk_gib: i64) -> Self {
+        Ask {
+            vcpus,
+            memory_mib,
+            disk_gib,
+            domains: 1,
+            starts: false,
+        }
+    }
 }
 
 /// The first quota `ask` would exceed, given current use and reservations.
@@ -24,11 +42,10 @@ pub fn exceeded(
     quotas: &Quotas,
     used: &Usage,
     reserved: &Ask,
-    reserved_domains: i64,
     ask: &Ask,
 ) -> Option<(&'static str, Key)> {
     let over = |limit: Option<i64>, now: i64, more: i64| limit.is_some_and(|l| now + more > l);
-    if over(quotas.domains, used.domains + reserved_domains, 1) {
+    if over(quotas.domains, used.domains + reserved.domains, ask.domains) {
         return Some(("workspace", Key::ErrQuotaDomains));
     }
     if over(quotas.vcpus, used.vcpus + reserved.vcpus, ask.vcpus) {
@@ -63,66 +80,119 @@ pub struct Reservation {
     id: i64,
 }
 
-/// Checks the workspace's quotas and reserves `ask`, atomically.
 /// The domain a reservation is for.
 pub struct ForDomain<'a> {
     pub workspace_id: i64,
     pub slug: &'a str,
-    pub host_id: i64,
     pub name: &'a str,
 }
 
-pub async fn reserve(
-    pool: &SqlitePool,
-    lock: &tokio::sync::Mutex<()>,
-    gateway: &Gateway,
+/// vCPUs and memory (MiB) reserved on each host by creates in flight, whose
+/// domains are not in the inventory yet: placement counts them as used.
+pub type InFlight = std::collections::HashMap<i64, (i64, i64)>;
+
+/// Picks the host under the quota lock, then checks the workspace's quotas
+/// and reserves `ask` on that host, atomically: concurrent creates neither
+/// overrun a quota nor all land on the same "emptiest" host.
+pub async fn reserve<P>(
+    state: &AppState,
     target: ForDomain<'_>,
     quotas: &Quotas,
     ask: Ask,
-) -> Result<Reservation, AppError> {
-    let _held = lock.lock().await;
-    let mut tx = pool.begin().await?;
-    let held: Vec<(i64, i64, i64, i64, String)> = sqlx::query_as(
-        "SELECT vcpus, memory_mib, disk_gib, host_id, name FROM quota_reservations WHERE workspace_id = ?",
-    )
-    .bind(target.workspace_id)
-    .fetch_all(&mut *tx)
-    .await?;
-    let (used, reserved, domains) = gateway.read(|inv| {
-        let mut reserved = Ask::default();
-        let mut domains = 0;
-        for (vcpus, memory_mib, disk_gib, host_id, name) in &held {
-            // Already in the inventory: counted there.
-            let listed = inv
-                .hosts
-                .get(host_id)
-                .is_some_and(|h| h.domains.values().any(|d| &d.name == name));
-            reserved.disk_gib += disk_gib;
-            if !listed {
-                reserved.vcpus += vcpus;
-                reserved.memory_mib += memory_mib;
-                domains += 1;
-            }
-        }
-        (inv.usage(target.slug), reserved, domains)
-    });
-    if let Some((field, key)) = exceeded(quotas, &used, &reserved, domains, &ask) {
+    place: P,
+) -> Result<(Reservation, i64, String), AppError>
+where
+    P: FnOnce(&InFlight) -> Result<(i64, String), AppError>,
+{
+    let (pool, gateway) = (&state.pool, &state.gateway);
+    let _held = state.quota_lock.lock().await;
+    // IMMEDIATE: the write lock up front, so a commit elsewhere (an audit
+    // record) between our read and our insert cannot void the snapshot.
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let (used, reserved, in_flight) =
+        standing(&mut tx, gateway, target.workspace_id, target.slug).await?;
+    if let Some((field, key)) = exceeded(quotas, &used, &reserved, &ask) {
         return Err(AppError::field(field, key));
     }
+    let (host_id, reason) = place(&in_flight)?;
     let id = sqlx::query_scalar(
-        "INSERT INTO quota_reservations (workspace_id, vcpus, memory_mib, disk_gib, domains, host_id, name)
-         VALUES (?, ?, ?, ?, 1, ?, ?) RETURNING id",
+        "INSERT INTO quota_reservations
+           (workspace_id, vcpus, memory_mib, disk_gib, domains, host_id, name, starts)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
     )
     .bind(target.workspace_id)
     .bind(ask.vcpus)
     .bind(ask.memory_mib)
     .bind(ask.disk_gib)
-    .bind(target.host_id)
+    .bind(ask.domains)
+    .bind(host_id)
     .bind(target.name)
+    .bind(ask.starts)
     .fetch_one(&mut *tx)
     .await?;
     tx.commit().await?;
-    Ok(Reservation { id })
+    Ok((Reservation { id }, host_id, reason))
+}
+
+/// The workspace's use, its reservations and every host's creates in flight.
+async fn standing(
+    conn: &mut sqlx::SqliteConnection,
+    gateway: &Gateway,
+    workspace_id: i64,
+    slug: &str,
+) -> Result<(Usage, Ask, InFlight), AppError> {
+    let held: Vec<(i64, i64, i64, i64, i64, String, bool)> = sqlx::query_as(
+        "SELECT workspace_id, vcpus, memory_mib, disk_gib, host_id, name, starts
+         FROM quota_reservations",
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok(gateway.read(|inv| {
+        let mut reserved = Ask::default();
+        let mut in_flight = InFlight::new();
+        for (ws, vcpus, memory_mib, disk_gib, host_id, name, starts) in &held {
+            // Already in the inventory: counted there.
+            let listed = inv
+                .hosts
+                .get(host_id)
+                .is_some_and(|h| h.domains.values().any(|d| &d.name == name));
+            let mine = *ws == workspace_id;
+            if mine {
+                reserved.disk_gib += disk_gib;
+            }
+            if !listed {
+                if *starts {
+                    let host = in_flight.entry(*host_id).or_default();
+                    host.0 += vcpus;
+                    host.1 += memory_mib;
+                }
+                if mine {
+                    reserved.vcpus += vcpus;
+                    reserved.memory_mib += memory_mib;
+                    reserved.domains += 1;
+                }
+            }
+        }
+        (inv.usage(slug), reserved, in_flight)
+    }))
+}
+
+/// Checks that growing an existing domain by `ask` stays within the
+/// workspace's quotas. The returned guard holds the quota lock: make the
+/// change and refresh the domain in the inventory before dropping it.
+pub async fn check_change<'s>(
+    state: &'s AppState,
+    workspace: (i64, &str),
+    quotas: &Quotas,
+    ask: Ask,
+) -> Result<tokio::sync::MutexGuard<'s, ()>, AppError> {
+    let held = state.quota_lock.lock().await;
+    let mut conn = state.pool.acquire().await?;
+    let (used, reserved, _) = standing(&mut conn, &state.gateway, workspace.0, workspace.1).await?;
+    match exceeded(quotas, &used, &reserved, &ask) {
+        Some((field, key)) => Err(AppError::field(field, key)),
+        None => Ok(held),
+    }
 }
 
 impl Reservation {
@@ -173,18 +243,16 @@ mod tests {
             domains: 1,
         };
         let none = Ask::default();
-        let ask = Ask {
-            vcpus: 2,
-            memory_mib: 1024,
-            disk_gib: 40,
-        };
-        assert_eq!(exceeded(&q, &used, &none, 0, &ask), None);
+        let ask = Ask::domain(2, 1024, 40);
+        assert_eq!(exceeded(&q, &used, &none, &ask), None);
         assert_eq!(
-            exceeded(&q, &used, &none, 2, &ask).unwrap().1,
+            exceeded(&q, &used, &Ask { domains: 2, ..none }, &ask)
+                .unwrap()
+                .1,
             Key::ErrQuotaDomains
         );
         assert_eq!(
-            exceeded(&q, &used, &Ask { vcpus: 3, ..none }, 0, &ask)
+            exceeded(&q, &used, &Ask { vcpus: 3, ..none }, &ask)
                 .unwrap()
                 .1,
             Key::ErrQuotaVcpus
@@ -197,7 +265,6 @@ mod tests {
                     memory_mib: 1025,
                     ..none
                 },
-                0,
                 &ask
             )
             .unwrap()
@@ -212,7 +279,6 @@ mod tests {
                     disk_gib: 61,
                     ..none
                 },
-                0,
                 &ask
             )
             .unwrap()
@@ -220,7 +286,15 @@ mod tests {
             Key::ErrQuotaDisk
         );
         assert_eq!(
-            exceeded(&Quotas::default(), &used, &none, 99, &ask),
+            exceeded(
+                &Quotas::default(),
+                &used,
+                &Ask {
+                    domains: 99,
+                    ..none
+                },
+                &ask
+            ),
             None,
             "no quota, no limit"
         );

@@ -19,8 +19,28 @@ pub struct AppState {
     pub session_limits: SessionLimits,
     /// Serialises quota check-and-reserve against publish-and-release.
     pub quota_lock: std::sync::Arc<tokio::sync::Mutex<()>>,
+    pub fleet: FleetSettings,
+}
+
+/// How fleet operations behave, from the server's flags.
+#[derive(Clone, Copy, Debug)]
+pub struct FleetSettings {
     /// vCPU overcommit ratio for placement (vCPUs per host CPU).
     pub overcommit: u32,
+    /// Placement policy when the create form leaves it to the server.
+    pub policy: crate::placement::Policy,
+    /// How long a graceful shutdown may take before force off is offered.
+    pub shutdown_timeout: std::time::Duration,
+}
+
+impl Default for FleetSettings {
+    fn default() -> Self {
+        FleetSettings {
+            overcommit: 4,
+            policy: crate::placement::Policy::Spread,
+            shutdown_timeout: std::time::Duration::from_secs(60),
+        }
+    }
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -64,6 +64,21 @@ pub struct Config {
     /// Deadline for every libvirt call, in seconds.
     #[arg(long, env = "MILLWRIGHT_LIBVIRT_DEADLINE", default_value_t = 10)]
     pub libvirt_deadline_secs: u64,
+
+    /// vCPUs placement may allocate per host CPU (memory is never
+    /// overcommitted).
+    #[arg(long, env = "MILLWRIGHT_VCPU_OVERCOMMIT", default_value_t = 4,
+          value_parser = clap::value_parser!(u32).range(1..=64))]
+    pub vcpu_overcommit: u32,
+
+    /// Placement policy for `auto` when the create form names none.
+    #[arg(long, env = "MILLWRIGHT_PLACEMENT", default_value = "spread",
+          value_parser = ["spread", "pack"])]
+    pub placement: String,
+
+    /// Seconds a graceful shutdown may take before force off is offered.
+    #[arg(long, env = "MILLWRIGHT_SHUTDOWN_TIMEOUT", default_value_t = 60)]
+    pub shutdown_timeout_secs: u64,
 }
 
 /// Whether the demo plant loads.
@@ -87,6 +102,14 @@ impl Config {
                 Some(false) => DemoMode::Off,
                 None => DemoMode::Auto,
             }
+        }
+    }
+
+    pub fn fleet(&self) -> app::state::FleetSettings {
+        app::state::FleetSettings {
+            overcommit: self.vcpu_overcommit,
+            policy: app::placement::Policy::parse(&self.placement).unwrap_or_default(),
+            shutdown_timeout: Duration::from_secs(self.shutdown_timeout_secs.max(1)),
         }
     }
 

@@ -75,7 +75,7 @@ pub async fn build(cfg: &Config) -> Result<Built, StartError> {
         audit,
         session_limits,
         quota_lock: Default::default(),
-        overcommit: 4,
+        fleet: cfg.fleet(),
     };
     let (stop, stop_rx) = watch::channel(false);
     if cfg.audit_retention_days > 0 {

@@ -3,255 +3,16 @@
 //! the 50-way quota race, roll-back of a failed create, and an LXC
 //! container. `#[ignore]`d: `make test` runs them with the lab up.
 
-use std::process::Command;
+mod common;
+
 use std::time::{Duration, Instant};
 
 use axum::body::Body;
 use axum::http::{header, Request};
-use axum::Router;
-use clap::Parser;
+use common::*;
 use http_body_util::BodyExt;
 use leptos::server_fn::ServerFn;
-use millwright::config::Config;
 use tower::ServiceExt;
-
-const PASSWORD: &str = "correct horse battery staple";
-
-fn env(name: &str) -> String {
-    std::env::var(name)
-        .unwrap_or_else(|_| panic!("{name} unset: run scripts/lab.sh up and eval its env"))
-}
-
-fn virsh(uri: &str, args: &[&str]) -> (bool, String) {
-    let out = Command::new("virsh")
-        .arg("-c")
-        .arg(uri)
-        .args(args)
-        .output()
-        .expect("virsh");
-    (
-        out.status.success(),
-        format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        ),
-    )
-}
-
-struct Lab {
-    app: Router,
-    state: app::state::AppState,
-    cookie: String,
-    dir: std::path::PathBuf,
-}
-
-impl Drop for Lab {
-    fn drop(&mut self) {
-        self.state.gateway.shutdown();
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
-async fn lab(tag: &str) -> Lab {
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter("app::gateway=warn")
-        .with_test_writer()
-        .try_init();
-    let dir = std::env::temp_dir().join(format!("mw-fleet-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let hosts = format!(
-        "lab-h1={},lab-h1-lxc={}",
-        env("MILLWRIGHT_LAB_H1_URI"),
-        env("MILLWRIGHT_LAB_H1_LXC_URI")
-    );
-    let cfg = Config::parse_from([
-        "millwright",
-        "--no-demo",
-        "--data-dir",
-        dir.to_str().unwrap(),
-        "--admin-password",
-        PASSWORD,
-        "--host",
-        &hosts,
-    ]);
-    let built = millwright::build(&cfg).await.unwrap();
-    let mut lab = Lab {
-        app: built.app,
-        state: built.state,
-        cookie: String::new(),
-        dir,
-    };
-    let (_, resp) = lab
-        .post_raw(
-            app::api::auth::Login::PATH,
-            &format!(
-                "username=admin&password={}&next=/",
-                PASSWORD.replace(' ', "+")
-            ),
-        )
-        .await;
-    lab.cookie = resp;
-    let slug = workspace_slug();
-    sqlx::query("INSERT INTO workspaces (slug, name) VALUES (?, 'Lab team')")
-        .bind(&slug)
-        .execute(&lab.state.pool)
-        .await
-        .unwrap();
-    let rootfs = env("MILLWRIGHT_LAB_ROOTFS");
-    app::store::templates::rootfs_upsert(&lab.state.pool, "busybox", &rootfs)
-        .await
-        .unwrap();
-    lab.wait("both lab hosts connected", Duration::from_secs(20), |inv| {
-        inv.hosts
-            .values()
-            .filter(|h| h.state == app::model::HostState::Connected)
-            .count()
-            == 2
-    })
-    .await;
-    lab
-}
-
-impl Lab {
-    async fn post_raw(&self, path: &str, body: &str) -> (String, String) {
-        let mut req = Request::post(path)
-            .header(header::HOST, "127.0.0.1:3000")
-            .header(header::ORIGIN, "http://127.0.0.1:3000")
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
-        if !self.cookie.is_empty() {
-            req = req.header(header::COOKIE, &self.cookie);
-        }
-        let resp = self
-            .app
-            .clone()
-            .oneshot(req.body(Body::from(body.to_string())).unwrap())
-            .await
-            .unwrap();
-        let cookie = resp
-            .headers()
-            .get_all(header::SET_COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .find(|c| c.starts_with("mw_session="))
-            .map(|c| c.split(';').next().unwrap().to_string())
-            .unwrap_or_default();
-        let text = String::from_utf8_lossy(&resp.into_body().collect().await.unwrap().to_bytes())
-            .into_owned();
-        (text, cookie)
-    }
-
-    async fn post(&self, path: &str, body: &str) -> String {
-        self.post_raw(path, body).await.0
-    }
-
-    async fn wait(
-        &self,
-        what: &str,
-        limit: Duration,
-        cond: impl Fn(&app::inventory::Inventory) -> bool,
-    ) {
-        let start = Instant::now();
-        let mut changes = self.state.gateway.subscribe();
-        while !self.state.gateway.read(&cond) {
-            let left = limit
-                .checked_sub(start.elapsed())
-                .unwrap_or_else(|| panic!("timed out waiting for {what}"));
-            let _ =
-                tokio::time::timeout(left.min(Duration::from_millis(250)), changes.recv()).await;
-        }
-    }
-
-    fn host_id(&self, lxc: bool) -> i64 {
-        let name = if lxc { "lab-h1-lxc" } else { "lab-h1" };
-        self.state
-            .gateway
-            .read(|inv| inv.hosts.values().find(|h| h.name == name).map(|h| h.id))
-            .unwrap()
-    }
-
-    fn find(&self, name: &str) -> Option<app::model::DomainRow> {
-        self.state.gateway.read(|inv| {
-            inv.hosts
-                .values()
-                .flat_map(|h| h.domains.values())
-                .find(|d| d.name == name)
-                .cloned()
-        })
-    }
-
-    async fn create(&self, fields: &[(&str, &str)]) -> String {
-        let body: Vec<String> = fields
-            .iter()
-            .map(|(k, v)| format!("form%5B{k}%5D={}", encode(v)))
-            .collect();
-        self.post(app::api::fleet::CreateDomain::PATH, &body.join("&"))
-            .await
-    }
-
-    async fn power(&self, row: &app::model::DomainRow, action: &str) -> String {
-        self.post(
-            app::api::fleet::Power::PATH,
-            &format!("host_id={}&uuid={}&action={action}", row.host_id, row.uuid),
-        )
-        .await
-    }
-
-    async fn delete(&self, row: &app::model::DomainRow) -> String {
-        let body = format!(
-            "host_id={}&uuid={}&confirm={}&with_storage=on",
-            row.host_id, row.uuid, row.name
-        );
-        self.post(app::api::fleet::DeleteDomain::PATH, &body).await
-    }
-
-    async fn wait_state(&self, name: &str, state: app::model::DomainState) {
-        self.wait(
-            &format!("{name} {state:?}"),
-            Duration::from_secs(10),
-            |inv| {
-                inv.hosts
-                    .values()
-                    .flat_map(|h| h.domains.values())
-                    .any(|d| d.name == name && d.state == state)
-            },
-        )
-        .await;
-    }
-}
-
-fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
-
-/// A workspace of this run only: domains left by an interrupted run never
-/// count against its quota.
-fn workspace_slug() -> String {
-    format!("lab{}", std::process::id())
-}
-
-fn vm_fields<'a>(name: &'a str, host: &'a str) -> Vec<(&'a str, &'a str)> {
-    let slug: &'static str = Box::leak(workspace_slug().into_boxed_str());
-    vec![
-        ("kind", "vm"),
-        ("name", name),
-        ("workspace", slug),
-        ("host", host),
-        ("vcpus", "1"),
-        ("memory_mib", "64"),
-        ("disk_gib", "0"),
-        ("boot", "none"),
-    ]
-}
 
 #[tokio::test(flavor = "multi_thread")]
 #[ignore = "needs the lab: make test"]
@@ -426,23 +187,8 @@ async fn fifty_concurrent_creates_against_a_quota_of_ten() {
 async fn a_failed_create_leaves_nothing_behind() {
     let lab = lab("rollback").await;
     let uri = env("MILLWRIGHT_LAB_H1_URI");
-    let pool_dir = std::path::PathBuf::from(env("MILLWRIGHT_LAB_IMAGES"))
-        .join(format!("pool-{}", std::process::id()));
-    std::fs::create_dir_all(&pool_dir).unwrap();
-    let pool = format!("mwtest{}", std::process::id());
-    assert!(
-        virsh(
-            &uri,
-            &[
-                "pool-create-as",
-                &pool,
-                "dir",
-                "--target",
-                pool_dir.to_str().unwrap()
-            ]
-        )
-        .0
-    );
+    let test_pool = TestPool::new("pool");
+    let (pool, pool_dir) = (test_pool.name.clone(), test_pool.dir.clone());
     let host = lab.host_id(false);
 
     // 1. The define itself fails (a hypervisor type this host lacks): the
@@ -522,7 +268,6 @@ async fn a_failed_create_leaves_nothing_behind() {
         .await
         .unwrap();
     assert_eq!(audit[0].outcome, app::audit::Outcome::Failed);
-    virsh(&uri, &["pool-destroy", &pool]);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -581,23 +326,8 @@ async fn snapshot_then_revert_restores_the_running_state() {
     use app::model::DomainState::*;
     let lab = lab("snap").await;
     let uri = env("MILLWRIGHT_LAB_H1_URI");
-    let pool_dir = std::path::PathBuf::from(env("MILLWRIGHT_LAB_IMAGES"))
-        .join(format!("snap-{}", std::process::id()));
-    std::fs::create_dir_all(&pool_dir).unwrap();
-    let pool = format!("mwsnap{}", std::process::id());
-    assert!(
-        virsh(
-            &uri,
-            &[
-                "pool-create-as",
-                &pool,
-                "dir",
-                "--target",
-                pool_dir.to_str().unwrap()
-            ]
-        )
-        .0
-    );
+    let test_pool = TestPool::new("snap");
+    let (pool, pool_dir) = (test_pool.name.clone(), test_pool.dir.clone());
     let name = format!("mw-snap-{}", std::process::id());
     let host = lab.host_id(false).to_string();
     let mut fields = vm_fields(&name, &host);
@@ -644,5 +374,4 @@ async fn snapshot_then_revert_restores_the_running_state() {
         0,
         "volume deleted with the domain"
     );
-    virsh(&uri, &["pool-destroy", &pool]);
 }

@@ -16,6 +16,8 @@ pub struct Created {
 }
 
 /// Starts, stops, reboots, suspends or resumes a domain, or sets autostart.
+/// A graceful shutdown waits until the domain is off; past the server's
+/// shutdown timeout it fails with a message that offers force off.
 #[server]
 pub async fn power(host_id: i64, uuid: String, action: String) -> Result<(), AppError> {
     use crate::fleet::host_ops::{self, Power};
@@ -39,6 +41,20 @@ pub async fn power(host_id: i64, uuid: String, action: String) -> Result<(), App
             .await?;
         if matches!(action, Power::AutostartOn | Power::AutostartOff) {
             op.state.gateway.refresh_domain(host_id, &uuid);
+        }
+        if action == Power::Shutdown {
+            let timeout = op.state.fleet.shutdown_timeout;
+            let off = op
+                .state
+                .gateway
+                .wait_until(timeout, |inv| {
+                    inv.domain(host_id, &uuid)
+                        .is_none_or(|d| !d.state.is_active())
+                })
+                .await;
+            if !off {
+                return Err(AppError::Host(crate::i18n::Key::ErrShutdownTimeout));
+            }
         }
         Ok(())
     }
@@ -88,7 +104,7 @@ pub async fn create_domain(form: crate::model::CreateForm) -> Result<Created, Ap
 }
 
 #[cfg(feature = "ssr")]
-mod ssr;
+pub mod ssr;
 
 /// The domain's snapshots (members of its workspace).
 #[server]

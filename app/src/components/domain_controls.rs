@@ -74,15 +74,19 @@ pub fn DomainControls(
                 <h2>{i.t(Key::Actions)}</h2>
                 <div class="toolbar">
                     {actions.get_value().into_iter().map(|(action, label)| view! {
-                        <ActionForm action=power attr:class="inline">
-                            <input type="hidden" name="host_id" value=host_id />
-                            <input type="hidden" name="uuid" value=uuid.get_value() />
-                            <input type="hidden" name="action" value=action />
-                            <button class="btn" type="submit" data-power=action disabled=move || power.pending().get()>{i.t(label)}</button>
-                        </ActionForm>
+                        <PowerButton power host_id uuid=uuid.get_value() action label />
                     }).collect_view()}
                 </div>
+                <Show when=move || power.pending().get()>
+                    <p class="muted" role="status" data-progress="power">{i.t(Key::Working)}</p>
+                </Show>
                 {move || error().map(|err| view! { <ErrorNote err /> })}
+                // The guest ignored the ACPI request: offer the hard way.
+                <Show when=move || power.value().get().and_then(Result::err).is_some_and(|e| e.summary() == Key::ErrShutdownTimeout)>
+                    <div class="toolbar" data-offer="force-off">
+                        <PowerButton power host_id uuid=uuid.get_value() action="force-off" label=Key::PowerForceOff />
+                    </div>
+                </Show>
             </section>
         </Show>
         <Show when=may_delete>
@@ -100,6 +104,26 @@ pub fn DomainControls(
                 </ActionForm>
             </details>
         </Show>
+    }
+}
+
+/// One power action as a form of its own (works without JavaScript).
+#[component]
+fn PowerButton(
+    power: ServerAction<Power>,
+    host_id: i64,
+    uuid: String,
+    action: &'static str,
+    label: Key,
+) -> impl IntoView {
+    let i = use_i18n();
+    view! {
+        <ActionForm action=power attr:class="inline">
+            <input type="hidden" name="host_id" value=host_id />
+            <input type="hidden" name="uuid" value=uuid />
+            <input type="hidden" name="action" value=action />
+            <button class="btn" type="submit" data-power=action disabled=move || power.pending().get()>{i.t(label)}</button>
+        </ActionForm>
     }
 }
 

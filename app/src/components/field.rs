@@ -25,6 +25,9 @@ pub fn Field(
     /// Autocomplete hint for password managers.
     #[prop(optional)]
     autocomplete: Option<&'static str>,
+    /// Initial value.
+    #[prop(optional, into)]
+    value: Option<String>,
     /// The last error of the form's action.
     #[prop(into)]
     error: Signal<Option<AppError>>,
@@ -42,6 +45,7 @@ pub fn Field(
                 type=kind.unwrap_or("text")
                 autocomplete=autocomplete
                 placeholder=placeholder
+                value=value
                 required=required
                 aria-invalid=move || if message().is_some() { "true" } else { "false" }
             />

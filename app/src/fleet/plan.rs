@@ -4,7 +4,7 @@ use crate::domxml::build::{Boot, Limits};
 use crate::error::FieldError;
 use crate::i18n::Key;
 
-pub use crate::model::CreateForm;
+pub use crate::model::{CreateForm, LimitsForm};
 
 /// A validated create.
 #[derive(Clone, Debug, PartialEq)]
@@ -13,6 +13,8 @@ pub struct Plan {
     pub workspace: String,
     /// `None`: let the scheduler choose.
     pub host: Option<i64>,
+    /// `None`: the server's default policy.
+    pub policy: Option<crate::placement::Policy>,
     pub vcpus: u32,
     pub memory_mib: u64,
     pub network: Option<String>,
@@ -84,6 +86,17 @@ fn optional<T: std::str::FromStr + PartialOrd>(
 }
 
 fn limits(f: &CreateForm, errors: &mut Vec<FieldError>) -> Limits {
+    let form = LimitsForm {
+        cpu_shares: f.cpu_shares.clone(),
+        cpu_quota_us: f.cpu_quota_us.clone(),
+        cpu_period_us: f.cpu_period_us.clone(),
+        memory_hard_limit_mib: f.memory_hard_limit_mib.clone(),
+        blkio_weight: f.blkio_weight.clone(),
+    };
+    parse_limits(&form, errors)
+}
+
+fn parse_limits(f: &LimitsForm, errors: &mut Vec<FieldError>) -> Limits {
     let mut take =
         |r: Result<Option<i64>, FieldError>| r.map_err(|e| errors.push(e)).ok().flatten();
     let shares = take(optional("cpu_shares", &f.cpu_shares, 2, 262_144));
@@ -111,6 +124,31 @@ fn limits(f: &CreateForm, errors: &mut Vec<FieldError>) -> Limits {
         cpu_period_us: period.map(|v| v as u64),
         memory_hard_limit_mib: hard.map(|v| v as u64),
         blkio_weight: weight.map(|v| v as u32),
+    }
+}
+
+/// The limits edit form, each rule as at create.
+pub fn validate_limits(f: &LimitsForm) -> Result<Limits, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let limits = parse_limits(f, &mut errors);
+    if errors.is_empty() {
+        Ok(limits)
+    } else {
+        Err(errors)
+    }
+}
+
+/// New vCPUs and memory for a shut-off domain, each rule as at create.
+pub fn validate_resize(vcpus: &str, memory_mib: &str) -> Result<(u32, u64), Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let v = keep(&mut errors, number("vcpus", vcpus, 1u32, 64, Key::ErrVcpus));
+    let m = keep(
+        &mut errors,
+        number("memory_mib", memory_mib, 64u64, 1_048_576, Key::ErrMemory),
+    );
+    match (v, m) {
+        (Some(v), Some(m)) => Ok((v, m)),
+        _ => Err(errors),
     }
 }
 
@@ -144,6 +182,16 @@ pub fn validate(f: &CreateForm) -> Result<Plan, Vec<FieldError>> {
                 .map(Some)
                 .map_err(|_| FieldError::new("host", Key::ErrNotFound)),
         ),
+    };
+    let policy = match f.placement.trim() {
+        "" => None,
+        p => {
+            let parsed = crate::placement::Policy::parse(p);
+            if parsed.is_none() {
+                errors.push(FieldError::new("placement", Key::ErrPlacementPolicy));
+            }
+            parsed
+        }
     };
     let workspace = f.workspace.trim().to_string();
     if workspace.is_empty() {
@@ -209,6 +257,7 @@ pub fn validate(f: &CreateForm) -> Result<Plan, Vec<FieldError>> {
                 name,
                 workspace,
                 host,
+                policy,
                 vcpus,
                 memory_mib,
                 network,

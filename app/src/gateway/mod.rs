@@ -208,6 +208,23 @@ impl Gateway {
         self.shared.version.load(Ordering::SeqCst)
     }
 
+    /// Waits until the inventory satisfies `done`, woken by its change
+    /// notifications; false when `timeout` passes first.
+    pub async fn wait_until(&self, timeout: Duration, done: impl Fn(&Inventory) -> bool) -> bool {
+        let mut changes = self.subscribe();
+        let check = async {
+            loop {
+                if self.read(&done) {
+                    return;
+                }
+                if let Err(broadcast::error::RecvError::Closed) = changes.recv().await {
+                    std::future::pending::<()>().await;
+                }
+            }
+        };
+        tokio::time::timeout(timeout, check).await.is_ok()
+    }
+
     fn lock_workers(&self) -> std::sync::MutexGuard<'_, HashMap<i64, mpsc::Sender<Msg>>> {
         self.workers.lock().unwrap_or_else(|p| p.into_inner())
     }

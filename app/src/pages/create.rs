@@ -90,6 +90,15 @@ pub fn CreatePage() -> impl IntoView {
                     {select_message("host")}
                 </div>
                 <div class="field">
+                    <label class="field__label" for="create-placement">{i.t(Key::Placement)}</label>
+                    <select id="create-placement" name="form[placement]">
+                        <option value="">{i.t(Key::PlacementDefault)}</option>
+                        <option value="spread">{i.t(Key::PlacementSpread)}</option>
+                        <option value="pack">{i.t(Key::PlacementPack)}</option>
+                    </select>
+                    {select_message("placement")}
+                </div>
+                <div class="field">
                     <label class="field__label" for="create-kind">{i.t(Key::ColKind)}</label>
                     <select id="create-kind" name="form[kind]">
                         <option value="vm">{i.t(Key::KindVm)}</option>

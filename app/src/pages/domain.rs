@@ -74,6 +74,7 @@ fn Detail(d: DomainDetail) -> impl IntoView {
             </dl>
         </section>
         <crate::components::domain_controls::DomainControls row=d.row.clone() autostart=d.autostart />
+        <crate::components::reconfigure::Reconfigure row=d.row.clone() limits=c.limits.clone() />
         <crate::components::snapshots::Snapshots host_id=d.row.host_id uuid=d.row.uuid.clone() workspace=d.row.workspace.clone() />
         <AssignForm host_id=d.row.host_id uuid=d.row.uuid.clone() current=d.row.workspace.clone() />
         <section class="card">

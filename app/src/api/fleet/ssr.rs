@@ -8,7 +8,7 @@ use crate::fleet::plan::{validate, Plan, PlanKind};
 use crate::guard::{Op, Subject};
 use crate::i18n::Key;
 use crate::model::{CreateForm, DomainRow, HostState, WorkspaceView};
-use crate::placement::{choose, Candidate, Policy};
+use crate::placement::{choose, Candidate};
 use crate::policy::{Action, Object};
 use crate::quota::{reserve, Ask};
 
@@ -47,7 +47,7 @@ pub async fn begin_on_domain(
     }
 }
 
-async fn workspace(
+pub async fn workspace(
     state: &crate::state::AppState,
     slug: &str,
 ) -> Result<Option<WorkspaceView>, AppError> {
@@ -117,20 +117,24 @@ async fn execute(
 ) -> Result<Created, AppError> {
     check_allowed(ws, &plan)?;
     let container = matches!(plan.kind, PlanKind::Container { .. });
-    let (host_id, placement) = place(state, ws, &plan, container)?;
     let ask = Ask {
-        vcpus: i64::from(plan.vcpus),
-        memory_mib: plan.memory_mib as i64,
-        disk_gib: plan.disk_gib() as i64,
+        starts: plan.start,
+        ..Ask::domain(
+            i64::from(plan.vcpus),
+            plan.memory_mib as i64,
+            plan.disk_gib() as i64,
+        )
     };
     let lock = state.quota_lock.clone();
     let target = crate::quota::ForDomain {
         workspace_id: ws.id,
         slug: &ws.slug,
-        host_id,
         name: &plan.name,
     };
-    let reservation = reserve(&state.pool, &lock, &state.gateway, target, &ws.quotas, ask).await?;
+    let (reservation, host_id, placement) = reserve(state, target, &ws.quotas, ask, |in_flight| {
+        place(state, ws, &plan, container, in_flight)
+    })
+    .await?;
     let host_name = state
         .gateway
         .read(|inv| inv.hosts.get(&host_id).map(|h| h.name.clone()))
@@ -164,11 +168,16 @@ async fn execute(
         }
         Err(err) => {
             reservation.release(&state.pool).await;
-            Err(match err {
-                AppError::Host(Key::ErrNameOnHost) => AppError::field("name", Key::ErrNameOnHost),
-                other => other,
-            })
+            Err(name_taken_on_field(err))
         }
+    }
+}
+
+/// A name taken on the host is the name field's problem.
+pub fn name_taken_on_field(err: AppError) -> AppError {
+    match err {
+        AppError::Host(Key::ErrNameOnHost) => AppError::field("name", Key::ErrNameOnHost),
+        other => other,
     }
 }
 
@@ -188,12 +197,15 @@ fn check_allowed(ws: &WorkspaceView, plan: &Plan) -> Result<(), AppError> {
     Ok(())
 }
 
-/// The named host if allowed and connected, else the scheduler's choice.
-fn place(
+/// The named host if allowed, connected and with room, else the
+/// scheduler's choice by the plan's (or the server's default) policy.
+/// Creates in flight count as used.
+pub fn place(
     state: &crate::state::AppState,
     ws: &WorkspaceView,
     plan: &Plan,
     container: bool,
+    in_flight: &crate::quota::InFlight,
 ) -> Result<(i64, String), AppError> {
     let candidates: Vec<Candidate> = state.gateway.read(|inv| {
         inv.hosts
@@ -208,17 +220,21 @@ fn place(
             .map(|h| {
                 let facts = h.facts.clone().unwrap_or_default();
                 let active = h.domains.values().filter(|d| d.state.is_active());
+                let (flight_vcpus, flight_mib) = in_flight.get(&h.id).copied().unwrap_or_default();
                 Candidate {
                     host_id: h.id,
                     name: h.name.clone(),
                     cpus: facts.cpus,
                     memory_mib: facts.memory_kib / 1024,
-                    vcpus_used: active.clone().map(|d| d.vcpus).sum(),
-                    memory_used_mib: active.map(|d| d.memory_kib / 1024).sum(),
+                    vcpus_used: active.clone().map(|d| d.vcpus).sum::<u32>()
+                        + flight_vcpus.max(0) as u32,
+                    memory_used_mib: active.map(|d| d.memory_kib / 1024).sum::<u64>()
+                        + flight_mib.max(0) as u64,
                 }
             })
             .collect()
     });
+    let policy = plan.policy.unwrap_or(state.fleet.policy);
     match plan.host {
         Some(id) => {
             let one: Vec<Candidate> = candidates.into_iter().filter(|c| c.host_id == id).collect();
@@ -229,8 +245,8 @@ fn place(
                 &one,
                 plan.vcpus,
                 plan.memory_mib,
-                state.overcommit,
-                Policy::Spread,
+                state.fleet.overcommit,
+                policy,
             )
             .ok_or_else(|| AppError::field("host", Key::ErrNoHostRoom))?;
             Ok((id, format!("chosen by hand — {}", choice.reason)))
@@ -239,8 +255,8 @@ fn place(
             &candidates,
             plan.vcpus,
             plan.memory_mib,
-            state.overcommit,
-            Policy::Spread,
+            state.fleet.overcommit,
+            policy,
         )
         .map(|c| (c.host_id, c.reason))
         .ok_or_else(|| AppError::field("host", Key::ErrNoHostRoom)),
