@@ -1,6 +1,6 @@
 // Fleet end to end: an administrator defines a template; an operator of ops
-// creates a VM from it (automatic placement), sees it running, stops it,
-// deletes it confirmed by name. Bad input shows each field's rule and makes
+// creates a VM from it (automatic placement), sees it running, snapshots
+// it, stops it, deletes it confirmed by name. Bad input shows each field's rule and makes
 // nothing.
 import { test, expect, postLogin } from "./support/fixtures";
 import { open, waitHydrated } from "./support/app";
@@ -55,7 +55,7 @@ test.describe.serial("fleet", () => {
     expect((await (await request.get("/healthz")).json()).domains).toBe(before);
   });
 
-  test("an operator creates a VM from the template, sees it running, stops and deletes it", async ({ browser, baseURL }, testInfo) => {
+  test("an operator creates a VM from the template, sees it running, snapshots, stops and deletes it", async ({ browser, baseURL }, testInfo) => {
     const context = await browser.newContext({ baseURL, storageState: undefined });
     expect((await postLogin(context.request, baseURL!, OPERATOR, PASSWORD)).status()).toBe(302);
     const page = await context.newPage();
@@ -74,6 +74,14 @@ test.describe.serial("fleet", () => {
     await expect(page.locator("h1[data-domain-name]")).toHaveText(new RegExp(VM));
     await expect(page.locator("h1 [data-state]")).toHaveAttribute("data-state", "running");
     await waitHydrated(page);
+
+    // A snapshot before maintenance, listed with its description.
+    const snap = page.locator('form[data-form="snapshot"]');
+    await snap.locator('input[name="name"]').fill("before-maintenance");
+    await snap.locator('input[name="description"]').fill("e2e snapshot");
+    await snap.locator('button[type="submit"]').click();
+    await expect(page.locator('li[data-snapshot="before-maintenance"]')).toContainText("e2e snapshot");
+
     await page.locator('button[data-power="force-off"]').click();
     await expect(page.locator("h1 [data-state]")).toHaveAttribute("data-state", "shutoff");
 

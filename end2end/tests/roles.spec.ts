@@ -77,6 +77,7 @@ test.describe.serial("roles", () => {
     const hostId = await powerForm.locator('input[name="host_id"]').getAttribute("value");
     const uuid = await powerForm.locator('input[name="uuid"]').getAttribute("value");
     const detail = page.url();
+    const cloneAction = await page.locator('form[data-form="clone"]').getAttribute("action");
 
     const viewer = await signedIn(browser, baseURL!, VIEWER);
     await open(viewer, new URL(detail).pathname, testInfo);
@@ -84,6 +85,15 @@ test.describe.serial("roles", () => {
     await expect(viewer.locator('[data-controls="power"]')).toHaveCount(0);
     await expect(viewer.locator('[data-controls="delete"]')).toHaveCount(0);
     await expect(viewer.locator('form[data-form="assign"]')).toHaveCount(0);
+    for (const controls of ["resize", "limits", "clone"]) {
+      await expect(viewer.locator(`[data-controls="${controls}"]`)).toHaveCount(0);
+    }
+    await expect(viewer.locator('form[data-form="snapshot"]')).toHaveCount(0);
+    const forgedClone = await viewer.context().request.post(cloneAction!, {
+      form: { host_id: hostId!, uuid: uuid!, name: "forged-clone" },
+      headers: { Origin: baseURL! },
+    });
+    expect(forgedClone.status()).toBe(403);
 
     const forged = await viewer.context().request.post(action!, {
       form: { host_id: hostId!, uuid: uuid!, action: "force-off" },
