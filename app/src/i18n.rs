@@ -260,6 +260,7 @@ keys! {
     ErrMustBeOff => "Shut the domain off first.", "请先关闭该虚拟机/容器。";
     ErrCloneDiskNotInPool => "A disk of this domain is not in a storage pool, so it cannot be copied.", "该虚拟机的某个磁盘不在存储池中，无法复制。";
     Working => "Working…", "处理中…";
+    ErrGuestStart => "The hypervisor could not start the guest; the host's log says why.", "虚拟化程序无法启动该客户机；原因见主机日志。";
     Resources => "vCPUs and memory", "vCPU 与内存";
     ResourcesHint => "Changed while the domain is off; growth counts against the workspace quota.", "仅可在关机时修改；增加部分计入工作区配额。";
     LimitsEdit => "Sandbox limits", "沙箱限制";

@@ -39,6 +39,12 @@ fn classify(err: &Error) -> Key {
         {
             Key::HostErrNoDriver
         }
+        // QEMU died while starting: the guest's problem, not the link's.
+        _ if msg.contains("unexpectedly closed the monitor")
+            || msg.contains("process exited while connecting") =>
+        {
+            Key::ErrGuestStart
+        }
         _ if msg.contains("end of file")
             || msg.contains("closed")
             || msg.contains("broken pipe") =>

@@ -1,0 +1,310 @@
+//! Create benchmark on the lab: the time from the Create button to
+//! "running" for a template VM, one at a time and ten at once with `auto`
+//! placement, each against the bare libvirt calls (define + start of the
+//! same XML on the same hosts) measured in the same run, so the difference
+//! is what Millwright adds (session, policy, quota reservation, placement,
+//! audit, inventory publish).
+//!
+//! Needs the lab: `scripts/lab.sh up && eval "$(scripts/lab.sh env)"`, then
+//! `cargo run --release -p millwright --bin bench-create [-- ROUNDS]`.
+//! Prints figures, asserts nothing about time.
+
+use std::time::{Duration, Instant};
+
+use app::domxml::build::{Boot, DomainSpec, Flavor};
+use axum::body::Body;
+use axum::http::{header, Request};
+use axum::Router;
+use clap::Parser;
+use http_body_util::BodyExt;
+use leptos::server_fn::ServerFn;
+use millwright::config::Config;
+use tower::ServiceExt;
+
+const PASSWORD: &str = "bench-admin-password";
+
+fn env(name: &str) -> String {
+    std::env::var(name).unwrap_or_else(|_| {
+        eprintln!("{name} unset: run scripts/lab.sh up and eval \"$(scripts/lab.sh env)\"");
+        std::process::exit(2)
+    })
+}
+
+struct Client {
+    app: Router,
+    cookie: String,
+}
+
+impl Client {
+    async fn post(&self, path: &str, body: String) -> (bool, String, Vec<String>) {
+        let mut req = Request::post(path)
+            .header(header::HOST, "127.0.0.1:3000")
+            .header(header::ORIGIN, "http://127.0.0.1:3000")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        if !self.cookie.is_empty() {
+            req = req.header(header::COOKIE, &self.cookie);
+        }
+        let resp = self
+            .app
+            .clone()
+            .oneshot(req.body(Body::from(body)).unwrap())
+            .await
+            .unwrap();
+        let ok = resp.status().is_success() || resp.status().is_redirection();
+        let cookies = resp
+            .headers()
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok().map(str::to_string))
+            .collect();
+        let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+        (ok, String::from_utf8_lossy(&bytes).into_owned(), cookies)
+    }
+}
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort_unstable();
+    v[v.len() / 2]
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+/// The template VM's definition, as the create builds it.
+fn spec(name: &str, kernel: &str, initrd: &str) -> String {
+    DomainSpec {
+        name: name.into(),
+        vcpus: 1,
+        memory_mib: 64,
+        network: None,
+        workspace: Some("bench".into()),
+        tags: Default::default(),
+        limits: Default::default(),
+        flavor: Flavor::Vm {
+            hypervisor: "qemu".into(),
+            emulator: None,
+            disk: None,
+            boot: Boot::Kernel {
+                kernel: kernel.into(),
+                initrd: initrd.into(),
+                cmdline: "console=ttyS0 panic=-1 quiet".into(),
+            },
+        },
+    }
+    .to_xml()
+}
+
+/// Define + start straight through libvirt, one connection per VM.
+fn bare(uri: &str, names: &[String], kernel: &str, initrd: &str) -> Duration {
+    let started = Instant::now();
+    std::thread::scope(|s| {
+        for name in names {
+            s.spawn(move || {
+                let conn = virt::connect::Connect::open(Some(uri)).expect("connect");
+                let dom = conn
+                    .define_domain_xml(&spec(name, kernel, initrd))
+                    .expect("define");
+                dom.create().expect("start");
+            });
+        }
+    });
+    started.elapsed()
+}
+
+fn remove(uri: &str, prefix: &str) {
+    let conn = virt::connect::Connect::open(Some(uri)).expect("connect");
+    for dom in conn.list_all_domains(0).unwrap_or_default() {
+        if dom.name().unwrap_or_default().starts_with(prefix) {
+            let _ = dom.destroy();
+            let _ = dom.undefine();
+        }
+    }
+}
+
+#[tokio::main(flavor = "multi_thread")]
+async fn main() {
+    tracing_subscriber::fmt()
+        .with_env_filter("app::gateway=warn")
+        .init();
+    let rounds: usize = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(5);
+    let (h1, h2) = (env("MILLWRIGHT_LAB_H1_URI"), env("MILLWRIGHT_LAB_H2_URI"));
+    let (kernel, initrd) = (env("MILLWRIGHT_LAB_KERNEL"), env("MILLWRIGHT_LAB_INITRD"));
+    let pid = std::process::id();
+    // Everything this bench makes starts with "mw-bench-create-"; what an
+    // interrupted run left behind goes first.
+    remove(&h1, "mw-bench-create-");
+    remove(&h2, "mw-bench-create-");
+    let prefix = format!("mw-bench-create-{pid}-");
+    let dir = std::env::temp_dir().join(format!("mw-bench-create-{pid}"));
+    std::fs::create_dir_all(&dir).unwrap();
+    let hosts = format!("lab-h1={h1},lab-h2={h2}");
+    let cfg = Config::parse_from([
+        "millwright",
+        "--no-demo",
+        "--data-dir",
+        dir.to_str().unwrap(),
+        "--admin-password",
+        PASSWORD,
+        "--host",
+        &hosts,
+    ]);
+    let built = millwright::build(&cfg).await.expect("build");
+    let state = built.state.clone();
+    let mut client = Client {
+        app: built.app,
+        cookie: String::new(),
+    };
+    let login = format!("username=admin&password={PASSWORD}&next=/");
+    let (_, _, cookies) = client.post(app::api::auth::Login::PATH, login).await;
+    client.cookie = cookies
+        .iter()
+        .find(|c| c.starts_with("mw_session="))
+        .and_then(|c| c.split(';').next())
+        .expect("signed in")
+        .to_string();
+    let connected = state
+        .gateway
+        .wait_until(Duration::from_secs(20), |inv| {
+            inv.hosts
+                .values()
+                .filter(|h| h.state == app::model::HostState::Connected)
+                .count()
+                == 2
+        })
+        .await;
+    assert!(connected, "both lab hosts connected");
+    let h1_id = state
+        .gateway
+        .read(|inv| {
+            inv.hosts
+                .values()
+                .find(|h| h.name == "lab-h1")
+                .map(|h| h.id)
+        })
+        .unwrap();
+    sqlx::query("INSERT INTO workspaces (slug, name) VALUES ('bench', 'Bench')")
+        .execute(&state.pool)
+        .await
+        .unwrap();
+    let template = app::store::templates::upsert(
+        &state.pool,
+        &app::store::templates::Template {
+            id: 0,
+            name: "tiny".into(),
+            description: "the lab's tiny guest".into(),
+            vcpus: 1,
+            memory_mib: 64,
+            disk_gib: 0,
+            network: String::new(),
+            boot: "kernel".into(),
+            boot_iso: String::new(),
+            kernel: kernel.clone(),
+            initrd: initrd.clone(),
+            cmdline: "console=ttyS0 panic=-1 quiet".into(),
+        },
+    )
+    .await
+    .unwrap();
+    let form = |name: &str, host: &str| {
+        format!(
+            "form%5Btemplate%5D={template}&form%5Bname%5D={name}&form%5Bworkspace%5D=bench\
+             &form%5Bhost%5D={host}&form%5Bstart%5D=on"
+        )
+    };
+    let create = app::api::fleet::CreateDomain::PATH;
+
+    // One at a time, on h1.
+    let (mut ours, mut theirs) = (Vec::new(), Vec::new());
+    for round in 0..rounds {
+        let name = format!("{prefix}one-{round}");
+        let started = Instant::now();
+        let (ok, body, _) = client.post(create, form(&name, &h1_id.to_string())).await;
+        ours.push(started.elapsed());
+        assert!(ok && body.contains(&name), "create: {body}");
+        let running = state.gateway.read(|inv| {
+            inv.hosts
+                .values()
+                .flat_map(|h| h.domains.values())
+                .any(|d| d.name == name && d.state == app::model::DomainState::Running)
+        });
+        assert!(running, "running when the create returns");
+        remove(&h1, &name);
+        let bare_name = vec![format!("{prefix}bare-{round}")];
+        theirs.push(bare(&h1, &bare_name, &kernel, &initrd));
+        remove(&h1, &bare_name[0]);
+    }
+    let (o, t) = (median(ours), median(theirs));
+    println!("template VM, Create → running, median of {rounds}:");
+    println!(
+        "  Millwright {:.0} ms   bare libvirt define+start {:.0} ms   ratio {:.2}×   our share {:.0} ms",
+        ms(o),
+        ms(t),
+        ms(o) / ms(t),
+        ms(o) - ms(t)
+    );
+
+    // Ten at once, auto placement over h1 and h2.
+    let started = Instant::now();
+    let tasks: Vec<_> = (0..10)
+        .map(|n| {
+            let client = Client {
+                app: client.app.clone(),
+                cookie: client.cookie.clone(),
+            };
+            let body = form(&format!("{prefix}auto-{n}"), "auto");
+            tokio::spawn(async move {
+                let began = Instant::now();
+                let (ok, text, _) = client.post(create, body).await;
+                (ok, text, began.elapsed())
+            })
+        })
+        .collect();
+    let mut each = Vec::new();
+    for t in tasks {
+        let (ok, text, took) = t.await.unwrap();
+        assert!(ok, "auto create: {text}");
+        each.push(took);
+    }
+    let ours_all = started.elapsed();
+    let placed: Vec<(String, usize)> = state.gateway.read(|inv| {
+        inv.hosts
+            .values()
+            .map(|h| {
+                let n = h
+                    .domains
+                    .values()
+                    .filter(|d| d.name.starts_with(&format!("{prefix}auto-")))
+                    .count();
+                (h.name.clone(), n)
+            })
+            .collect()
+    });
+    remove(&h1, &prefix);
+    remove(&h2, &prefix);
+    let names: Vec<String> = (0..10).map(|n| format!("{prefix}bare-auto-{n}")).collect();
+    let bare_started = Instant::now();
+    std::thread::scope(|s| {
+        let (a, b) = names.split_at(5);
+        let (h1, h2, k, i) = (&h1, &h2, &kernel, &initrd);
+        s.spawn(move || bare(h1, a, k, i));
+        s.spawn(move || bare(h2, b, k, i));
+    });
+    let theirs_all = bare_started.elapsed();
+    remove(&h1, &prefix);
+    remove(&h2, &prefix);
+    println!("ten template VMs at once, auto placement (spread), all running:");
+    println!(
+        "  Millwright {:.0} ms (per create median {:.0} ms)   bare libvirt 5+5 in parallel {:.0} ms   ratio {:.2}×",
+        ms(ours_all),
+        ms(median(each)),
+        ms(theirs_all),
+        ms(ours_all) / ms(theirs_all)
+    );
+    println!("  placed: {placed:?}");
+    state.gateway.shutdown();
+    let _ = std::fs::remove_dir_all(&dir);
+}
