@@ -233,6 +233,8 @@ fn attr(node: Option<Node>, name: &str) -> String {
 }
 
 pub mod build;
+pub mod network;
+pub mod storage;
 
 #[cfg(test)]
 mod tests;

@@ -4,6 +4,12 @@
 
 #[cfg(feature = "ssr")]
 pub mod host_ops;
+#[cfg(feature = "ssr")]
+pub mod networks;
 pub mod plan;
 #[cfg(feature = "ssr")]
 pub mod snapshots;
+#[cfg(feature = "ssr")]
+pub mod storage;
+#[cfg(feature = "ssr")]
+pub mod upload;
