@@ -4,6 +4,7 @@ pub mod domain_controls;
 pub mod field;
 pub mod live;
 pub mod notes;
+pub mod resource_controls;
 pub mod session;
 pub mod shell;
 pub mod snapshots;
