@@ -499,6 +499,71 @@ async fn pools_volumes_and_a_streamed_upload() {
     assert!(audit.contains(&("volume.upload".into(), "ok".into())));
     assert!(!virsh(&["vol-list", &pool]).1.contains("forged"));
 
+    // An operator of a workspace allowed this pool manages its volumes; a
+    // workspace without it sees no pool at all.
+    let db = &lab.state.pool;
+    let ws = app::store::workspaces::insert(db, &format!("{p}ws"), "Line team")
+        .await
+        .unwrap()
+        .unwrap();
+    let other = app::store::workspaces::insert(db, &format!("{p}other"), "Other team")
+        .await
+        .unwrap()
+        .unwrap();
+    app::store::workspaces::set_resources(db, ws, &[], &[], std::slice::from_ref(&pool))
+        .await
+        .unwrap();
+    let op = app::store::users::insert(db, "op1", &hash, false)
+        .await
+        .unwrap()
+        .unwrap();
+    let outsider = app::store::users::insert(db, "op2", &hash, false)
+        .await
+        .unwrap()
+        .unwrap();
+    use app::policy::Role::Operator;
+    app::store::workspaces::set_member(db, ws, op, Operator)
+        .await
+        .unwrap();
+    app::store::workspaces::set_member(db, other, outsider, Operator)
+        .await
+        .unwrap();
+    let (op, outsider) = (lab.sign_in("op1").await, lab.sign_in("op2").await);
+    assert!(lab
+        .call_as(&op, ListPools::PATH, &[])
+        .await
+        .body
+        .contains(&pool));
+    assert_eq!(
+        lab.call_as(&outsider, ListPools::PATH, &[]).await.body,
+        "[]"
+    );
+    let op_vol = format!("{p}-op.raw");
+    let mine = [
+        ("host_id", host.as_str()),
+        ("pool", &pool),
+        ("name", &op_vol),
+        ("gib", "1"),
+        ("format", "raw"),
+    ];
+    let made = lab.call_as(&op, CreateVolume::PATH, &mine).await;
+    assert_eq!(made.status, StatusCode::OK, "{}", made.body);
+    let refused = lab.call_as(&outsider, CreateVolume::PATH, &mine).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
+    assert!(
+        refused.body.contains("DenyPoolNotAllowed"),
+        "{}",
+        refused.body
+    );
+    let removed = lab.call_as(&op, DeleteVolume::PATH, &mine[..3]).await;
+    assert_eq!(removed.status, StatusCode::OK, "{}", removed.body);
+    let refused = lab.call_as(&op, DeletePool::PATH, &mine[..2]).await;
+    assert_eq!(
+        refused.status,
+        StatusCode::FORBIDDEN,
+        "pools are for administrators"
+    );
+
     // Clean up through the dashboard.
     for v in [&vol, &iso] {
         let out = lab
