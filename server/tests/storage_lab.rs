@@ -75,6 +75,9 @@ fn remove_leftovers() {
         virsh(&["pool-delete", &pool]);
         virsh(&["pool-undefine", &pool]);
     }
+    for dom in mine(virsh(&["list", "--all", "--name"]).1) {
+        virsh(&["undefine", &dom]);
+    }
     for net in mine(virsh(&["net-list", "--all", "--name"]).1) {
         virsh(&["net-destroy", &net]);
         virsh(&["net-undefine", &net]);
@@ -453,6 +456,43 @@ async fn pools_volumes_and_a_streamed_upload() {
         huge.location
     );
     assert!(!virsh(&["vol-list", &pool]).1.contains("huge.iso"));
+
+    // A volume a domain uses is not deleted, and the list says who uses it.
+    let disk_path = virsh(&["vol-path", "--pool", &pool, &vol])
+        .1
+        .trim()
+        .to_string();
+    let user = format!("{p}-user");
+    let xml = std::env::temp_dir().join(format!("{user}.xml"));
+    std::fs::write(
+        &xml,
+        format!(
+            "<domain type='qemu'><name>{user}</name><memory unit='MiB'>64</memory>\
+             <os><type>hvm</type></os><devices><disk type='file' device='disk'>\
+             <driver name='qemu' type='qcow2'/><source file='{disk_path}'/>\
+             <target dev='vda' bus='virtio'/></disk></devices></domain>"
+        ),
+    )
+    .unwrap();
+    assert!(virsh(&["define", xml.to_str().unwrap()]).0);
+    let _ = std::fs::remove_file(&xml);
+    let listed = lab
+        .call(ListVolumes::PATH, &[("host_id", &host), ("pool", &pool)])
+        .await;
+    assert!(
+        listed.body.contains(&format!("\"used_by\":[\"{user}\"]")),
+        "{}",
+        listed.body
+    );
+    let in_use = lab
+        .call(
+            DeleteVolume::PATH,
+            &[("host_id", &host), ("pool", &pool), ("name", &vol)],
+        )
+        .await;
+    assert!(in_use.body.contains("ErrVolumeInUse"), "{}", in_use.body);
+    assert!(virsh(&["vol-info", "--pool", &pool, &vol]).0, "still there");
+    assert!(virsh(&["undefine", &user]).0);
 
     // A non-empty pool is not deleted.
     let refused = lab

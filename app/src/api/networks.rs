@@ -34,8 +34,8 @@ pub struct LeaseView {
     pub mac: String,
     pub ip: String,
     pub hostname: String,
-    /// Seconds since the epoch.
-    pub expires: i64,
+    /// When the lease ends (UTC, RFC 3339); empty when it never does.
+    pub expires: String,
 }
 
 #[cfg(feature = "ssr")]

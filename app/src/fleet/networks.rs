@@ -76,6 +76,14 @@ pub fn delete(conn: &Connect, name: &str) -> Result<(), Key> {
         .map_err(|e| translate("network undefine", &e))
 }
 
+/// A lease's end as the audit log writes times; 0 means it never ends.
+fn expiry(epoch: i64) -> String {
+    match time::OffsetDateTime::from_unix_timestamp(epoch) {
+        Ok(t) if epoch > 0 => crate::audit::chain::timestamp(t),
+        _ => String::new(),
+    }
+}
+
 extern "C" {
     /// The C library's `free`, for the lease array libvirt allocates.
     fn free(ptr: *mut c_void);
@@ -115,7 +123,7 @@ pub fn leases(conn: &Connect, name: &str) -> Result<Vec<LeaseView>, Key> {
                 mac: text(l.mac),
                 ip: format!("{}/{}", text(l.ipaddr), l.prefix),
                 hostname: text(l.hostname),
-                expires: l.expirytime,
+                expires: expiry(l.expirytime),
             });
             sys::virNetworkDHCPLeaseFree(lease);
         }
