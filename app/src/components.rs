@@ -5,6 +5,7 @@ pub mod field;
 pub mod live;
 pub mod notes;
 pub mod reconfigure;
+pub mod resource_controls;
 pub mod session;
 pub mod shell;
 pub mod snapshots;

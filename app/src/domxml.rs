@@ -234,6 +234,8 @@ fn attr(node: Option<Node>, name: &str) -> String {
 
 pub mod build;
 pub mod clone;
+pub mod network;
+pub mod storage;
 
 #[cfg(test)]
 mod tests;

@@ -4,8 +4,14 @@
 
 #[cfg(feature = "ssr")]
 pub mod host_ops;
+#[cfg(feature = "ssr")]
+pub mod networks;
 pub mod plan;
 #[cfg(feature = "ssr")]
 pub mod reconfigure;
 #[cfg(feature = "ssr")]
 pub mod snapshots;
+#[cfg(feature = "ssr")]
+pub mod storage;
+#[cfg(feature = "ssr")]
+pub mod upload;

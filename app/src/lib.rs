@@ -45,7 +45,8 @@ use crate::i18n::{use_i18n, Key};
 use crate::pages::{
     account::AccountPage, audit::AuditPage, create::CreatePage, dashboard::DashboardPage,
     domain::DomainPage, hosts::HostsPage, inventory::InventoryPage, login::LoginPage,
-    not_found::NotFound, templates::TemplatesPage, users::UsersPage, workspaces::WorkspacesPage,
+    networks::NetworksPage, not_found::NotFound, storage::StoragePage, templates::TemplatesPage,
+    users::UsersPage, workspaces::WorkspacesPage,
 };
 use crate::prefs::Prefs;
 
@@ -107,6 +108,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("audit") view=AuditPage ssr=SsrMode::Async />
                     <Route path=path!("create") view=CreatePage ssr=SsrMode::Async />
                     <Route path=path!("templates") view=TemplatesPage ssr=SsrMode::Async />
+                    <Route path=path!("storage") view=StoragePage ssr=SsrMode::Async />
+                    <Route path=path!("networks") view=NetworksPage ssr=SsrMode::Async />
                 </Routes>
             </Shell>
         </Router>

@@ -105,6 +105,18 @@ pub enum Action {
     AuditExport,
     AuditVerify,
     AuditPrune,
+    StorageList,
+    PoolCreate,
+    PoolOperate,
+    PoolDelete,
+    VolumeCreate,
+    VolumeResize,
+    VolumeDelete,
+    VolumeUpload,
+    NetworkList,
+    NetworkCreate,
+    NetworkOperate,
+    NetworkDelete,
 }
 
 impl Action {
@@ -137,6 +149,18 @@ impl Action {
             Action::AuditExport => "audit.export",
             Action::AuditVerify => "audit.verify",
             Action::AuditPrune => "audit.prune",
+            Action::StorageList => "storage.list",
+            Action::PoolCreate => "pool.create",
+            Action::PoolOperate => "pool.operate",
+            Action::PoolDelete => "pool.delete",
+            Action::VolumeCreate => "volume.create",
+            Action::VolumeResize => "volume.resize",
+            Action::VolumeDelete => "volume.delete",
+            Action::VolumeUpload => "volume.upload",
+            Action::NetworkList => "network.list",
+            Action::NetworkCreate => "network.create",
+            Action::NetworkOperate => "network.operate",
+            Action::NetworkDelete => "network.delete",
         }
     }
 }
@@ -150,6 +174,8 @@ pub enum Object<'a> {
     /// A domain, by the workspace slug in its metadata (`None`: unowned).
     Domain(Option<&'a str>),
     User(i64),
+    /// A storage pool, by the slugs of the workspaces that allow it.
+    Pool(&'a [&'a str]),
 }
 
 /// The policy's answer; a denial says why, for the user and the audit log.
@@ -185,7 +211,7 @@ pub fn decide(actor: &Actor, action: Action, resource: &Object) -> Decision {
     };
     match action {
         // Signed-in users list what they may see; the lists are filtered.
-        HostList | WorkspaceList => Decision::Allow,
+        HostList | WorkspaceList | StorageList | NetworkList => Decision::Allow,
         PasswordChangeOwn => allow(
             *resource == Object::User(actor.user_id),
             Key::DenyOwnAccountOnly,
@@ -205,7 +231,13 @@ pub fn decide(actor: &Actor, action: Action, resource: &Object) -> Decision {
         | DomainAssign
         | AuditVerify
         | AuditPrune
-        | TemplateManage => Decision::Deny(Key::DenyAdminOnly),
+        | TemplateManage
+        | PoolCreate
+        | PoolOperate
+        | PoolDelete
+        | NetworkCreate
+        | NetworkOperate
+        | NetworkDelete => Decision::Deny(Key::DenyAdminOnly),
         WorkspaceManageMembers => allow(workspace_role() == Some(Role::Owner), Key::DenyOwnerOnly),
         DomainRead | AuditRead | AuditExport => {
             allow(workspace_role().is_some(), Key::DenyNotMember)
@@ -214,6 +246,20 @@ pub fn decide(actor: &Actor, action: Action, resource: &Object) -> Decision {
             Some(role) => allow(role.operates(), Key::DenyViewerReadOnly),
             None => Decision::Deny(Key::DenyNotMember),
         },
+        // Volumes: operators of a workspace that is allowed the pool.
+        VolumeCreate | VolumeResize | VolumeDelete | VolumeUpload => {
+            let Object::Pool(allowing) = resource else {
+                return Decision::Deny(Key::DenyAdminOnly);
+            };
+            let roles = || allowing.iter().filter_map(|s| actor.role_in_slug(s));
+            if roles().any(Role::operates) {
+                Decision::Allow
+            } else if roles().next().is_some() {
+                Decision::Deny(Key::DenyViewerReadOnly)
+            } else {
+                Decision::Deny(Key::DenyPoolNotAllowed)
+            }
+        }
     }
 }
 

@@ -1,5 +1,7 @@
 //! Types that validate on construction: once one exists, it is valid.
 
+pub mod resources;
+
 use crate::error::FieldError;
 use crate::i18n::Key;
 use crate::model::PlantTags;

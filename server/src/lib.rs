@@ -4,6 +4,7 @@ pub mod config;
 pub mod demo;
 pub mod identity;
 pub mod routes;
+pub mod upload;
 
 use std::time::Duration;
 
@@ -132,6 +133,11 @@ pub fn router(state: AppState, stop: watch::Receiver<bool>) -> Router {
             get(|| async { axum::response::Redirect::permanent("/logo.svg") }),
         )
         .route("/audit.csv", get(routes::audit_csv))
+        // The size limit of an upload is the pool's free space, not axum's 2 MB.
+        .route(
+            "/storage/upload",
+            axum::routing::post(upload::upload).layer(axum::extract::DefaultBodyLimit::disable()),
+        )
         .leptos_routes_with_context(
             &state,
             routes,

@@ -70,6 +70,8 @@ pub fn Shell(children: Children) -> impl IntoView {
                     <A href="/hosts">{i.t(Key::NavHosts)}</A>
                     <A href="/inventory">{i.t(Key::NavInventory)}</A>
                     <A href="/create">{i.t(Key::NavCreate)}</A>
+                    <A href="/storage">{i.t(Key::NavStorage)}</A>
+                    <A href="/networks">{i.t(Key::NavNetworks)}</A>
                     <A href="/workspaces">{i.t(Key::NavWorkspaces)}</A>
                     <A href="/audit">{i.t(Key::NavAudit)}</A>
                     <Show when=move || may(&actor.get(), Action::UserList, &Object::Platform)>

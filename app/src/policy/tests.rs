@@ -3,6 +3,8 @@ use Action::*;
 
 const A: i64 = 1;
 const B: i64 = 2;
+/// A pool allowed to workspace A only.
+const POOL_IN_A: &[&str] = &["a"];
 
 fn actor(admin: bool, role_in_a: Option<Role>) -> Actor {
     let mut memberships = vec![Membership {
@@ -56,6 +58,18 @@ const MATRIX: &[(Action, [bool; 5])] = &[
     (AuditExport,            [true, true,  true,  true,  false]),
     (AuditVerify,            [true, false, false, false, false]),
     (AuditPrune,             [true, false, false, false, false]),
+    (StorageList,            [true, true,  true,  true,  true ]),
+    (PoolCreate,             [true, false, false, false, false]),
+    (PoolOperate,            [true, false, false, false, false]),
+    (PoolDelete,             [true, false, false, false, false]),
+    (VolumeCreate,           [true, true,  true,  false, false]),
+    (VolumeResize,           [true, true,  true,  false, false]),
+    (VolumeDelete,           [true, true,  true,  false, false]),
+    (VolumeUpload,           [true, true,  true,  false, false]),
+    (NetworkList,            [true, true,  true,  true,  true ]),
+    (NetworkCreate,          [true, false, false, false, false]),
+    (NetworkOperate,         [true, false, false, false, false]),
+    (NetworkDelete,          [true, false, false, false, false]),
 ];
 
 fn subjects() -> [(&'static str, Actor); 5] {
@@ -82,6 +96,7 @@ fn resource_for(action: Action) -> Object<'static> {
         | AuditRead
         | AuditExport => Object::Workspace(A),
         UserDisable | UserEnable | UserResetPassword => Object::User(99),
+        VolumeCreate | VolumeResize | VolumeDelete | VolumeUpload => Object::Pool(POOL_IN_A),
         _ => Object::Platform,
     }
 }
@@ -130,6 +145,18 @@ fn matrix_covers_every_action() {
         AuditExport,
         AuditVerify,
         AuditPrune,
+        StorageList,
+        PoolCreate,
+        PoolOperate,
+        PoolDelete,
+        VolumeCreate,
+        VolumeResize,
+        VolumeDelete,
+        VolumeUpload,
+        NetworkList,
+        NetworkCreate,
+        NetworkOperate,
+        NetworkDelete,
     ];
     for action in all {
         assert!(
@@ -171,4 +198,24 @@ fn reasons_name_the_rule() {
         decide(&viewer, DomainRead, &Object::Domain(Some("zzz"))),
         Decision::Deny(Key::DenyNotMember)
     );
+}
+
+#[test]
+fn volumes_need_an_operating_role_in_a_workspace_allowing_the_pool() {
+    let operator = actor(false, Some(Role::Operator));
+    assert!(decide(&operator, VolumeCreate, &Object::Pool(&["b", "a"])).allowed());
+    // Only viewer of B, which allows the pool.
+    assert_eq!(
+        decide(&operator, VolumeUpload, &Object::Pool(&["b"])),
+        Decision::Deny(Key::DenyViewerReadOnly)
+    );
+    assert_eq!(
+        decide(&operator, VolumeDelete, &Object::Pool(&[])),
+        Decision::Deny(Key::DenyPoolNotAllowed)
+    );
+    assert_eq!(
+        decide(&operator, VolumeResize, &Object::Platform),
+        Decision::Deny(Key::DenyAdminOnly)
+    );
+    assert!(decide(&actor(true, None), VolumeCreate, &Object::Pool(&[])).allowed());
 }

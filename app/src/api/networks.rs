@@ -1,0 +1,155 @@
+//! Virtual networks: list per host, create NAT, isolated or bridged
+//! networks, start, stop, delete (administrators), and DHCP leases. Members
+//! see the networks their workspaces allow.
+// The create form has eight plain fields; `#[server]` expands them into
+// functions clippy counts, so the lint is allowed for this file only.
+#![allow(clippy::too_many_arguments)]
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+
+/// A virtual network on a host.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct NetworkView {
+    pub host_id: i64,
+    pub host_name: String,
+    pub name: String,
+    pub active: bool,
+    pub autostart: bool,
+    /// `nat`, `isolated`, `bridge` (or another libvirt forward mode).
+    pub mode: String,
+    pub bridge: String,
+    /// `10.30.0.1/24`, empty when none.
+    pub cidr: String,
+    /// The DHCP range, empty when none.
+    pub dhcp: String,
+    pub vlan: Option<u16>,
+}
+
+/// One DHCP lease of a network.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LeaseView {
+    pub mac: String,
+    pub ip: String,
+    pub hostname: String,
+    /// When the lease ends (UTC, RFC 3339); empty when it never does.
+    pub expires: String,
+}
+
+#[cfg(feature = "ssr")]
+fn network_target(host_id: i64, name: &str) -> crate::audit::Target {
+    crate::audit::Target::new("network", format!("{host_id}/{name}"), name)
+}
+
+/// Networks of every connected host the caller may see.
+#[server]
+pub async fn list_networks() -> Result<Vec<NetworkView>, AppError> {
+    use crate::api::storage::ssr;
+    let (state, actor) = crate::guard::require_actor().await?;
+    let scopes = ssr::scopes(&state, &actor).await?;
+    let nets = ssr::on_every_host(&state, crate::fleet::networks::list).await;
+    Ok(nets
+        .into_iter()
+        .filter(|n| actor.is_admin || ssr::sees_network(&scopes, n.host_id, &n.name))
+        .collect())
+}
+
+/// Defines and starts a network (`mode`: nat, isolated or bridge).
+#[server]
+pub async fn create_network(
+    host_id: i64,
+    name: String,
+    mode: String,
+    #[server(default)] cidr: String,
+    #[server(default)] dhcp_start: String,
+    #[server(default)] dhcp_end: String,
+    #[server(default)] bridge: String,
+    #[server(default)] vlan: String,
+) -> Result<(), AppError> {
+    use crate::api::storage::ssr;
+    use crate::domxml::network::NetworkForm;
+    let params = serde_json::json!({
+        "host_id": host_id, "name": name, "mode": mode, "cidr": cidr,
+        "dhcp_start": dhcp_start, "dhcp_end": dhcp_end, "bridge": bridge, "vlan": vlan,
+    });
+    let op = ssr::begin_platform(
+        crate::policy::Action::NetworkCreate,
+        network_target(host_id, name.trim()),
+        params.clone(),
+    )
+    .await?;
+    let result = async {
+        ssr::known_host(&op.state, host_id)?;
+        let form = NetworkForm {
+            name: &name,
+            mode: &mode,
+            cidr: &cidr,
+            dhcp_start: &dhcp_start,
+            dhcp_end: &dhcp_end,
+            bridge: &bridge,
+            vlan: &vlan,
+        };
+        let spec = form.parse().map_err(AppError::Invalid)?;
+        op.state
+            .gateway
+            .call(host_id, move |conn| {
+                crate::fleet::networks::create(conn, &spec)
+            })
+            .await
+            .map_err(|e| ssr::on_field(e, &[(crate::i18n::Key::ErrNetworkExists, "name")]))
+    }
+    .await;
+    op.finish(result, serde_json::Value::Null, params).await
+}
+
+/// Starts (`start`) or stops (`stop`) a network.
+#[server]
+pub async fn network_action(host_id: i64, name: String, action: String) -> Result<(), AppError> {
+    use crate::api::storage::ssr;
+    use crate::fleet::networks::set_active;
+    let params = serde_json::json!({ "action": action });
+    let target = network_target(host_id, &name);
+    let op = ssr::begin_platform(
+        crate::policy::Action::NetworkOperate,
+        target,
+        params.clone(),
+    )
+    .await;
+    let job =
+        ssr::start_or_stop(&action).map(|active| move |conn: &_| set_active(conn, &name, active));
+    ssr::host_job(op, host_id, params, job).await
+}
+
+/// Stops and undefines a network.
+#[server]
+pub async fn delete_network(host_id: i64, name: String) -> Result<(), AppError> {
+    use crate::api::storage::ssr;
+    let target = network_target(host_id, &name);
+    let op = ssr::begin_platform(
+        crate::policy::Action::NetworkDelete,
+        target,
+        Default::default(),
+    )
+    .await;
+    let job = Ok(move |conn: &_| crate::fleet::networks::delete(conn, &name));
+    ssr::host_job(op, host_id, Default::default(), job).await
+}
+
+/// The DHCP leases of a network the caller may see.
+#[server]
+pub async fn list_leases(host_id: i64, name: String) -> Result<Vec<LeaseView>, AppError> {
+    use crate::api::storage::ssr;
+    let (state, actor) = crate::guard::require_actor().await?;
+    let scopes = ssr::scopes(&state, &actor).await?;
+    if !actor.is_admin && !ssr::sees_network(&scopes, host_id, &name) {
+        return Err(AppError::NotFound);
+    }
+    state
+        .gateway
+        .call(host_id, move |conn| {
+            crate::fleet::networks::leases(conn, &name)
+        })
+        .await
+}

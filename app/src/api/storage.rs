@@ -1,0 +1,118 @@
+//! Storage pools: list per host, create a directory pool, start, stop and
+//! delete (administrators; members see their workspaces' pools). Volumes
+//! are in [`crate::api::volumes`]; the upload route is on the server.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+
+/// A storage pool on a host.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PoolView {
+    pub host_id: i64,
+    pub host_name: String,
+    pub name: String,
+    pub active: bool,
+    /// libvirt's pool type (`dir`, `logical`, …).
+    pub kind: String,
+    /// Bytes.
+    pub capacity: u64,
+    pub allocation: u64,
+    pub available: u64,
+    pub autostart: bool,
+    pub path: String,
+}
+
+/// A volume in a pool.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct VolumeView {
+    pub name: String,
+    pub format: String,
+    /// Bytes.
+    pub capacity: u64,
+    pub allocation: u64,
+    pub path: String,
+    /// Names of the domains whose configuration uses this volume.
+    pub used_by: Vec<String>,
+}
+
+#[cfg(feature = "ssr")]
+pub mod ssr;
+
+/// Pools of every connected host the caller may see.
+#[server]
+pub async fn list_pools() -> Result<Vec<PoolView>, AppError> {
+    let (state, actor) = crate::guard::require_actor().await?;
+    let scopes = ssr::scopes(&state, &actor).await?;
+    let pools = ssr::on_every_host(&state, crate::fleet::storage::list_pools).await;
+    Ok(pools
+        .into_iter()
+        .filter(|p| actor.is_admin || !ssr::allowing_pool(&scopes, p.host_id, &p.name).is_empty())
+        .collect())
+}
+
+#[cfg(feature = "ssr")]
+fn pool_target(host_id: i64, pool: &str) -> crate::audit::Target {
+    crate::audit::Target::new("pool", format!("{host_id}/{pool}"), pool)
+}
+
+/// Defines a directory pool, makes its directory and starts it.
+#[server]
+pub async fn create_pool(host_id: i64, name: String, path: String) -> Result<(), AppError> {
+    use crate::domxml::storage::DirPoolSpec;
+    use crate::i18n::Key;
+    use crate::validate::resources::{pool_path, resource_name};
+    let params = serde_json::json!({ "host_id": host_id, "name": name, "path": path });
+    let op = ssr::begin_platform(
+        crate::policy::Action::PoolCreate,
+        pool_target(host_id, name.trim()),
+        params.clone(),
+    )
+    .await?;
+    let result = async {
+        ssr::known_host(&op.state, host_id)?;
+        let spec = match (resource_name("name", &name), pool_path(&path)) {
+            (Ok(name), Ok(path)) => DirPoolSpec { name, path },
+            (n, p) => {
+                let errors = [n.err(), p.err()].into_iter().flatten();
+                return Err(AppError::Invalid(errors.collect()));
+            }
+        };
+        op.state
+            .gateway
+            .call(host_id, move |conn| {
+                crate::fleet::storage::create_dir_pool(conn, &spec)
+            })
+            .await
+            .map_err(|e| ssr::on_field(e, &[(Key::ErrPoolExists, "name")]))
+    }
+    .await;
+    op.finish(result, serde_json::Value::Null, params).await
+}
+
+/// Starts (`start`) or stops (`stop`) a pool.
+#[server]
+pub async fn pool_action(host_id: i64, pool: String, action: String) -> Result<(), AppError> {
+    use crate::fleet::storage::set_pool_active;
+    let params = serde_json::json!({ "action": action });
+    let target = pool_target(host_id, &pool);
+    let op = ssr::begin_platform(crate::policy::Action::PoolOperate, target, params.clone()).await;
+    let job = ssr::start_or_stop(&action)
+        .map(|active| move |conn: &_| set_pool_active(conn, &pool, active));
+    ssr::host_job(op, host_id, params, job).await
+}
+
+/// Deletes an empty pool (its directory, then its definition).
+#[server]
+pub async fn delete_pool(host_id: i64, pool: String) -> Result<(), AppError> {
+    let target = pool_target(host_id, &pool);
+    let op = ssr::begin_platform(
+        crate::policy::Action::PoolDelete,
+        target,
+        Default::default(),
+    )
+    .await;
+    let job = Ok(move |conn: &_| crate::fleet::storage::delete_pool(conn, &pool));
+    ssr::host_job(op, host_id, Default::default(), job).await
+}

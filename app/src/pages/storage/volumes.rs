@@ -1,0 +1,244 @@
+//! One pool's volumes: list, create, grow, delete, and upload a file as a
+//! plain multipart form to `POST /storage/upload` (works without wasm).
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+use crate::api::volumes::{list_volumes, CreateVolume, DeleteVolume, ResizeVolume, VolumeView};
+use crate::components::field::Field;
+use crate::components::notes::{bytes, ErrorNote};
+use crate::components::resource_controls::{RowButton, SelectError};
+use crate::components::session::use_actor;
+use crate::error::AppError;
+use crate::i18n::{use_i18n, Key};
+
+/// The message for an error of a row action: its field's rule if it has one.
+fn row_message(err: &AppError) -> Key {
+    match err {
+        AppError::Invalid(errs) => errs.first().map(|e| e.key).unwrap_or(err.summary()),
+        other => other.summary(),
+    }
+}
+
+/// Whether the actor might change volumes (the server decides per pool).
+fn may_change(actor: Signal<Option<crate::policy::Actor>>) -> bool {
+    actor
+        .get()
+        .is_some_and(|a| a.is_admin || a.memberships.iter().any(|m| m.role.operates()))
+}
+
+#[component]
+pub fn PoolVolumes(
+    /// The pool's host.
+    host_id: i64,
+    /// The pool's name.
+    pool: String,
+) -> impl IntoView {
+    let i = use_i18n();
+    let actor = use_actor();
+    let create = ServerAction::<CreateVolume>::new();
+    let resize = ServerAction::<ResizeVolume>::new();
+    let delete = ServerAction::<DeleteVolume>::new();
+    let name = pool.clone();
+    let volumes = Resource::new(
+        move || {
+            (
+                create.version().get(),
+                resize.version().get(),
+                delete.version().get(),
+            )
+        },
+        move |_| list_volumes(host_id, name.clone()),
+    );
+    let row_error = move || {
+        let last = |v: Option<Result<(), AppError>>| v.and_then(Result::err);
+        last(resize.value().get()).or_else(|| last(delete.value().get()))
+    };
+    let p = pool.clone();
+    view! {
+        <section class="card" data-volumes=pool.clone()>
+            <h2>{format!("{} — {}", i.t(Key::Volumes), pool)}</h2>
+            <UploadStatus />
+            {move || row_error().map(|e| view! {
+                <p class="note note--error" role="alert" data-row-error>{i.t(row_message(&e))}</p>
+            })}
+            <Transition fallback=move || view! { <p>{i.t(Key::Loading)}</p> }>
+                {move || {
+                    let pool = p.clone();
+                    Suspend::new(async move {
+                        match volumes.await {
+                            Ok(list) => view! { <VolumeTable host_id pool volumes=list resize delete /> }.into_any(),
+                            Err(err) => view! { <ErrorNote err /> }.into_any(),
+                        }
+                    })
+                }}
+            </Transition>
+        </section>
+        <Transition fallback=|| ()>
+            <Show when=move || may_change(actor)>
+                <CreateVolumeForm host_id pool=pool.clone() create />
+                <UploadForm host_id pool=pool.clone() />
+            </Show>
+        </Transition>
+    }
+}
+
+/// What the upload route reported, from the query it redirected to.
+#[component]
+fn UploadStatus() -> impl IntoView {
+    let i = use_i18n();
+    let params = use_query_map();
+    move || {
+        let p = params.read();
+        if let Some(name) = p.get("uploaded") {
+            return Some(
+                view! {
+                    <p class="note note--ok" role="status" data-uploaded=name.clone()>
+                        {format!("{} {name}", i.t(Key::Uploaded))}
+                    </p>
+                }
+                .into_any(),
+            );
+        }
+        let key = p
+            .get("upload_error")
+            .and_then(|k| serde_json::from_value::<Key>(serde_json::Value::String(k)).ok())?;
+        Some(
+            view! { <p class="note note--error" role="alert" data-upload-error>{i.t(key)}</p> }
+                .into_any(),
+        )
+    }
+}
+
+#[component]
+fn VolumeTable(
+    host_id: i64,
+    pool: String,
+    volumes: Vec<VolumeView>,
+    resize: ServerAction<ResizeVolume>,
+    delete: ServerAction<DeleteVolume>,
+) -> impl IntoView {
+    let i = use_i18n();
+    let actor = use_actor();
+    if volumes.is_empty() {
+        return view! { <p>{i.t(Key::NoVolumes)}</p> }.into_any();
+    }
+    let rows = volumes.into_iter().map(|v| {
+        let ids = vec![
+            ("host_id", host_id.to_string()),
+            ("pool", pool.clone()),
+            ("name", v.name.clone()),
+        ];
+        let ids = StoredValue::new(ids);
+        let used = v.used_by.join(", ");
+        view! {
+            <tr data-volume=v.name.clone()>
+                <td><strong>{v.name.clone()}</strong></td>
+                <td>{v.format.clone()}</td>
+                <td data-capacity=v.capacity>{bytes(v.capacity)}</td>
+                <td>{bytes(v.allocation)}</td>
+                <td class="mono">{v.path.clone()}</td>
+                <td>{used}</td>
+                <td class="actions">
+                    <Show when=move || may_change(actor)>
+                        <ActionForm action=resize attr:class="inline" attr:data-form="resize">
+                            <input class="field__input field__input--narrow" name="gib" inputmode="numeric"
+                                aria-label=i.t(Key::NewSizeGib) placeholder=i.t(Key::NewSizeGib) />
+                            <RowButton fields=ids.get_value() pending=resize.pending() label=Key::Resize marker="resize" />
+                        </ActionForm>
+                        <ActionForm action=delete attr:class="inline">
+                            <RowButton fields=ids.get_value() pending=delete.pending() label=Key::Delete marker="delete-volume" danger=true />
+                        </ActionForm>
+                    </Show>
+                </td>
+            </tr>
+        }
+    });
+    view! {
+        <div class="table-wrap">
+            <table class="table" data-table="volumes">
+                <thead>
+                    <tr>
+                        <th>{i.t(Key::ColName)}</th>
+                        <th>{i.t(Key::ColFormat)}</th>
+                        <th>{i.t(Key::ColCapacity)}</th>
+                        <th>{i.t(Key::ColAllocation)}</th>
+                        <th>{i.t(Key::ColPath)}</th>
+                        <th>{i.t(Key::ColUsedBy)}</th>
+                        <th>{i.t(Key::ColActions)}</th>
+                    </tr>
+                </thead>
+                <tbody>{rows.collect_view()}</tbody>
+            </table>
+        </div>
+    }
+    .into_any()
+}
+
+#[component]
+fn CreateVolumeForm(
+    host_id: i64,
+    pool: String,
+    create: ServerAction<CreateVolume>,
+) -> impl IntoView {
+    let i = use_i18n();
+    let error = Signal::derive(move || create.value().get().and_then(Result::err));
+    let note = move || error.get().filter(|e| !matches!(e, AppError::Invalid(_)));
+    view! {
+        <section class="card">
+            <h2>{i.t(Key::CreateVolume)}</h2>
+            <ActionForm action=create attr:class="form" attr:data-form="create-volume">
+                <input type="hidden" name="host_id" value=host_id />
+                <input type="hidden" name="pool" value=pool />
+                <div class="form__grid">
+                    <Field name="name" label=Key::VolumeName placeholder="historian-data.qcow2" required=true error />
+                    <Field name="gib" label=Key::SizeGib placeholder="20" required=true error />
+                    <div class="field">
+                        <label class="field__label" for="volume-format">{i.t(Key::ColFormat)}</label>
+                        <select id="volume-format" name="format">
+                            <option value="qcow2">"qcow2"</option>
+                            <option value="raw">"raw"</option>
+                        </select>
+                        <SelectError name="format" error />
+                    </div>
+                </div>
+                <button class="btn btn--primary" type="submit" disabled=move || create.pending().get()>
+                    {move || i.t(if create.pending().get() { Key::Working } else { Key::Create })}
+                </button>
+                {move || note().map(|err| view! { <ErrorNote err /> })}
+            </ActionForm>
+        </section>
+    }
+}
+
+/// A plain multipart form: the file streams to the server without wasm.
+/// The file comes last, so the server has decided before it reads it.
+#[component]
+fn UploadForm(host_id: i64, pool: String) -> impl IntoView {
+    let i = use_i18n();
+    let uploading = RwSignal::new(false);
+    view! {
+        <section class="card">
+            <h2>{i.t(Key::UploadIso)}</h2>
+            <p class="muted">{i.t(Key::UploadHint)}</p>
+            <form class="form" method="post" action="/storage/upload" enctype="multipart/form-data"
+                data-form="upload" on:submit=move |_| uploading.set(true)>
+                <input type="hidden" name="host_id" value=host_id />
+                <input type="hidden" name="pool" value=pool />
+                <div class="form__grid">
+                    <div class="field">
+                        <label class="field__label" for="upload-name">{i.t(Key::VolumeName)}</label>
+                        <input class="field__input" id="upload-name" name="name" required=true placeholder="debian-12.iso" />
+                    </div>
+                    <div class="field">
+                        <label class="field__label" for="upload-file">{i.t(Key::UploadFile)}</label>
+                        <input class="field__input" id="upload-file" name="file" type="file" required=true />
+                    </div>
+                </div>
+                <button class="btn btn--primary" type="submit" disabled=move || uploading.get()>
+                    {move || i.t(if uploading.get() { Key::Uploading } else { Key::UploadButton })}
+                </button>
+            </form>
+        </section>
+    }
+}
