@@ -6,6 +6,7 @@ pub mod api;
 pub mod audit;
 pub mod components;
 pub mod error;
+pub mod history;
 pub mod i18n;
 pub mod model;
 pub mod pages;
