@@ -21,6 +21,8 @@ pub struct AppState {
     pub quota_lock: std::sync::Arc<tokio::sync::Mutex<()>>,
     /// vCPU overcommit ratio for placement (vCPUs per host CPU).
     pub overcommit: u32,
+    /// Utilization history collection interval and retentions.
+    pub history: crate::history::Settings,
 }
 
 impl FromRef<AppState> for LeptosOptions {

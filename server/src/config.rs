@@ -64,6 +64,27 @@ pub struct Config {
     /// Deadline for every libvirt call, in seconds.
     #[arg(long, env = "MILLWRIGHT_LIBVIRT_DEADLINE", default_value_t = 10)]
     pub libvirt_deadline_secs: u64,
+
+    /// Seconds between utilization history rounds (one bulk statistics
+    /// call per host each). 0 turns the collector off.
+    #[arg(long, env = "MILLWRIGHT_COLLECT_INTERVAL", default_value_t = 10)]
+    pub collect_interval_secs: u64,
+
+    /// Keep raw history samples this many hours.
+    #[arg(long, env = "MILLWRIGHT_HISTORY_RAW_HOURS", default_value_t = 24)]
+    pub history_raw_hours: i64,
+
+    /// Keep 1-minute history rollups this many days.
+    #[arg(long, env = "MILLWRIGHT_HISTORY_MINUTE_DAYS", default_value_t = 14)]
+    pub history_minute_days: i64,
+
+    /// Keep 1-hour history rollups this many days.
+    #[arg(long, env = "MILLWRIGHT_HISTORY_HOUR_DAYS", default_value_t = 365)]
+    pub history_hour_days: i64,
+
+    /// Keep 1-day history rollups this many years.
+    #[arg(long, env = "MILLWRIGHT_HISTORY_DAY_YEARS", default_value_t = 10)]
+    pub history_day_years: i64,
 }
 
 /// Whether the demo plant loads.
@@ -87,6 +108,20 @@ impl Config {
                 Some(false) => DemoMode::Off,
                 None => DemoMode::Auto,
             }
+        }
+    }
+
+    /// Collection interval and retentions of the utilization history.
+    pub fn history(&self) -> app::history::Settings {
+        let day = 86_400;
+        app::history::Settings {
+            interval_secs: self.collect_interval_secs.max(1) as i64,
+            retention: app::history::range::Retention {
+                raw: self.history_raw_hours.max(1) * 3_600,
+                minute: self.history_minute_days.max(1) * day,
+                hour: self.history_hour_days.max(1) * day,
+                day: self.history_day_years.max(1) * 365 * day,
+            },
         }
     }
 

@@ -76,13 +76,27 @@ pub async fn build(cfg: &Config) -> Result<Built, StartError> {
         session_limits,
         quota_lock: Default::default(),
         overcommit: 4,
+        history: cfg.history(),
     };
     let (stop, stop_rx) = watch::channel(false);
     if cfg.audit_retention_days > 0 {
         identity::spawn_audit_retention(state.audit.clone(), cfg.audit_retention_days);
     }
+    if cfg.collect_interval_secs > 0 {
+        spawn_history(&state).await?;
+    }
     let app = router(state.clone(), stop_rx).layer(sessions);
     Ok(Built { app, state, stop })
+}
+
+/// Starts the utilization history collector and its pruning.
+async fn spawn_history(state: &AppState) -> Result<(), StartError> {
+    use app::history::collector::{prune_forever, Collector};
+    let collector =
+        Collector::start(state.pool.clone(), state.gateway.clone(), state.history).await?;
+    tokio::spawn(collector.run());
+    tokio::spawn(prune_forever(state.pool.clone(), state.history));
+    Ok(())
 }
 
 /// Serves until SIGINT or SIGTERM, then shuts down gracefully.
