@@ -6,13 +6,24 @@ pub mod metric;
 pub mod range;
 pub mod rate;
 pub mod rollup;
+pub mod view;
 
+#[cfg(feature = "ssr")]
+pub mod chart;
 #[cfg(feature = "ssr")]
 pub mod collect;
 #[cfg(feature = "ssr")]
 pub mod collector;
 #[cfg(feature = "ssr")]
+pub mod demo;
+#[cfg(feature = "ssr")]
+pub mod heat;
+#[cfg(feature = "ssr")]
+pub mod panel;
+#[cfg(feature = "ssr")]
 pub mod store;
+#[cfg(feature = "ssr")]
+pub mod trace;
 
 /// The data set of collected samples; imported traces use `trace:<name>`.
 pub const LIVE: &str = "live";

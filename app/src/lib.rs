@@ -45,8 +45,9 @@ use crate::components::shell::Shell;
 use crate::i18n::{use_i18n, Key};
 use crate::pages::{
     account::AccountPage, audit::AuditPage, create::CreatePage, dashboard::DashboardPage,
-    domain::DomainPage, hosts::HostsPage, inventory::InventoryPage, login::LoginPage,
-    not_found::NotFound, templates::TemplatesPage, users::UsersPage, workspaces::WorkspacesPage,
+    domain::DomainPage, history::HistoryPage, hosts::HostsPage, inventory::InventoryPage,
+    login::LoginPage, not_found::NotFound, templates::TemplatesPage, users::UsersPage,
+    workspaces::WorkspacesPage,
 };
 use crate::prefs::Prefs;
 
@@ -99,6 +100,7 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFound>
                     <Route path=path!("") view=DashboardPage ssr=SsrMode::Async />
                     <Route path=path!("hosts") view=HostsPage ssr=SsrMode::Async />
+                    <Route path=path!("history") view=HistoryPage ssr=SsrMode::Async />
                     <Route path=path!("inventory") view=InventoryPage ssr=SsrMode::Async />
                     <Route path=path!("domains/:host/:uuid") view=DomainPage ssr=SsrMode::Async />
                     <Route path=path!("login") view=LoginPage ssr=SsrMode::Async />

@@ -82,6 +82,17 @@ pub struct Config {
     #[arg(long, env = "MILLWRIGHT_HISTORY_HOUR_DAYS", default_value_t = 365)]
     pub history_hour_days: i64,
 
+    /// Import a utilization trace at start into data set `trace:NAME`
+    /// (`NAME=PATH`, repeatable): a PlanetLab directory (one file per VM,
+    /// CPU % every 5 minutes, the day ending now) or a CSV file
+    /// (`entity,timestamp,<metric>...`). Re-importing a name replaces it.
+    #[arg(
+        long = "import-trace",
+        env = "MILLWRIGHT_IMPORT_TRACES",
+        value_delimiter = ','
+    )]
+    pub import_traces: Vec<String>,
+
     /// Keep 1-day history rollups this many years.
     #[arg(long, env = "MILLWRIGHT_HISTORY_DAY_YEARS", default_value_t = 10)]
     pub history_day_years: i64,

@@ -32,7 +32,9 @@ pub struct Collector {
 struct HostMeta {
     id: i64,
     name: String,
-    workspaces: HashMap<String, String>,
+    /// Per domain UUID: workspace, vCPUs and memory (KiB) as configured,
+    /// for drivers whose statistics lack them (the test driver).
+    domains: HashMap<String, (Option<String>, u32, u64)>,
 }
 
 impl Collector {
@@ -128,10 +130,10 @@ impl Collector {
                 .map(|h| HostMeta {
                     id: h.id,
                     name: h.name.clone(),
-                    workspaces: h
+                    domains: h
                         .domains
                         .values()
-                        .filter_map(|d| Some((d.uuid.clone(), d.workspace.clone()?)))
+                        .map(|d| (d.uuid.clone(), (d.workspace.clone(), d.vcpus, d.memory_kib)))
                         .collect(),
                 })
                 .collect()
@@ -148,9 +150,17 @@ impl Collector {
     ) -> Result<(), sqlx::Error> {
         let gap = self.settings.max_gap_ms();
         let mut total: Values = [None; M];
-        for d in r.domains {
+        for mut d in r.domains {
+            let (workspace, vcpus, memory_kib) =
+                meta.domains.get(&d.uuid).cloned().unwrap_or_default();
+            if d.counters.vcpus == 0 {
+                d.counters.vcpus = vcpus;
+            }
+            d.counters.mem_alloc_kib = d
+                .counters
+                .mem_alloc_kib
+                .or(Some(memory_kib).filter(|m| *m > 0));
             let v = domain_values(self.domains.get(&d.uuid), &d.counters, r.host.cpus, gap);
-            let workspace = meta.workspaces.get(&d.uuid).cloned();
             let info = SeriesInfo {
                 label: d.name,
                 host_id: Some(meta.id),
