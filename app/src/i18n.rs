@@ -375,7 +375,7 @@ keys! {
     UnitKibS => "KiB/s", "KiB/s";
     UnitCount => "count", "个";
     TraceReplay => "replayed trace", "回放的历史轨迹";
-    TraceNote => "Replayed PlanetLab trace (real VM CPU history, not this domain's own)", "回放的 PlanetLab 轨迹（真实虚拟机 CPU 历史，并非本机自身数据）";
+    TraceNote => "replayed PlanetLab trace (real VM CPU history, not measured here)", "回放的 PlanetLab 轨迹（真实虚拟机 CPU 历史，非本平台实测）";
 }
 
 /// A UI language.

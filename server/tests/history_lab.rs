@@ -170,11 +170,17 @@ async fn a_host_killed_mid_collection_does_not_stop_the_other() {
     let dir = temp_dir("kill-host");
     let built = millwright::build(&config(&dir, &hosts)).await.unwrap();
     let pool = built.state.pool.clone();
-    tokio::time::sleep(Duration::from_secs(4)).await;
-    assert!(
-        newest(&pool, "host", "lab-h2").await.is_some(),
-        "h2 sampled before the kill"
-    );
+    // Both hosts connected and sampled (slow on a loaded machine).
+    let started = Instant::now();
+    while newest(&pool, "host", "lab-h2").await.is_none()
+        || newest(&pool, "host", "lab-h1").await.is_none()
+    {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "both hosts sampled before the kill"
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
     let restart = RestartH2;
     lab_sh(&["kill", "h2"]);
     let killed_at = app::auth::now_ms() / 1000;

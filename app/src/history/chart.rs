@@ -217,10 +217,10 @@ fn draw(
         None => spec.title.clone(),
     };
     let mut chart = ChartBuilder::on(&root)
-        .caption(caption, ("sans-serif", 15).into_font().color(&fg))
+        .caption(caption, ("sans-serif", 17).into_font().color(&fg))
         .margin(8)
-        .x_label_area_size(24)
-        .y_label_area_size(52)
+        .x_label_area_size(28)
+        .y_label_area_size(62)
         .build_cartesian_2d(spec.from..spec.to, 0f64..ymax)?;
     let span = spec.to - spec.from;
     let fmt_x = |t: &i64| axis_time(*t, span, spec.locale);
@@ -233,17 +233,14 @@ fn draw(
         .y_label_formatter(&fmt_y)
         .y_desc(spec.unit.as_str())
         .axis_style(fg)
-        .label_style(("sans-serif", 11).into_font().color(&fg))
+        .label_style(("sans-serif", 13).into_font().color(&fg))
         .bold_line_style(grid_c)
         .light_line_style(TRANSPARENT)
         .draw()?;
     let x = |b: usize| spec.from + b as i64 * w + w / 2;
-    // Stacked bands are drawn top first so each lower band paints over it.
-    let order: Vec<usize> = if spec.stacked {
-        (0..values.len()).rev().collect()
-    } else {
-        (0..values.len()).collect()
-    };
+    // Stacked bands are drawn top first so each lower band paints over
+    // it; lines last first, so the first (the average) stays on top.
+    let order: Vec<usize> = (0..values.len()).rev().collect();
     for i in order {
         let color = COLORS[i % COLORS.len()];
         let mut labelled = false;
@@ -269,7 +266,7 @@ fn draw(
             .position(SeriesLabelPosition::UpperLeft)
             .background_style(bg.mix(0.85))
             .border_style(grid_c)
-            .label_font(("sans-serif", 11).into_font().color(&fg))
+            .label_font(("sans-serif", 13).into_font().color(&fg))
             .draw()?;
     } else {
         let (xr, yr) = chart.plotting_area().get_pixel_range();

@@ -59,7 +59,7 @@ pub fn render(
     {
         let root =
             SVGBackend::with_string(&mut svg, (WIDTH as u32, height as u32)).into_drawing_area();
-        let font = ("sans-serif", 11).into_font().color(&fg);
+        let font = ("sans-serif", 12).into_font().color(&fg);
         let _ = root.fill(&bg);
         if rows.is_empty() {
             let _ = root.draw_text(empty, &font, (8, 8));

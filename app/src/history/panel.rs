@@ -43,8 +43,25 @@ pub async fn trace_for(
     .await
 }
 
-/// Reads the data and describes the chart.
+/// Reads the data and describes the chart. A trace carries CPU only: its
+/// other panels show the live samples.
 pub async fn build(
+    pool: &SqlitePool,
+    settings: &Settings,
+    req: &Request,
+) -> Result<Spec, sqlx::Error> {
+    let spec = build_from(pool, settings, req).await?;
+    if req.dataset == super::LIVE || spec.lines.iter().any(|l| !l.points.is_empty()) {
+        return Ok(spec);
+    }
+    let live = Request {
+        dataset: super::LIVE.into(),
+        ..req.clone()
+    };
+    build_from(pool, settings, &live).await
+}
+
+async fn build_from(
     pool: &SqlitePool,
     settings: &Settings,
     req: &Request,
