@@ -10,6 +10,7 @@ args=(--listen "127.0.0.1:$port" --data-dir "$data" --demo --demo-dir "$root/dem
 if [ -n "${MILLWRIGHT_LAB_H1_URI:-}" ]; then
   args+=(--host "Lab h1=$MILLWRIGHT_LAB_H1_URI")
 fi
-export LEPTOS_SITE_ROOT="$root/target/site"
+# A worktree building into a shared target directory points these at it.
+export LEPTOS_SITE_ROOT="${MILLWRIGHT_E2E_SITE:-$root/target/site}"
 export LEPTOS_ENV=PROD
-exec "$root/target/debug/millwright" "${args[@]}"
+exec "${MILLWRIGHT_E2E_BIN:-$root/target/debug/millwright}" "${args[@]}"

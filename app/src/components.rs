@@ -2,6 +2,7 @@
 
 pub mod domain_controls;
 pub mod field;
+pub mod history;
 pub mod live;
 pub mod notes;
 pub mod reconfigure;

@@ -433,6 +433,44 @@ keys! {
     ErrUploadFile => "Choose a file to upload.", "请选择要上传的文件。";
     ErrNetworkNotFound => "That network does not exist on the host.", "该主机上没有此网络。";
     ErrNetworkExists => "A network with this name exists on that host.", "该主机上已有同名网络。";
+    // Utilization history
+    History => "Utilization history", "资源使用历史";
+    NavHistory => "History", "历史";
+    FleetHistory => "Fleet utilization", "全平台资源使用";
+    HeatStrip => "Host CPU, last 24 hours", "主机 CPU（最近 24 小时）";
+    RangeHour => "Hour", "小时";
+    RangeDay => "Day", "天";
+    RangeWeek => "Week", "周";
+    RangeMonth => "Month", "月";
+    RangeYear => "Year", "年";
+    RangeCustom => "Custom", "自定义";
+    RangeFrom => "From", "从";
+    RangeTo => "To", "到";
+    RangeShow => "Show", "显示";
+    ChartCpu => "CPU", "CPU";
+    ChartMemory => "Memory", "内存";
+    ChartDisk => "Disk I/O", "磁盘 I/O";
+    ChartNetwork => "Network I/O", "网络 I/O";
+    ChartDomains => "Running domains", "运行中的虚拟机/容器";
+    ChartNoData => "No samples in this range yet", "此时间范围内尚无样本";
+    ChartCsv => "CSV", "CSV";
+    SeriesAvg => "average", "平均";
+    SeriesMax => "maximum", "最大";
+    SeriesUsed => "used", "已用";
+    SeriesAllocated => "allocated", "已分配";
+    SeriesTotal => "total", "总量";
+    SeriesRead => "read", "读";
+    SeriesWrite => "write", "写";
+    SeriesReceive => "receive", "接收";
+    SeriesTransmit => "transmit", "发送";
+    UnitPercentVcpu => "% of vCPUs", "% vCPU";
+    UnitPercentHost => "% of host CPUs", "% 主机 CPU";
+    UnitCores => "cores", "核";
+    UnitGib => "GiB", "GiB";
+    UnitKibS => "KiB/s", "KiB/s";
+    UnitCount => "count", "个";
+    TraceReplay => "replayed trace", "回放的历史轨迹";
+    TraceNote => "replayed PlanetLab trace (real VM CPU history, not measured here)", "回放的 PlanetLab 轨迹（真实虚拟机 CPU 历史，非本平台实测）";
 }
 
 /// A UI language.

@@ -6,6 +6,7 @@ pub mod api;
 pub mod audit;
 pub mod components;
 pub mod error;
+pub mod history;
 pub mod i18n;
 pub mod model;
 pub mod pages;
@@ -44,9 +45,9 @@ use crate::components::shell::Shell;
 use crate::i18n::{use_i18n, Key};
 use crate::pages::{
     account::AccountPage, audit::AuditPage, create::CreatePage, dashboard::DashboardPage,
-    domain::DomainPage, hosts::HostsPage, inventory::InventoryPage, login::LoginPage,
-    networks::NetworksPage, not_found::NotFound, storage::StoragePage, templates::TemplatesPage,
-    users::UsersPage, workspaces::WorkspacesPage,
+    domain::DomainPage, history::HistoryPage, hosts::HostsPage, inventory::InventoryPage,
+    login::LoginPage, networks::NetworksPage, not_found::NotFound, storage::StoragePage,
+    templates::TemplatesPage, users::UsersPage, workspaces::WorkspacesPage,
 };
 use crate::prefs::Prefs;
 
@@ -99,6 +100,7 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFound>
                     <Route path=path!("") view=DashboardPage ssr=SsrMode::Async />
                     <Route path=path!("hosts") view=HostsPage ssr=SsrMode::Async />
+                    <Route path=path!("history") view=HistoryPage ssr=SsrMode::Async />
                     <Route path=path!("inventory") view=InventoryPage ssr=SsrMode::Async />
                     <Route path=path!("domains/:host/:uuid") view=DomainPage ssr=SsrMode::Async />
                     <Route path=path!("login") view=LoginPage ssr=SsrMode::Async />

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod create;
 pub mod dashboard;
 pub mod domain;
+pub mod history;
 pub mod hosts;
 pub mod inventory;
 pub mod login;

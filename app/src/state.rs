@@ -20,6 +20,8 @@ pub struct AppState {
     /// Serialises quota check-and-reserve against publish-and-release.
     pub quota_lock: std::sync::Arc<tokio::sync::Mutex<()>>,
     pub fleet: FleetSettings,
+    /// Utilization history collection interval and retentions.
+    pub history: crate::history::Settings,
 }
 
 /// How fleet operations behave, from the server's flags.

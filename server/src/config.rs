@@ -79,6 +79,37 @@ pub struct Config {
     /// Seconds a graceful shutdown may take before force off is offered.
     #[arg(long, env = "MILLWRIGHT_SHUTDOWN_TIMEOUT", default_value_t = 60)]
     pub shutdown_timeout_secs: u64,
+    /// Seconds between utilization history rounds (one bulk statistics
+    /// call per host each). 0 turns the collector off.
+    #[arg(long, env = "MILLWRIGHT_COLLECT_INTERVAL", default_value_t = 10)]
+    pub collect_interval_secs: u64,
+
+    /// Keep raw history samples this many hours.
+    #[arg(long, env = "MILLWRIGHT_HISTORY_RAW_HOURS", default_value_t = 24)]
+    pub history_raw_hours: i64,
+
+    /// Keep 1-minute history rollups this many days.
+    #[arg(long, env = "MILLWRIGHT_HISTORY_MINUTE_DAYS", default_value_t = 14)]
+    pub history_minute_days: i64,
+
+    /// Keep 1-hour history rollups this many days.
+    #[arg(long, env = "MILLWRIGHT_HISTORY_HOUR_DAYS", default_value_t = 365)]
+    pub history_hour_days: i64,
+
+    /// Import a utilization trace at start into data set `trace:NAME`
+    /// (`NAME=PATH`, repeatable): a PlanetLab directory (one file per VM,
+    /// CPU % every 5 minutes, the day ending now) or a CSV file
+    /// (`entity,timestamp,<metric>...`). Re-importing a name replaces it.
+    #[arg(
+        long = "import-trace",
+        env = "MILLWRIGHT_IMPORT_TRACES",
+        value_delimiter = ','
+    )]
+    pub import_traces: Vec<String>,
+
+    /// Keep 1-day history rollups this many years.
+    #[arg(long, env = "MILLWRIGHT_HISTORY_DAY_YEARS", default_value_t = 10)]
+    pub history_day_years: i64,
 }
 
 /// Whether the demo plant loads.
@@ -110,6 +141,20 @@ impl Config {
             overcommit: self.vcpu_overcommit,
             policy: app::placement::Policy::parse(&self.placement).unwrap_or_default(),
             shutdown_timeout: Duration::from_secs(self.shutdown_timeout_secs.max(1)),
+        }
+    }
+
+    /// Collection interval and retentions of the utilization history.
+    pub fn history(&self) -> app::history::Settings {
+        let day = 86_400;
+        app::history::Settings {
+            interval_secs: self.collect_interval_secs.max(1) as i64,
+            retention: app::history::range::Retention {
+                raw: self.history_raw_hours.max(1) * 3_600,
+                minute: self.history_minute_days.max(1) * day,
+                hour: self.history_hour_days.max(1) * day,
+                day: self.history_day_years.max(1) * 365 * day,
+            },
         }
     }
 

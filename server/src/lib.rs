@@ -1,5 +1,6 @@
 //! Millwright's server: configuration → database → libvirt gateway → router.
 
+pub mod charts;
 pub mod config;
 pub mod demo;
 pub mod identity;
@@ -41,6 +42,8 @@ pub enum StartError {
     Sqlx(#[from] sqlx::Error),
     #[error("first administrator: {0}")]
     Admin(String),
+    #[error("--import-trace {0:?}: {1}")]
+    Trace(String, String),
     #[error("server: {0}")]
     Serve(std::io::Error),
 }
@@ -61,7 +64,9 @@ pub async fn build(cfg: &Config) -> Result<Built, StartError> {
     let audit = app::audit::AuditLog::open(pool.clone()).await?;
     let sessions = identity::session_layer(&pool, cfg).await?;
     let gateway = Gateway::new(cfg.libvirt_deadline());
-    for spec in register_hosts(cfg, &pool).await? {
+    let specs = register_hosts(cfg, &pool).await?;
+    let demo_on = specs.iter().any(|s| s.demo);
+    for spec in specs {
         gateway.add_host(spec);
     }
     let mut leptos_options = leptos_options();
@@ -77,13 +82,91 @@ pub async fn build(cfg: &Config) -> Result<Built, StartError> {
         session_limits,
         quota_lock: Default::default(),
         fleet: cfg.fleet(),
+        history: cfg.history(),
     };
     let (stop, stop_rx) = watch::channel(false);
     if cfg.audit_retention_days > 0 {
         identity::spawn_audit_retention(state.audit.clone(), cfg.audit_retention_days);
     }
+    if cfg.collect_interval_secs > 0 {
+        spawn_history(&state).await?;
+    }
+    for entry in &cfg.import_traces {
+        import_trace(&state.pool, entry).await?;
+    }
+    if demo_on {
+        spawn_demo_replay(&state, cfg.demo_dir.join("traces/planetlab-20110303"));
+    }
     let app = router(state.clone(), stop_rx).layer(sessions);
     Ok(Built { app, state, stop })
+}
+
+/// Starts the utilization history collector and its pruning.
+async fn spawn_history(state: &AppState) -> Result<(), StartError> {
+    use app::history::collector::{prune_forever, Collector};
+    let collector =
+        Collector::start(state.pool.clone(), state.gateway.clone(), state.history).await?;
+    tokio::spawn(collector.run());
+    tokio::spawn(prune_forever(state.pool.clone(), state.history));
+    Ok(())
+}
+
+/// `--import-trace NAME=PATH`: a PlanetLab directory or a CSV file.
+async fn import_trace(pool: &SqlitePool, entry: &str) -> Result<(), StartError> {
+    use app::history::trace;
+    let bad = |why: String| StartError::Trace(entry.to_string(), why);
+    let (name, path) = entry
+        .split_once('=')
+        .ok_or_else(|| bad("expected NAME=PATH".into()))?;
+    let path = std::path::Path::new(path.trim());
+    let entities = if path.is_dir() {
+        let end = app::history::rollup::bucket(app::auth::now_ms() / 1000, trace::PLANETLAB_STEP);
+        trace::read_planetlab_dir(path)
+            .map_err(|e| bad(e.to_string()))?
+            .into_iter()
+            .map(|(file, pcts)| {
+                let start = end - pcts.len() as i64 * trace::PLANETLAB_STEP;
+                let points = pcts
+                    .iter()
+                    .enumerate()
+                    .map(|(j, &p)| {
+                        (
+                            start + j as i64 * trace::PLANETLAB_STEP,
+                            trace::cpu_values(p),
+                        )
+                    })
+                    .collect();
+                trace::Entity {
+                    key: file.clone(),
+                    label: file,
+                    kind: "domain",
+                    points,
+                }
+            })
+            .collect()
+    } else {
+        let text = std::fs::read_to_string(path).map_err(|e| bad(e.to_string()))?;
+        trace::parse_csv(&text).map_err(|e| bad(e.to_string()))?
+    };
+    let points = trace::import(pool, name.trim(), &entities)
+        .await
+        .map_err(|e| bad(e.to_string()))?;
+    tracing::info!(name, entities = entities.len(), points, "trace imported");
+    Ok(())
+}
+
+/// Replays real VM traces as the demo plant's history (labelled as such).
+fn spawn_demo_replay(state: &AppState, dir: std::path::PathBuf) {
+    let (pool, gateway) = (state.pool.clone(), state.gateway.clone());
+    tokio::spawn(async move {
+        let now = app::auth::now_ms() / 1000;
+        match app::history::demo::replay(&pool, &gateway, &dir, now).await {
+            Ok(points) => {
+                tracing::info!(points, dir = %dir.display(), "demo history replayed from traces")
+            }
+            Err(err) => tracing::warn!(error = %err, "demo history not replayed"),
+        }
+    });
 }
 
 /// Serves until SIGINT or SIGTERM, then shuts down gracefully.
@@ -138,6 +221,11 @@ pub fn router(state: AppState, stop: watch::Receiver<bool>) -> Router {
             "/storage/upload",
             axum::routing::post(upload::upload).layer(axum::extract::DefaultBodyLimit::disable()),
         )
+        .route("/charts/domain/{host}/{uuid}/{file}", get(charts::domain))
+        .route("/charts/host/{id}/{file}", get(charts::host))
+        .route("/charts/workspace/{slug}/{file}", get(charts::workspace))
+        .route("/charts/fleet/{file}", get(charts::fleet))
+        .route("/charts/heat.svg", get(charts::heat))
         .leptos_routes_with_context(
             &state,
             routes,

@@ -55,6 +55,11 @@ fn Figures(data: DashboardData) -> impl IntoView {
                 {data.loads.into_iter().map(|load| view! { <LoadRow load /> }).collect_view()}
             </div>
         </section>
+        <section class="card" data-heat-strip>
+            <h2>{i.t(Key::HeatStrip)}</h2>
+            <object class="heat" data="/charts/heat.svg" type="image/svg+xml" aria-label=i.t(Key::HeatStrip)></object>
+            <p><a href="/history">{i.t(Key::History)}</a></p>
+        </section>
     }
 }
 

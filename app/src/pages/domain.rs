@@ -37,6 +37,10 @@ pub fn DomainPage() -> impl IntoView {
                 }
             })}
         </Transition>
+        {move || {
+            let (host, uuid) = key();
+            view! { <crate::components::history::HistoryCharts target=crate::history::view::Target::Domain { host, uuid } /> }
+        }}
     }
 }
 

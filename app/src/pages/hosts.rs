@@ -91,7 +91,7 @@ fn HostRow(host: HostView, remove: ServerAction<RemoveHost>) -> impl IntoView {
     view! {
         <tr data-host-row=host.name.clone()>
             <td>
-                <strong>{host.name.clone()}</strong>
+                <strong><a href=format!("/history?host={}", host.id) data-host-history>{host.name.clone()}</a></strong>
                 {host.demo.then(|| view! { <span class="badge badge--demo">{i.t(Key::Demo)}</span> })}
                 <div class="muted mono">{host.uri.clone()}</div>
                 <div class="tags">

@@ -137,6 +137,7 @@ fn WorkspaceCard(ws: WorkspaceView, acts: Actions) -> impl IntoView {
     view! {
         <section class="card" data-workspace=ws.slug.clone()>
             <h2>{ws.name.clone()} " " <span class="muted mono">{ws.slug.clone()}</span></h2>
+            <p><a href=format!("/history?ws={}", crate::url::encode_path(&ws.slug)) data-workspace-history>{i.t(Key::History)}</a></p>
             <dl class="facts">
                 <dt>{i.t(Key::FieldQuotaDomains)}</dt><dd data-usage="domains">{limit(i, ws.usage.domains, q.domains)}</dd>
                 <dt>{i.t(Key::FieldQuotaVcpus)}</dt><dd data-usage="vcpus">{limit(i, ws.usage.vcpus, q.vcpus)}</dd>

@@ -180,6 +180,7 @@ async fn main() {
         session_limits,
         quota_lock: Default::default(),
         fleet: Default::default(),
+        history: Default::default(),
     };
     let (_stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     // A signed-in administrator's session, as after sign-in.

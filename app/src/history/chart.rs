@@ -1,0 +1,464 @@
+//! Charts as SVG, drawn by plotters on the server: themed, with localized
+//! time labels, and a `<title>` per time band so hovering shows the values
+//! without JavaScript. Pure: data in, SVG text out.
+
+use plotters::prelude::*;
+
+use super::range::{civil_from_days, format_date};
+use crate::i18n::Locale;
+
+pub const WIDTH: u32 = 720;
+pub const HEIGHT: u32 = 260;
+/// Buckets across the plot: about two pixels each.
+const BUCKETS: i64 = 320;
+/// Hover bands across the plot.
+const BANDS: usize = 64;
+
+/// How a line's points combine within one drawn bucket.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Combine {
+    Mean,
+    Max,
+}
+
+/// One line (or stacked band) of a chart, in display units.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Line {
+    pub label: String,
+    pub combine: Combine,
+    pub points: Vec<(i64, f64)>,
+}
+
+/// Light or dark; `Auto` draws light and lets the browser invert it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Palette {
+    Light,
+    Dark,
+    Auto,
+}
+
+/// Everything one chart shows.
+#[derive(Clone, Debug)]
+pub struct Spec {
+    pub title: String,
+    pub unit: String,
+    pub lines: Vec<Line>,
+    pub stacked: bool,
+    pub from: i64,
+    pub to: i64,
+    /// Width of one stored point (the resolution read).
+    pub step: i64,
+    pub palette: Palette,
+    pub locale: Locale,
+    /// Shown under the title (e.g. that the data are a replayed trace).
+    pub note: Option<String>,
+    /// Shown in the plot when there is nothing to draw.
+    pub empty: String,
+}
+
+const COLORS: [RGBColor; 8] = [
+    RGBColor(0x1f, 0x77, 0xb4),
+    RGBColor(0xd6, 0x27, 0x28),
+    RGBColor(0x2c, 0xa0, 0x2c),
+    RGBColor(0xff, 0x7f, 0x0e),
+    RGBColor(0x94, 0x67, 0xbd),
+    RGBColor(0x8c, 0x56, 0x4b),
+    RGBColor(0x17, 0xbe, 0xcf),
+    RGBColor(0x7f, 0x7f, 0x7f),
+];
+
+/// Averages (or maxima) of `points` per bucket of width `w` from `from`.
+pub fn bucketize(
+    points: &[(i64, f64)],
+    combine: Combine,
+    from: i64,
+    w: i64,
+    n: usize,
+) -> Vec<Option<f64>> {
+    let mut acc: Vec<(f64, u32)> = vec![(0.0, 0); n];
+    for &(t, v) in points {
+        let i = (t - from).div_euclid(w);
+        if let Some((s, c)) = usize::try_from(i).ok().and_then(|i| acc.get_mut(i)) {
+            *s = match combine {
+                Combine::Mean => *s + v,
+                Combine::Max if *c == 0 => v,
+                Combine::Max => s.max(v),
+            };
+            *c += 1;
+        }
+    }
+    acc.into_iter()
+        .map(|(s, c)| {
+            (c > 0).then(|| {
+                if combine == Combine::Mean {
+                    s / f64::from(c)
+                } else {
+                    s
+                }
+            })
+        })
+        .collect()
+}
+
+/// The bucket grid of a spec: width and count.
+fn grid(spec: &Spec) -> (i64, usize) {
+    let span = (spec.to - spec.from).max(1);
+    let w = (span / BUCKETS).max(spec.step * 2).max(1);
+    (w, ((span + w - 1) / w) as usize)
+}
+
+/// Bucketed values per line; stacked lines become cumulative.
+fn series(spec: &Spec) -> Vec<Vec<Option<f64>>> {
+    let (w, n) = grid(spec);
+    let mut out: Vec<Vec<Option<f64>>> = spec
+        .lines
+        .iter()
+        .map(|l| bucketize(&l.points, l.combine, spec.from, w, n))
+        .collect();
+    if spec.stacked {
+        for i in 1..out.len() {
+            let (lower, upper) = out.split_at_mut(i);
+            for (v, below) in upper[0].iter_mut().zip(&lower[i - 1]) {
+                *v = match (*below, *v) {
+                    (Some(a), Some(x)) => Some(a + x),
+                    (a, x) => a.or(x),
+                };
+            }
+        }
+    }
+    out
+}
+
+/// A time label for the axis, by how long the range is.
+pub fn axis_time(t: i64, span: i64, locale: Locale) -> String {
+    let (y, m, d) = civil_from_days(t.div_euclid(86_400));
+    let (hh, mm) = (t.rem_euclid(86_400) / 3_600, t.rem_euclid(3_600) / 60);
+    const EN: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    match locale {
+        _ if span <= 86_400 => format!("{hh:02}:{mm:02}"),
+        Locale::En if span <= 62 * 86_400 => format!("{} {d}", EN[m as usize - 1]),
+        Locale::ZhCn if span <= 62 * 86_400 => format!("{m}月{d}日"),
+        Locale::En => format!("{} {y}", EN[m as usize - 1]),
+        Locale::ZhCn => format!("{y}年{m}月"),
+    }
+}
+
+/// A full timestamp for hover titles and CSV (UTC).
+pub fn full_time(t: i64) -> String {
+    format!(
+        "{} {:02}:{:02} UTC",
+        format_date(t),
+        t.rem_euclid(86_400) / 3_600,
+        t.rem_euclid(3_600) / 60
+    )
+}
+
+/// A value with a sensible number of decimals.
+pub fn number(v: f64) -> String {
+    if v.abs() >= 100.0 {
+        format!("{v:.0}")
+    } else if v.abs() >= 10.0 {
+        format!("{v:.1}")
+    } else {
+        format!("{v:.2}")
+    }
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// Draws the chart.
+pub fn render(spec: &Spec) -> String {
+    let values = series(spec);
+    let mut svg = String::new();
+    let area = draw(spec, &values, &mut svg).unwrap_or_else(|err| {
+        tracing::warn!(error = %err, "chart not drawn");
+        (0..0, 0..0)
+    });
+    finish(spec, &values, svg, area)
+}
+
+type Pixels = (std::ops::Range<i32>, std::ops::Range<i32>);
+
+fn draw(
+    spec: &Spec,
+    values: &[Vec<Option<f64>>],
+    out: &mut String,
+) -> Result<Pixels, Box<dyn std::error::Error>> {
+    let (bg, fg, grid_c) = match spec.palette {
+        Palette::Dark => (
+            RGBColor(0x1b, 0x1f, 0x24),
+            RGBColor(0xdd, 0xe1, 0xe6),
+            RGBColor(0x3a, 0x40, 0x48),
+        ),
+        _ => (
+            WHITE,
+            RGBColor(0x22, 0x27, 0x2e),
+            RGBColor(0xe3, 0xe6, 0xea),
+        ),
+    };
+    let (w, _) = grid(spec);
+    let top = values
+        .iter()
+        .flatten()
+        .flatten()
+        .fold(0.0f64, |a, &b| a.max(b));
+    let ymax = if top <= 0.0 { 1.0 } else { top * 1.1 };
+    let root = SVGBackend::with_string(out, (WIDTH, HEIGHT)).into_drawing_area();
+    root.fill(&bg)?;
+    let caption = match &spec.note {
+        Some(note) => format!("{} — {}", spec.title, note),
+        None => spec.title.clone(),
+    };
+    let mut chart = ChartBuilder::on(&root)
+        .caption(caption, ("sans-serif", 17).into_font().color(&fg))
+        .margin(8)
+        .x_label_area_size(28)
+        .y_label_area_size(62)
+        .build_cartesian_2d(spec.from..spec.to, 0f64..ymax)?;
+    let span = spec.to - spec.from;
+    let fmt_x = |t: &i64| axis_time(*t, span, spec.locale);
+    let fmt_y = |v: &f64| number(*v);
+    chart
+        .configure_mesh()
+        .x_labels(7)
+        .y_labels(5)
+        .x_label_formatter(&fmt_x)
+        .y_label_formatter(&fmt_y)
+        .y_desc(spec.unit.as_str())
+        .axis_style(fg)
+        .label_style(("sans-serif", 13).into_font().color(&fg))
+        .bold_line_style(grid_c)
+        .light_line_style(TRANSPARENT)
+        .draw()?;
+    let x = |b: usize| spec.from + b as i64 * w + w / 2;
+    // Stacked bands are drawn top first so each lower band paints over
+    // it; lines last first, so the first (the average) stays on top.
+    let order: Vec<usize> = (0..values.len()).rev().collect();
+    for i in order {
+        let color = COLORS[i % COLORS.len()];
+        let mut labelled = false;
+        for seg in segments(&values[i]) {
+            let pts: Vec<(i64, f64)> = seg.iter().map(|&(b, v)| (x(b), v)).collect();
+            let anno = if spec.stacked {
+                chart.draw_series(AreaSeries::new(pts, 0.0, color.mix(0.55)).border_style(color))?
+            } else {
+                chart.draw_series(LineSeries::new(pts, color.stroke_width(2)))?
+            };
+            if !labelled {
+                labelled = true;
+                anno.label(spec.lines[i].label.clone())
+                    .legend(move |(x, y)| {
+                        PathElement::new(vec![(x, y), (x + 14, y)], color.stroke_width(3))
+                    });
+            }
+        }
+    }
+    if values.iter().flatten().any(Option::is_some) {
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperLeft)
+            .background_style(bg.mix(0.85))
+            .border_style(grid_c)
+            .label_font(("sans-serif", 13).into_font().color(&fg))
+            .draw()?;
+    } else {
+        let (xr, yr) = chart.plotting_area().get_pixel_range();
+        let style =
+            ("sans-serif", 13)
+                .into_font()
+                .color(&fg)
+                .pos(plotters::style::text_anchor::Pos::new(
+                    plotters::style::text_anchor::HPos::Center,
+                    plotters::style::text_anchor::VPos::Center,
+                ));
+        root.draw_text(
+            &spec.empty,
+            &style,
+            ((xr.start + xr.end) / 2, (yr.start + yr.end) / 2),
+        )?;
+    }
+    let area = chart.plotting_area().get_pixel_range();
+    root.present()?;
+    Ok(area)
+}
+
+/// Runs of consecutive filled buckets; a gap of more than one bucket breaks
+/// the line (the host or domain was not reporting).
+fn segments(v: &[Option<f64>]) -> Vec<Vec<(usize, f64)>> {
+    let mut out: Vec<Vec<(usize, f64)>> = Vec::new();
+    let mut last: Option<usize> = None;
+    for (b, x) in v.iter().enumerate() {
+        let Some(x) = x else { continue };
+        match (last, out.last_mut()) {
+            (Some(l), Some(seg)) if b - l <= 2 => seg.push((b, *x)),
+            _ => out.push(vec![(b, *x)]),
+        }
+        last = Some(b);
+    }
+    out
+}
+
+/// Adds the hover bands (one `<title>` each) and the theme style.
+fn finish(spec: &Spec, values: &[Vec<Option<f64>>], svg: String, (xr, yr): Pixels) -> String {
+    let (w, n) = grid(spec);
+    let mut extra = String::from("<g class=\"hover\" fill=\"transparent\">");
+    let per_band = n.div_ceil(BANDS).max(1);
+    let px = f64::from(xr.end - xr.start) / n.max(1) as f64;
+    for start in (0..n).step_by(per_band) {
+        let end = (start + per_band).min(n);
+        let parts: Vec<String> = spec
+            .lines
+            .iter()
+            .zip(values)
+            .filter_map(|(line, v)| {
+                let own: Vec<f64> = (start..end)
+                    .filter_map(|b| own_value(spec, values, line, v, b))
+                    .collect();
+                let val = match line.combine {
+                    Combine::Max => own.iter().copied().reduce(f64::max),
+                    Combine::Mean => {
+                        (!own.is_empty()).then(|| own.iter().sum::<f64>() / own.len() as f64)
+                    }
+                }?;
+                Some(format!("{}: {} {}", line.label, number(val), spec.unit))
+            })
+            .collect();
+        if parts.is_empty() {
+            continue;
+        }
+        let title = format!(
+            "{} — {}",
+            full_time(spec.from + start as i64 * w),
+            parts.join("; ")
+        );
+        extra.push_str(&format!(
+            "<rect x=\"{:.1}\" y=\"{}\" width=\"{:.1}\" height=\"{}\"><title>{}</title></rect>",
+            f64::from(xr.start) + start as f64 * px,
+            yr.start,
+            (end - start) as f64 * px,
+            yr.end - yr.start,
+            escape(&title)
+        ));
+    }
+    extra.push_str("</g>");
+    let mut svg = svg;
+    if spec.palette == Palette::Auto {
+        extra.push_str("<style>@media (prefers-color-scheme: dark){svg{filter:invert(.88) hue-rotate(180deg)}}</style>");
+    }
+    match svg.rfind("</svg>") {
+        Some(at) => svg.insert_str(at, &extra),
+        None => svg.push_str(&extra),
+    }
+    svg
+}
+
+/// A line's own value in bucket `b` (undoing the stacking).
+fn own_value(
+    spec: &Spec,
+    values: &[Vec<Option<f64>>],
+    line: &Line,
+    v: &[Option<f64>],
+    b: usize,
+) -> Option<f64> {
+    let here = v[b]?;
+    if !spec.stacked {
+        return Some(here);
+    }
+    let i = spec.lines.iter().position(|l| std::ptr::eq(l, line))?;
+    let below = if i == 0 { None } else { values[i - 1][b] };
+    Some(here - below.unwrap_or(0.0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(lines: Vec<Line>, stacked: bool) -> Spec {
+        Spec {
+            title: "CPU".into(),
+            unit: "%".into(),
+            lines,
+            stacked,
+            from: 0,
+            to: 3_600,
+            step: 10,
+            palette: Palette::Light,
+            locale: Locale::En,
+            note: None,
+            empty: "No data".into(),
+        }
+    }
+
+    fn line(label: &str, v: f64) -> Line {
+        Line {
+            label: label.into(),
+            combine: Combine::Mean,
+            points: (0..360).map(|i| (i * 10, v)).collect(),
+        }
+    }
+
+    #[test]
+    fn buckets_average_or_take_the_maximum() {
+        let pts = [(0, 1.0), (5, 3.0), (25, 7.0)];
+        assert_eq!(
+            bucketize(&pts, Combine::Mean, 0, 10, 3),
+            vec![Some(2.0), None, Some(7.0)]
+        );
+        assert_eq!(
+            bucketize(&pts, Combine::Max, 0, 10, 3),
+            vec![Some(3.0), None, Some(7.0)]
+        );
+    }
+
+    #[test]
+    fn gaps_break_lines() {
+        let v = [
+            Some(1.0),
+            Some(1.0),
+            None,
+            Some(2.0),
+            None,
+            None,
+            None,
+            Some(3.0),
+        ];
+        let segs = segments(&v);
+        assert_eq!(segs.len(), 2);
+        assert_eq!(segs[0].len(), 3);
+    }
+
+    #[test]
+    fn svg_has_hover_titles_with_values() {
+        let svg = render(&spec(vec![line("avg <1>", 12.5)], false));
+        assert!(svg.starts_with("<svg"));
+        assert!(svg.contains("<title>1970-01-01 00:00 UTC — avg &lt;1&gt;: 12.5 %"));
+        assert!(svg.contains("00:30"), "time axis labels");
+    }
+
+    #[test]
+    fn stacked_titles_show_each_band_not_the_sum() {
+        let svg = render(&spec(vec![line("h1", 2.0), line("h2", 3.0)], true));
+        assert!(svg.contains("h1: 2.00 %; h2: 3.00 %"));
+    }
+
+    #[test]
+    fn an_empty_chart_says_so() {
+        let svg = render(&spec(vec![], false));
+        assert!(svg.contains("No data"));
+    }
+
+    #[test]
+    fn axis_labels_follow_the_locale() {
+        let t = 20_000 * 86_400; // 2024-10-04
+        assert_eq!(axis_time(t, 7 * 86_400, Locale::En), "Oct 4");
+        assert_eq!(axis_time(t, 7 * 86_400, Locale::ZhCn), "10月4日");
+        assert_eq!(axis_time(t, 365 * 86_400, Locale::ZhCn), "2024年10月");
+    }
+}

@@ -1,0 +1,230 @@
+//! From a chart request to the lines it draws: which series, which
+//! resolution, which metrics, in which units.
+
+use sqlx::SqlitePool;
+
+use super::chart::{Combine, Line, Palette, Spec};
+use super::metric::Metric;
+use super::range::{choose, Resolution, Window};
+use super::store::{self, Point};
+use super::view::{Panel, Target};
+use super::Settings;
+use crate::i18n::{Key, Locale};
+
+/// A chart asked for by a page.
+#[derive(Clone, Debug)]
+pub struct Request {
+    pub target: Target,
+    pub panel: Panel,
+    pub window: Window,
+    pub now: i64,
+    pub palette: Palette,
+    pub locale: Locale,
+    /// `live`, or the trace data set shown instead (labelled as such).
+    pub dataset: String,
+    /// The hosts a fleet chart stacks (those the reader may see).
+    pub fleet_hosts: Vec<i64>,
+    /// Read this resolution instead of the one the range calls for.
+    pub resolution: Option<Resolution>,
+}
+
+/// The trace data set replayed for a domain, if one was imported for it.
+pub async fn trace_for(
+    pool: &SqlitePool,
+    kind: &str,
+    key: &str,
+) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT dataset FROM history_series WHERE kind = ? AND key = ? AND dataset LIKE 'trace:%' ORDER BY id LIMIT 1",
+    )
+    .bind(kind)
+    .bind(key)
+    .fetch_optional(pool)
+    .await
+}
+
+/// Reads the data and describes the chart. A trace carries CPU only: its
+/// other panels show the live samples.
+pub async fn build(
+    pool: &SqlitePool,
+    settings: &Settings,
+    req: &Request,
+) -> Result<Spec, sqlx::Error> {
+    let spec = build_from(pool, settings, req).await?;
+    if req.dataset == super::LIVE || spec.lines.iter().any(|l| !l.points.is_empty()) {
+        return Ok(spec);
+    }
+    let live = Request {
+        dataset: super::LIVE.into(),
+        ..req.clone()
+    };
+    build_from(pool, settings, &live).await
+}
+
+async fn build_from(
+    pool: &SqlitePool,
+    settings: &Settings,
+    req: &Request,
+) -> Result<Spec, sqlx::Error> {
+    let (kind, keys) = match &req.target {
+        Target::Domain { uuid, .. } => ("domain", vec![uuid.clone()]),
+        Target::Host(id) => ("host", vec![id.to_string()]),
+        Target::Workspace(slug) => ("workspace", vec![slug.clone()]),
+        Target::Fleet => ("host", req.fleet_hosts.iter().map(i64::to_string).collect()),
+    };
+    let series = store::find_series(pool, &req.dataset, kind, Some(&keys)).await?;
+    let ids: Vec<i64> = series.iter().map(|s| s.0).collect();
+    let Window { from, to, .. } = req.window;
+    let mut res = choose(
+        from,
+        to,
+        req.now,
+        settings.interval_secs,
+        &settings.retention,
+    );
+    let mut points = store::read(pool, res, &ids, from, to).await?;
+    // Imported traces and young installations may lack the finer tables.
+    while points.is_empty() {
+        let Some(next) = res.coarser() else { break };
+        res = next;
+        points = store::read(pool, res, &ids, from, to).await?;
+    }
+    let t = |k: Key| req.locale.t(k).to_string();
+    let (unit, lines) = if req.target == Target::Fleet {
+        let (m, unit) = match req.panel {
+            Panel::Memory => (Metric::MemUsed, Key::UnitGib),
+            _ => (Metric::CpuUsed, Key::UnitCores),
+        };
+        let lines = series
+            .iter()
+            .map(|(id, _, label)| line(label.clone(), &points, Some(*id), m, Combine::Mean))
+            .collect();
+        (t(unit), lines)
+    } else {
+        let (unit, metrics) = metrics_of(&req.target, req.panel);
+        let lines = metrics
+            .iter()
+            .map(|&(m, combine, label)| line(t(label), &points, None, m, combine))
+            .collect();
+        (t(unit), lines)
+    };
+    Ok(Spec {
+        title: t(req.panel.title()),
+        unit,
+        lines,
+        stacked: req.target == Target::Fleet,
+        from,
+        to,
+        step: res.step(settings.interval_secs),
+        palette: req.palette,
+        locale: req.locale,
+        note: (req.dataset != super::LIVE).then(|| t(Key::TraceNote)),
+        empty: t(Key::ChartNoData),
+    })
+}
+
+type MetricLine = (Metric, Combine, Key);
+
+/// The unit and lines of a panel of a single-series target.
+fn metrics_of(target: &Target, panel: Panel) -> (Key, &'static [MetricLine]) {
+    use Combine::{Max, Mean};
+    use Metric::*;
+    match (panel, target) {
+        (Panel::Cpu, Target::Workspace(_)) => (
+            Key::UnitCores,
+            &[
+                (CpuUsed, Mean, Key::SeriesUsed),
+                (CpuAlloc, Mean, Key::SeriesAllocated),
+            ],
+        ),
+        (Panel::Cpu, Target::Host(_)) => (
+            Key::UnitPercentHost,
+            &[
+                (CpuPct, Mean, Key::SeriesAvg),
+                (CpuPct, Max, Key::SeriesMax),
+            ],
+        ),
+        (Panel::Cpu, _) => (
+            Key::UnitPercentVcpu,
+            &[
+                (CpuPct, Mean, Key::SeriesAvg),
+                (CpuPct, Max, Key::SeriesMax),
+            ],
+        ),
+        (Panel::Memory, Target::Host(_)) => (
+            Key::UnitGib,
+            &[
+                (MemUsed, Mean, Key::SeriesUsed),
+                (MemAlloc, Mean, Key::SeriesTotal),
+            ],
+        ),
+        (Panel::Memory, _) => (
+            Key::UnitGib,
+            &[
+                (MemUsed, Mean, Key::SeriesUsed),
+                (MemAlloc, Mean, Key::SeriesAllocated),
+            ],
+        ),
+        (Panel::Disk, _) => (
+            Key::UnitKibS,
+            &[(Rd, Mean, Key::SeriesRead), (Wr, Mean, Key::SeriesWrite)],
+        ),
+        (Panel::Network, _) => (
+            Key::UnitKibS,
+            &[
+                (Rx, Mean, Key::SeriesReceive),
+                (Tx, Mean, Key::SeriesTransmit),
+            ],
+        ),
+        (Panel::Domains, _) => (
+            Key::UnitCount,
+            &[
+                (Running, Mean, Key::SeriesAvg),
+                (Running, Max, Key::SeriesMax),
+            ],
+        ),
+    }
+}
+
+/// One metric of the points (of one series, when given) in display units.
+fn line(label: String, points: &[Point], series: Option<i64>, m: Metric, combine: Combine) -> Line {
+    // Memory is stored in KiB and shown in GiB.
+    let div = match m {
+        Metric::MemUsed | Metric::MemAlloc => m.scale() * 1024.0 * 1024.0,
+        _ => m.scale(),
+    };
+    let i = m.index();
+    let points = points
+        .iter()
+        .filter(|p| series.is_none_or(|s| p.series == s))
+        .filter_map(|p| {
+            let v = match combine {
+                Combine::Mean => p.avg[i],
+                Combine::Max => p.max[i].map(|x| x as f64),
+            }?;
+            Some((p.t, v / div))
+        })
+        .collect();
+    Line {
+        label,
+        combine,
+        points,
+    }
+}
+
+/// The chart's series as CSV: one row per point and line, UTC times.
+pub fn csv(spec: &Spec) -> String {
+    let mut out = String::from("time_utc,unix_time,series,value,unit\n");
+    let quote = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
+    for line in &spec.lines {
+        for &(t, v) in &line.points {
+            out.push_str(&format!(
+                "{},{t},{},{v},{}\n",
+                super::chart::full_time(t),
+                quote(&line.label),
+                quote(&spec.unit)
+            ));
+        }
+    }
+    out
+}

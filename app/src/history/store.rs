@@ -1,0 +1,334 @@
+//! The history tables (migration 0004): series, raw samples, rollups and
+//! pruning. Writes of one collection round share one transaction.
+
+use std::sync::OnceLock;
+
+use sqlx::sqlite::SqliteRow;
+use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection, SqlitePool};
+
+use super::metric::{Metric, Values, M};
+use super::range::{Resolution, Retention};
+use super::rollup::{bucket, Closed, DAY, HOUR};
+
+/// Rows per multi-row statement (13–25 bound values each; SQLite allows
+/// 32,766 per statement).
+const CHUNK: usize = 1_000;
+const WATERMARK: &str = "minute_watermark";
+
+/// What a series is: a domain, host or workspace within a data set.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SeriesKey<'a> {
+    pub dataset: &'a str,
+    pub kind: &'a str,
+    pub key: &'a str,
+}
+
+/// A series' descriptive fields, updated when they change.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SeriesInfo {
+    pub label: String,
+    pub host_id: Option<i64>,
+    pub workspace: Option<String>,
+}
+
+/// The id of a series, creating it or updating its description.
+pub async fn upsert_series(
+    conn: &mut SqliteConnection,
+    k: &SeriesKey<'_>,
+    info: &SeriesInfo,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO history_series (dataset, kind, key, label, host_id, workspace)
+         VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (dataset, kind, key) DO UPDATE SET
+           label = excluded.label, host_id = excluded.host_id, workspace = excluded.workspace
+         RETURNING id",
+    )
+    .bind(k.dataset)
+    .bind(k.kind)
+    .bind(k.key)
+    .bind(&info.label)
+    .bind(info.host_id)
+    .bind(&info.workspace)
+    .fetch_one(conn)
+    .await
+}
+
+/// Series ids of a data set and kind, optionally only those keys.
+pub async fn find_series(
+    pool: &SqlitePool,
+    dataset: &str,
+    kind: &str,
+    keys: Option<&[String]>,
+) -> Result<Vec<(i64, String, String)>, sqlx::Error> {
+    let mut q =
+        QueryBuilder::<Sqlite>::new("SELECT id, key, label FROM history_series WHERE dataset = ");
+    q.push_bind(dataset).push(" AND kind = ").push_bind(kind);
+    if let Some(keys) = keys {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        q.push(" AND key IN (");
+        let mut sep = q.separated(", ");
+        for k in keys {
+            sep.push_bind(k);
+        }
+        q.push(")");
+    }
+    q.push(" ORDER BY label, key");
+    let rows = q.build().fetch_all(pool).await?;
+    Ok(rows
+        .iter()
+        .map(|r| (r.get(0), r.get(1), r.get(2)))
+        .collect())
+}
+
+fn metric_columns(prefix: &str) -> String {
+    Metric::ALL
+        .iter()
+        .map(|m| format!("{prefix}{}", m.column()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Inserts one round's raw samples, all at time `t`. Also the baseline the
+/// ingestion benchmark compares against.
+pub async fn insert_raw(
+    conn: &mut SqliteConnection,
+    t: i64,
+    rows: &[(i64, Values)],
+) -> Result<(), sqlx::Error> {
+    static HEAD: OnceLock<String> = OnceLock::new();
+    let head = HEAD.get_or_init(|| {
+        format!(
+            "INSERT OR REPLACE INTO history_raw (series, t, {}) ",
+            metric_columns("")
+        )
+    });
+    for chunk in rows.chunks(CHUNK) {
+        let mut q = QueryBuilder::<Sqlite>::new(head.as_str());
+        q.push_values(chunk, |mut b, (series, v)| {
+            b.push_bind(series).push_bind(t);
+            for x in v {
+                b.push_bind(x);
+            }
+        });
+        q.build().persistent(false).execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// Writes closed minutes to the 1-minute table and merges them into their
+/// hours and days.
+pub async fn write_closed(
+    conn: &mut SqliteConnection,
+    closed: &[Closed],
+) -> Result<(), sqlx::Error> {
+    for (table, step) in [("history_1m", 0), ("history_1h", HOUR), ("history_1d", DAY)] {
+        for chunk in closed.chunks(CHUNK) {
+            upsert_rollups(conn, table, step, chunk).await?;
+        }
+    }
+    Ok(())
+}
+
+async fn upsert_rollups(
+    conn: &mut SqliteConnection,
+    table: &str,
+    step: i64,
+    chunk: &[Closed],
+) -> Result<(), sqlx::Error> {
+    let cols = format!("{}, {}", metric_columns("s_"), metric_columns("x_"));
+    let mut q = QueryBuilder::<Sqlite>::new(format!("INSERT INTO {table} (series, t, n, {cols}) "));
+    q.push_values(chunk, |mut b, c| {
+        let t = if step == 0 {
+            c.minute
+        } else {
+            bucket(c.minute, step)
+        };
+        b.push_bind(c.series).push_bind(t).push_bind(c.agg.n);
+        for x in c.agg.sum.iter().chain(c.agg.max.iter()) {
+            b.push_bind(*x);
+        }
+    });
+    // A minute is written once (the watermark commits with it); hours and
+    // days merge their minutes: counts and sums add, maxima take the larger.
+    let mut set = vec!["n = n + excluded.n".to_string()];
+    for m in Metric::ALL {
+        let c = m.column();
+        set.push(format!(
+            "s_{c} = coalesce(s_{c} + excluded.s_{c}, s_{c}, excluded.s_{c})"
+        ));
+        set.push(format!(
+            "x_{c} = coalesce(max(x_{c}, excluded.x_{c}), x_{c}, excluded.x_{c})"
+        ));
+    }
+    if step == 0 {
+        q.push(" ON CONFLICT (series, t) DO NOTHING");
+    } else {
+        q.push(format!(
+            " ON CONFLICT (series, t) DO UPDATE SET {}",
+            set.join(", ")
+        ));
+    }
+    q.build().persistent(false).execute(&mut *conn).await?;
+    Ok(())
+}
+
+/// One collection round in one transaction: raw samples, the minutes that
+/// closed, and the watermark saying which minutes are folded.
+pub async fn write_round(
+    pool: &SqlitePool,
+    t: i64,
+    rows: &[(i64, Values)],
+    closed: &[Closed],
+    watermark: i64,
+) -> Result<(), sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    insert_raw(&mut tx, t, rows).await?;
+    if !closed.is_empty() {
+        write_closed(&mut tx, closed).await?;
+    }
+    set_watermark(&mut tx, watermark).await?;
+    tx.commit().await
+}
+
+async fn set_watermark(conn: &mut SqliteConnection, minute: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO history_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = max(value, excluded.value)")
+        .bind(WATERMARK)
+        .bind(minute)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// After a restart: the first minute not yet folded into the rollups and
+/// the raw samples from it on, to rebuild the open minutes.
+pub async fn recover(pool: &SqlitePool) -> Result<(i64, Vec<(i64, i64, Values)>), sqlx::Error> {
+    let watermark: Option<i64> = sqlx::query_scalar("SELECT value FROM history_meta WHERE key = ?")
+        .bind(WATERMARK)
+        .fetch_optional(pool)
+        .await?;
+    let Some(watermark) = watermark else {
+        return Ok((0, Vec::new()));
+    };
+    let sql = format!(
+        "SELECT r.series, r.t, {} FROM history_raw r JOIN history_series s ON s.id = r.series
+         WHERE s.dataset = 'live' AND r.t >= ? ORDER BY r.t",
+        metric_columns("r.")
+    );
+    let rows = sqlx::query(&sql).bind(watermark).fetch_all(pool).await?;
+    let samples = rows
+        .iter()
+        .map(|r| (r.get(0), r.get(1), values_at(r, 2)))
+        .collect();
+    Ok((watermark, samples))
+}
+
+fn values_at(r: &SqliteRow, first: usize) -> Values {
+    let mut v = [None; M];
+    for (i, x) in v.iter_mut().enumerate() {
+        *x = r.get(first + i);
+    }
+    v
+}
+
+/// One point of a series read for a chart (display units not applied).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Point {
+    pub series: i64,
+    pub t: i64,
+    pub avg: [Option<f64>; M],
+    pub max: Values,
+}
+
+/// The points of `series` in `[from, to)` at resolution `res`, ordered by
+/// series then time (one range scan per series on the primary key).
+pub async fn read(
+    pool: &SqlitePool,
+    res: Resolution,
+    series: &[i64],
+    from: i64,
+    to: i64,
+) -> Result<Vec<Point>, sqlx::Error> {
+    if series.is_empty() {
+        return Ok(Vec::new());
+    }
+    let cols = if res == Resolution::Raw {
+        format!("1, {}", metric_columns(""))
+    } else {
+        format!("n, {}, {}", metric_columns("s_"), metric_columns("x_"))
+    };
+    let mut q = QueryBuilder::<Sqlite>::new(format!(
+        "SELECT series, t, {cols} FROM {} WHERE series IN (",
+        res.table()
+    ));
+    let mut sep = q.separated(", ");
+    for s in series {
+        sep.push_bind(*s);
+    }
+    q.push(") AND t >= ")
+        .push_bind(from)
+        .push(" AND t < ")
+        .push_bind(to);
+    q.push(" ORDER BY series, t");
+    let rows = q.build().fetch_all(pool).await?;
+    Ok(rows.iter().map(|r| point(r, res)).collect())
+}
+
+fn point(r: &SqliteRow, res: Resolution) -> Point {
+    let n: i64 = r.get(2);
+    let sum = values_at(r, 3);
+    let max = if res == Resolution::Raw {
+        sum
+    } else {
+        values_at(r, 3 + M)
+    };
+    let mut avg = [None; M];
+    for (a, s) in avg.iter_mut().zip(sum) {
+        *a = s.map(|s| s as f64 / n.max(1) as f64);
+    }
+    Point {
+        series: r.get(0),
+        t: r.get(1),
+        avg,
+        max,
+    }
+}
+
+/// Deletes live samples older than their retention, `batch` series per
+/// statement, yielding between statements so no request waits long on the
+/// write lock. Returns the rows deleted.
+pub async fn prune(
+    pool: &SqlitePool,
+    keep: &Retention,
+    now: i64,
+    batch: usize,
+) -> Result<u64, sqlx::Error> {
+    let ids: Vec<i64> =
+        sqlx::query_scalar("SELECT id FROM history_series WHERE dataset = 'live' ORDER BY id")
+            .fetch_all(pool)
+            .await?;
+    let mut deleted = 0;
+    for res in Resolution::ALL {
+        let cutoff = now - keep.of(res);
+        for chunk in ids.chunks(batch.max(1)) {
+            let mut q = QueryBuilder::<Sqlite>::new(format!(
+                "DELETE FROM {} WHERE series IN (",
+                res.table()
+            ));
+            let mut sep = q.separated(", ");
+            for id in chunk {
+                sep.push_bind(*id);
+            }
+            q.push(") AND t < ").push_bind(cutoff);
+            deleted += q.build().execute(pool).await?.rows_affected();
+            tokio::task::yield_now().await;
+        }
+    }
+    Ok(deleted)
+}
+
+#[cfg(test)]
+#[path = "store_tests.rs"]
+mod tests;

@@ -1,0 +1,419 @@
+//! `/charts/...`: history charts as SVG and their series as CSV, through
+//! the same guard as server functions. Members see only their workspaces'
+//! domains and the hosts they may see; a refusal is audited, and so is
+//! every CSV export.
+
+use app::audit::Target as AuditTarget;
+use app::guard::{Op, Subject};
+use app::history::chart::{self, Palette};
+use app::history::panel::{self, Request};
+use app::history::range::Window;
+use app::history::view::{Panel, Target};
+use app::policy::{Action, Actor, Object};
+use app::prefs::{Prefs, Theme};
+use app::state::AppState;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+/// The range part of a chart URL.
+#[derive(Debug, Default, Deserialize)]
+pub struct RangeQuery {
+    range: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+}
+
+/// Who asks, from where, in which language and theme.
+struct Caller {
+    actor: Option<Actor>,
+    source: String,
+    prefs: Prefs,
+}
+
+async fn caller(
+    state: &AppState,
+    session: &tower_sessions::Session,
+    req: axum::extract::Request,
+) -> Caller {
+    // Read the request before awaiting: its body is not `Sync`.
+    let source = req
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_else(|| "unknown".into());
+    let prefs = req
+        .headers()
+        .get(header::COOKIE)
+        .and_then(|h| h.to_str().ok())
+        .map(Prefs::from_cookie_header)
+        .unwrap_or_default();
+    drop(req);
+    let actor = app::auth::session_actor(&state.pool, session, state.session_limits)
+        .await
+        .ok()
+        .flatten();
+    Caller {
+        actor,
+        source,
+        prefs,
+    }
+}
+
+/// `GET /charts/domain/{host}/{uuid}/{panel}.{svg|csv}`
+pub async fn domain(
+    State(state): State<AppState>,
+    session: tower_sessions::Session,
+    Path((host, uuid, file)): Path<(i64, String, String)>,
+    Query(q): Query<RangeQuery>,
+    req: axum::extract::Request,
+) -> Response {
+    let c = caller(&state, &session, req).await;
+    let known = state.gateway.read(|inv| {
+        let h = inv.hosts.get(&host)?;
+        let d = h.domains.get(&uuid);
+        Some((
+            h.demo,
+            d.map(|d| d.name.clone()),
+            d.and_then(|d| d.workspace.clone()),
+        ))
+    });
+    let (demo, name, workspace) = match known {
+        Some((demo, Some(name), ws)) => (demo, name, ws),
+        // Gone from the inventory (deleted, migrated away): its history stays.
+        _ => match series_owner(&state, &uuid).await {
+            Some(ws) => (false, uuid.clone(), ws),
+            None => return StatusCode::NOT_FOUND.into_response(),
+        },
+    };
+    let subject = Subject {
+        resource: Object::Domain(workspace.as_deref()),
+        workspace: workspace.as_deref().unwrap_or(""),
+        target: AuditTarget::new("domain", uuid.clone(), name),
+        params: serde_json::json!({ "host_id": host, "chart": file }),
+    };
+    let target = Target::Domain {
+        host,
+        uuid: uuid.clone(),
+    };
+    let dataset = dataset(&state, demo, "domain", &uuid).await;
+    respond(
+        state,
+        c,
+        Action::DomainRead,
+        subject,
+        target,
+        &file,
+        q,
+        dataset,
+        Vec::new(),
+    )
+    .await
+}
+
+/// The workspace recorded with a domain's history, if it has any.
+async fn series_owner(state: &AppState, uuid: &str) -> Option<Option<String>> {
+    sqlx::query_scalar("SELECT workspace FROM history_series WHERE dataset = 'live' AND kind = 'domain' AND key = ?")
+        .bind(uuid)
+        .fetch_optional(&state.pool)
+        .await
+        .ok()
+        .flatten()
+}
+
+/// Demo hosts (the test driver has no CPU statistics) show the trace
+/// imported for them, labelled as a replay; others their live samples.
+async fn dataset(state: &AppState, demo: bool, kind: &str, key: &str) -> String {
+    let trace = if demo {
+        panel::trace_for(&state.pool, kind, key)
+            .await
+            .ok()
+            .flatten()
+    } else {
+        None
+    };
+    trace.unwrap_or_else(|| app::history::LIVE.into())
+}
+
+/// Whether only the demo plant is connected (workspace and fleet charts
+/// then show its replayed traces).
+fn all_demo(state: &AppState) -> bool {
+    state
+        .gateway
+        .read(|inv| !inv.hosts.is_empty() && inv.hosts.values().all(|h| h.demo))
+}
+
+/// `GET /charts/host/{id}/{panel}.{svg|csv}`
+pub async fn host(
+    State(state): State<AppState>,
+    session: tower_sessions::Session,
+    Path((id, file)): Path<(i64, String)>,
+    Query(q): Query<RangeQuery>,
+    req: axum::extract::Request,
+) -> Response {
+    let c = caller(&state, &session, req).await;
+    let Some(visible) = visible_hosts(&state, c.actor.as_ref()).await else {
+        return StatusCode::UNAUTHORIZED.into_response();
+    };
+    if !visible.contains(&id) {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    let demo = state
+        .gateway
+        .read(|inv| inv.hosts.get(&id).is_some_and(|h| h.demo));
+    let dataset = dataset(&state, demo, "host", &id.to_string()).await;
+    let subject = Subject::platform(
+        AuditTarget::new("host", id.to_string(), ""),
+        serde_json::json!({ "chart": file }),
+    );
+    respond(
+        state,
+        c,
+        Action::HostList,
+        subject,
+        Target::Host(id),
+        &file,
+        q,
+        dataset,
+        Vec::new(),
+    )
+    .await
+}
+
+/// `GET /charts/workspace/{slug}/{panel}.{svg|csv}`
+pub async fn workspace(
+    State(state): State<AppState>,
+    session: tower_sessions::Session,
+    Path((slug, file)): Path<(String, String)>,
+    Query(q): Query<RangeQuery>,
+    req: axum::extract::Request,
+) -> Response {
+    let c = caller(&state, &session, req).await;
+    let subject = Subject {
+        resource: Object::Domain(Some(&slug)),
+        workspace: &slug,
+        target: AuditTarget::new("workspace", slug.clone(), slug.clone()),
+        params: serde_json::json!({ "chart": file }),
+    };
+    let target = Target::Workspace(slug.clone());
+    let live = dataset(&state, all_demo(&state), "workspace", &slug).await;
+    respond(
+        state.clone(),
+        c,
+        Action::DomainRead,
+        subject,
+        target,
+        &file,
+        q,
+        live,
+        Vec::new(),
+    )
+    .await
+}
+
+/// `GET /charts/fleet/{panel}.{svg|csv}`: stacked by the hosts the reader sees.
+pub async fn fleet(
+    State(state): State<AppState>,
+    session: tower_sessions::Session,
+    Path(file): Path<String>,
+    Query(q): Query<RangeQuery>,
+    req: axum::extract::Request,
+) -> Response {
+    let c = caller(&state, &session, req).await;
+    let Some(visible) = visible_hosts(&state, c.actor.as_ref()).await else {
+        return StatusCode::UNAUTHORIZED.into_response();
+    };
+    let first = visible.first().map(i64::to_string).unwrap_or_default();
+    let live = dataset(&state, all_demo(&state), "host", &first).await;
+    let subject = Subject::platform(
+        AuditTarget::new("fleet", "", ""),
+        serde_json::json!({ "chart": file }),
+    );
+    respond(
+        state,
+        c,
+        Action::HostList,
+        subject,
+        Target::Fleet,
+        &file,
+        q,
+        live,
+        visible,
+    )
+    .await
+}
+
+/// The hosts `actor` may see (all for administrators); `None` when not
+/// signed in.
+pub async fn visible_hosts(state: &AppState, actor: Option<&Actor>) -> Option<Vec<i64>> {
+    let actor = actor?;
+    let visible = actor.visible_slugs();
+    let allowed = app::api::hosts::allowed_hosts(&state.pool, actor)
+        .await
+        .ok()?;
+    Some(
+        state
+            .gateway
+            .read(|inv| inv.visible_host_ids(visible.as_deref(), &allowed)),
+    )
+}
+
+/// Authorizes, reads and answers with the SVG or the CSV.
+#[allow(clippy::too_many_arguments)]
+async fn respond(
+    state: AppState,
+    c: Caller,
+    action: Action,
+    subject: Subject<'_>,
+    target: Target,
+    file: &str,
+    q: RangeQuery,
+    dataset: String,
+    fleet_hosts: Vec<i64>,
+) -> Response {
+    let Some((panel, ext)) = file
+        .rsplit_once('.')
+        .and_then(|(p, e)| Some((Panel::parse(p)?, e)))
+    else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    if !matches!(ext, "svg" | "csv") || !target.panels().contains(&panel) {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    let op = match Op::authorize(state.clone(), c.actor, c.source, action, subject).await {
+        Ok(op) => op,
+        Err(app::error::AppError::Unauthorized) => return StatusCode::UNAUTHORIZED.into_response(),
+        Err(_) => return StatusCode::FORBIDDEN.into_response(),
+    };
+    let now = app::auth::now_ms() / 1000;
+    let req = Request {
+        target,
+        panel,
+        window: Window::parse(q.range.as_deref(), q.from.as_deref(), q.to.as_deref(), now),
+        now,
+        palette: match c.prefs.theme {
+            Theme::Light => Palette::Light,
+            Theme::Dark => Palette::Dark,
+            Theme::Auto => Palette::Auto,
+        },
+        locale: c.prefs.locale,
+        dataset,
+        fleet_hosts,
+        resolution: None,
+    };
+    let spec = match panel::build(&state.pool, &state.history, &req).await {
+        Ok(spec) => spec,
+        Err(err) => {
+            tracing::error!(error = %err, "chart data could not be read");
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+    };
+    if ext == "csv" {
+        // An export leaves a record, like the audit log's.
+        let _ = op
+            .finish(
+                Ok(()),
+                serde_json::Value::Null,
+                serde_json::json!({ "export": "csv" }),
+            )
+            .await;
+        let name = format!(
+            "attachment; filename=\"{}-{}.csv\"",
+            panel.as_str(),
+            req.window.span.as_str()
+        );
+        let disposition =
+            HeaderValue::from_str(&name).unwrap_or(HeaderValue::from_static("attachment"));
+        let headers = [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/csv; charset=utf-8"),
+            ),
+            (header::CONTENT_DISPOSITION, disposition),
+        ];
+        return (headers, panel::csv(&spec)).into_response();
+    }
+    let headers = [
+        (
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("image/svg+xml; charset=utf-8"),
+        ),
+        (
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("private, max-age=5"),
+        ),
+    ];
+    (headers, chart::render(&spec)).into_response()
+}
+
+/// `GET /charts/heat.svg`: CPU of every host the reader sees, last 24 h.
+pub async fn heat(
+    State(state): State<AppState>,
+    session: tower_sessions::Session,
+    req: axum::extract::Request,
+) -> Response {
+    use app::history::heat::{render, Row};
+    use app::history::metric::Metric;
+    use app::history::range::Resolution;
+    let c = caller(&state, &session, req).await;
+    let Some(visible) = visible_hosts(&state, c.actor.as_ref()).await else {
+        return StatusCode::UNAUTHORIZED.into_response();
+    };
+    let mut hosts = state.gateway.read(|inv| {
+        visible
+            .iter()
+            .filter_map(|id| inv.hosts.get(id).map(|h| (h.name.clone(), h.id, h.demo)))
+            .collect::<Vec<_>>()
+    });
+    hosts.sort();
+    let to = app::auth::now_ms() / 1000;
+    let from = to - 86_400;
+    let mut rows = Vec::new();
+    for (name, id, demo) in hosts {
+        let dataset = dataset(&state, demo, "host", &id.to_string()).await;
+        let series = app::history::store::find_series(
+            &state.pool,
+            &dataset,
+            "host",
+            Some(&[id.to_string()]),
+        )
+        .await;
+        let ids: Vec<i64> = series.unwrap_or_default().iter().map(|s| s.0).collect();
+        let points = app::history::store::read(&state.pool, Resolution::Minute, &ids, from, to)
+            .await
+            .unwrap_or_default();
+        let i = Metric::CpuPct.index();
+        let points = points
+            .iter()
+            .filter_map(|p| Some((p.t, p.avg[i]? / Metric::CpuPct.scale())))
+            .collect();
+        let label = if dataset == app::history::LIVE {
+            name
+        } else {
+            format!("{name} ({})", c.prefs.locale.t(app::i18n::Key::TraceReplay))
+        };
+        rows.push(Row { label, points });
+    }
+    let palette = match c.prefs.theme {
+        Theme::Light => Palette::Light,
+        Theme::Dark => Palette::Dark,
+        Theme::Auto => Palette::Auto,
+    };
+    let svg = render(
+        &rows,
+        from,
+        to,
+        palette,
+        c.prefs.locale,
+        c.prefs.locale.t(app::i18n::Key::ChartNoData),
+    );
+    (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("image/svg+xml; charset=utf-8"),
+        )],
+        svg,
+    )
+        .into_response()
+}
