@@ -414,6 +414,7 @@ keys! {
     DenyPoolNotAllowed => "None of your workspaces may use this storage pool.", "您的工作空间都不能使用此存储池。";
     ErrResourceName => "A name has 1 to 63 characters: letters, digits, dot, dash or underscore, starting with a letter or digit.", "名称为 1 到 63 个字符：字母、数字、点、横线或下划线，以字母或数字开头。";
     ErrPoolPath => "An absolute directory path (at most 255 of a-z, A-Z, 0-9, . _ - /), without '..'.", "绝对目录路径（最多 255 个 a-z、A-Z、0-9、. _ - / 字符），不含“..”。";
+    ErrPoolPathSystem => "A pool cannot be in a system directory (/etc, /usr, /boot, /dev, /proc, /sys, /run, /root, /bin, /sbin, /lib).", "存储池不能位于系统目录（/etc、/usr、/boot、/dev、/proc、/sys、/run、/root、/bin、/sbin、/lib）。";
     ErrVolumeSize => "Size: a whole number of GiB from 1 to 4,096.", "大小：1 到 4,096 GiB 的整数。";
     ErrVolumeFormat => "Choose qcow2 or raw.", "请选择 qcow2 或 raw。";
     ErrCidr => "Enter the gateway address and prefix, e.g. 10.30.0.1/24 (prefix 8–30, a host address).", "请输入网关地址和前缀，例如 10.30.0.1/24（前缀 8–30，须为主机地址）。";

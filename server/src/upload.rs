@@ -91,7 +91,9 @@ pub async fn upload(
     back(&head, result)
 }
 
-/// Reads `host_id`, `pool` and `name`, stopping before the file.
+/// Reads `host_id`, `pool` and `name`, stopping before the file. Each is
+/// read to at most [`SMALL_FIELD`] bytes, so a request that puts a large
+/// file in their place cannot make the server buffer it.
 async fn read_head(form: &mut Multipart) -> Head {
     let mut head = Head::default();
     for _ in 0..3 {
@@ -99,15 +101,31 @@ async fn read_head(form: &mut Multipart) -> Head {
             break;
         };
         let name = field.name().unwrap_or_default().to_string();
-        let value = field.text().await.unwrap_or_default();
+        if !["host_id", "pool", "name"].contains(&name.as_str()) {
+            break;
+        }
+        let value = small_text(field).await.unwrap_or_default();
         match name.as_str() {
             "host_id" => head.host_id = value.trim().parse().unwrap_or_default(),
             "pool" => head.pool = value.trim().to_string(),
-            "name" => head.name = value,
-            _ => {}
+            _ => head.name = value,
         }
     }
     head
+}
+
+/// The most a text field before the file may carry.
+const SMALL_FIELD: usize = 1024;
+
+async fn small_text(mut field: axum::extract::multipart::Field<'_>) -> Option<String> {
+    let mut bytes = Vec::new();
+    while let Ok(Some(chunk)) = field.chunk().await {
+        bytes.extend_from_slice(&chunk);
+        if bytes.len() > SMALL_FIELD {
+            return None;
+        }
+    }
+    String::from_utf8(bytes).ok()
 }
 
 /// Validates, then pumps the file field into the upload thread.

@@ -27,6 +27,9 @@ async fn pool_lifecycle_and_bad_input() {
         bad.body
     );
     assert!(!virsh(&["pool-list", "--all"]).1.contains("bad"));
+    let system = [("host_id", host), ("name", "sys"), ("path", "/etc/libvirt")];
+    let system = lab.call(CreatePool::PATH, &system).await;
+    assert!(system.body.contains("ErrPoolPathSystem"), "{}", system.body);
 
     let t = Instant::now();
     let (pool, path) = lab.pool().await;
@@ -129,7 +132,17 @@ async fn volumes_grow_only_and_stay_while_a_domain_uses_them() {
     .unwrap();
     assert!(virsh(&["define", xml.to_str().unwrap()]).0);
     let _ = std::fs::remove_file(&xml);
+    let t = Instant::now();
     let listed = lab.ok(ListVolumes::PATH, &ids[..2]).await;
+    let domains = virsh(&["list", "--all", "--name"])
+        .1
+        .lines()
+        .filter(|l| !l.is_empty())
+        .count();
+    println!(
+        "list volumes with users ({domains} domains on the host): {:?}",
+        t.elapsed()
+    );
     assert!(
         listed.body.contains(&format!("\"used_by\":[\"{user}\"]")),
         "{}",

@@ -83,7 +83,8 @@ pub fn set_pool_active(conn: &Connect, name: &str, active: bool) -> Result<(), K
 /// Deletes an empty pool: removes its directory, then its definition.
 pub fn delete_pool(conn: &Connect, name: &str) -> Result<(), Key> {
     let pool = pool(conn, name)?;
-    if pool.is_active().unwrap_or(false) {
+    let was_active = pool.is_active().unwrap_or(false);
+    if was_active {
         let _ = pool.refresh(0);
         if pool.num_of_volumes().unwrap_or(0) > 0 {
             return Err(Key::ErrPoolNotEmpty);
@@ -93,7 +94,9 @@ pub fn delete_pool(conn: &Connect, name: &str) -> Result<(), Key> {
     if let Err(e) = pool.delete(0) {
         // The directory still holds files: put the pool back as it was.
         let key = translate("pool delete", &e);
-        let _ = pool.create(0);
+        if was_active {
+            let _ = pool.create(0);
+        }
         return Err(if key == Key::HostErrOther {
             Key::ErrPoolNotEmpty
         } else {

@@ -22,7 +22,15 @@ pub fn resource_name(field: &str, raw: &str) -> Result<String, FieldError> {
     }
 }
 
-/// A directory for a pool: absolute, at most 255 of `A-Za-z0-9._/-`, no `..`.
+/// System directories no pool may be in: deleting a "volume" there would
+/// delete a file the host needs.
+const SYSTEM_DIRS: [&str; 13] = [
+    "/bin", "/boot", "/dev", "/etc", "/lib", "/lib32", "/lib64", "/proc", "/root", "/run", "/sbin",
+    "/sys", "/usr",
+];
+
+/// A directory for a pool: absolute, at most 255 of `A-Za-z0-9._/-`, no
+/// `..`, outside the system directories.
 pub fn pool_path(raw: &str) -> Result<String, FieldError> {
     let path = raw.trim().trim_end_matches('/');
     let ok = path.starts_with('/')
@@ -32,11 +40,16 @@ pub fn pool_path(raw: &str) -> Result<String, FieldError> {
         && path
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b"._/-".contains(&b));
-    if ok {
-        Ok(path.to_string())
-    } else {
-        Err(FieldError::new("path", Key::ErrPoolPath))
+    if !ok {
+        return Err(FieldError::new("path", Key::ErrPoolPath));
     }
+    let system = SYSTEM_DIRS
+        .iter()
+        .any(|d| path == *d || path.starts_with(&format!("{d}/")));
+    if system {
+        return Err(FieldError::new("path", Key::ErrPoolPathSystem));
+    }
+    Ok(path.to_string())
 }
 
 /// A volume size in GiB: a whole number 1–4096.
@@ -167,6 +180,13 @@ mod tests {
         for bad in ["", "/", "rel/path", "/a/../etc", "/a b", "/a'b", "/a<b"] {
             assert_eq!(pool_path(bad).expect_err(bad).key, Key::ErrPoolPath);
         }
+        for system in ["/etc", "/etc/libvirt", "/usr/lib/x", "/boot/"] {
+            assert_eq!(
+                pool_path(system).expect_err(system).key,
+                Key::ErrPoolPathSystem
+            );
+        }
+        assert!(pool_path("/etcetera/pool").is_ok() && pool_path("/var/lib/libvirt/iso").is_ok());
     }
 
     #[test]
