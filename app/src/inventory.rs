@@ -152,13 +152,16 @@ impl Inventory {
     /// What the domains of workspace `slug` hold, counted at allocation.
     pub fn usage(&self, slug: &str) -> Usage {
         let mut usage = Usage::default();
+        let mut disk_bytes = 0u64;
         for d in self.hosts.values().flat_map(|h| h.domains.values()) {
             if d.workspace.as_deref() == Some(slug) {
                 usage.domains += 1;
                 usage.vcpus += i64::from(d.vcpus);
                 usage.memory_mib += (d.memory_kib / 1024) as i64;
+                disk_bytes += d.disk_bytes;
             }
         }
+        usage.disk_gib = disk_bytes.div_ceil(1 << 30) as i64;
         usage
     }
 
@@ -257,6 +260,7 @@ mod tests {
             state,
             vcpus,
             memory_kib: u64::from(vcpus) * 1024,
+            disk_bytes: u64::from(vcpus) << 30,
             host_id: host,
             host_name: format!("host-{host}"),
             workspace: None,
@@ -358,6 +362,7 @@ mod tests {
         let mut inv = inventory();
         let mut rows: Vec<DomainRow> = inv.hosts[&1].domains.values().cloned().collect();
         rows[0].workspace = Some("a".into());
+        rows[0].disk_bytes = (3 << 30) + 1;
         inv.replace_domains(1, rows);
         let visible = ["a".to_string()];
         assert_eq!(
@@ -366,7 +371,9 @@ mod tests {
             1
         );
         assert_eq!(inv.query(&InventoryQuery::default(), Some(&[])).matched, 0);
-        assert_eq!(inv.usage("a").domains, 1);
+        let usage = inv.usage("a");
+        assert_eq!(usage.domains, 1);
+        assert_eq!(usage.disk_gib, 4, "whole GiB, rounded up");
     }
 
     #[test]

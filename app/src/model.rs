@@ -188,6 +188,8 @@ pub struct DomainRow {
     pub state: DomainState,
     pub vcpus: u32,
     pub memory_kib: u64,
+    /// Capacity of its disks (not CD-ROMs), as the host reports it.
+    pub disk_bytes: u64,
     pub host_id: i64,
     pub host_name: String,
     pub workspace: Option<String>,
@@ -385,6 +387,8 @@ pub struct Quotas {
 pub struct Usage {
     pub vcpus: i64,
     pub memory_mib: i64,
+    /// Disk capacity of the workspace's domains, whole GiB rounded up.
+    pub disk_gib: i64,
     pub domains: i64,
 }
 

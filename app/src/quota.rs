@@ -60,18 +60,12 @@ pub fn exceeded(
     }
     if over(
         quotas.disk_gib,
-        reserved.disk_gib + used_disk_gib(used),
+        used.disk_gib + reserved.disk_gib,
         ask.disk_gib,
     ) {
         return Some(("disk_gib", Key::ErrQuotaDisk));
     }
     None
-}
-
-/// Disk in use is not tracked by the inventory yet; reservations cover the
-/// window of concurrent creates.
-fn used_disk_gib(_: &Usage) -> i64 {
-    0
 }
 
 /// A held reservation; [`Reservation::settle`] or [`Reservation::release`] it.
@@ -157,9 +151,6 @@ async fn standing(
                 .get(host_id)
                 .is_some_and(|h| h.domains.values().any(|d| &d.name == name));
             let mine = *ws == workspace_id;
-            if mine {
-                reserved.disk_gib += disk_gib;
-            }
             if !listed {
                 if *starts {
                     let host = in_flight.entry(*host_id).or_default();
@@ -167,6 +158,7 @@ async fn standing(
                     host.1 += memory_mib;
                 }
                 if mine {
+                    reserved.disk_gib += disk_gib;
                     reserved.vcpus += vcpus;
                     reserved.memory_mib += memory_mib;
                     reserved.domains += 1;
@@ -240,6 +232,7 @@ mod tests {
         let used = Usage {
             vcpus: 4,
             memory_mib: 2048,
+            disk_gib: 0,
             domains: 1,
         };
         let none = Ask::default();

@@ -132,6 +132,20 @@ async fn shutdown_timeout_resize_and_limits_on_a_booted_vm() {
     let config = virsh(&uri, &["schedinfo", &name, "--config"]).1;
     assert!(config.contains("vcpu_quota     : 50000"), "kept: {config}");
 
+    // Disk in use counts against the quota: the 1 GiB volume fills a 1 GiB
+    // quota, so a second VM with a disk is refused and makes nothing.
+    assert_eq!(lab.find(&name).unwrap().disk_bytes, 1 << 30);
+    sqlx::query("UPDATE workspaces SET quota_disk_gib = 1 WHERE slug = ?")
+        .bind(workspace_slug())
+        .execute(&lab.state.pool)
+        .await
+        .unwrap();
+    let second = format!("{name}-b");
+    let out = lab.create(&boot_fields(&second, &host, &pool.name)).await;
+    assert!(field(&out, "ErrQuotaDisk"), "{out}");
+    assert!(lab.find(&second).is_none());
+    assert_eq!(pool.files(), 1, "no volume made");
+
     lab.delete(&row).await;
     lab.wait("deleted", Duration::from_secs(10), |inv| {
         inv.hosts

@@ -127,7 +127,11 @@ pub async fn clone_domain(host_id: i64, uuid: String, name: String) -> Result<Cr
         let reservation = match &row.workspace {
             Some(slug) => {
                 let ws = workspace(state, slug).await?.ok_or(AppError::NotFound)?;
-                let ask = Ask::domain(i64::from(row.vcpus), (row.memory_kib / 1024) as i64, 0);
+                let ask = Ask::domain(
+                    i64::from(row.vcpus),
+                    (row.memory_kib / 1024) as i64,
+                    row.disk_bytes.div_ceil(1 << 30) as i64,
+                );
                 let target = ForDomain {
                     workspace_id: ws.id,
                     slug: &ws.slug,

@@ -282,6 +282,14 @@ pub fn domain_row(dom: &Domain, host_id: i64, host_name: &str) -> Result<DomainR
             config.vcpus
         },
         memory_kib: config.memory_kib.max(info.max_mem),
+        // Unreadable images count as nothing rather than hiding the domain.
+        disk_bytes: config
+            .disks
+            .iter()
+            .filter(|d| d.device == "disk" && !d.target.is_empty())
+            .filter_map(|d| dom.block_info(&d.target, 0).ok())
+            .map(|b| b.capacity)
+            .sum(),
         host_id,
         host_name: host_name.to_string(),
         workspace: config.workspace,

@@ -142,7 +142,7 @@ fn WorkspaceCard(ws: WorkspaceView, acts: Actions) -> impl IntoView {
                 <dt>{i.t(Key::FieldQuotaDomains)}</dt><dd data-usage="domains">{limit(i, ws.usage.domains, q.domains)}</dd>
                 <dt>{i.t(Key::FieldQuotaVcpus)}</dt><dd data-usage="vcpus">{limit(i, ws.usage.vcpus, q.vcpus)}</dd>
                 <dt>{i.t(Key::FieldQuotaMemory)}</dt><dd data-usage="memory">{limit(i, ws.usage.memory_mib, q.memory_mib)}</dd>
-                <dt>{i.t(Key::FieldQuotaDisk)}</dt><dd>{opt(q.disk_gib)}</dd>
+                <dt>{i.t(Key::FieldQuotaDisk)}</dt><dd data-usage="disk">{limit(i, ws.usage.disk_gib, q.disk_gib)}</dd>
                 <dt>{i.t(Key::AllowedHosts)}</dt><dd>{hosts.clone()}</dd>
                 <dt>{i.t(Key::AllowedNetworks)}</dt><dd>{ws.networks.join(", ")}</dd>
                 <dt>{i.t(Key::AllowedPools)}</dt><dd>{ws.pools.join(", ")}</dd>
