@@ -119,6 +119,9 @@ impl Collector {
             self.minutes.add(*series, t, v);
         }
         store::write_round(&self.pool, t, &rows, &closed, minute).await?;
+        // Forget baselines too old to give a rate (deleted domains).
+        let gap = self.settings.max_gap_ms();
+        self.domains.retain(|_, c| now_ms - c.t_ms <= gap);
         Ok(rows.len())
     }
 
