@@ -245,6 +245,16 @@ async fn serve(
     };
     let mut times = Vec::new();
     let mut size = 0;
+    let points: usize = build(pool, &settings, &req)
+        .await?
+        .lines
+        .iter()
+        .map(|l| l.points.len())
+        .sum();
+    assert!(
+        points >= 43_200,
+        "a month of minutes read ({points} points)"
+    );
     for _ in 0..reps {
         let t = Instant::now();
         let spec = build(pool, &settings, &req).await?;

@@ -40,9 +40,16 @@ pub async fn heat(
         )
         .await;
         let ids: Vec<i64> = series.unwrap_or_default().iter().map(|s| s.0).collect();
-        let points = app::history::store::read(&state.pool, Resolution::Minute, &ids, from, to)
-            .await
-            .unwrap_or_default();
+        let points = app::history::store::read_metrics(
+            &state.pool,
+            Resolution::Minute,
+            &ids,
+            from,
+            to,
+            &[Metric::CpuPct],
+        )
+        .await
+        .unwrap_or_default();
         let i = Metric::CpuPct.index();
         let points = points
             .iter()
