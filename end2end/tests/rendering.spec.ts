@@ -33,6 +33,7 @@ test("@nojs every page shows its data without JavaScript, on every load", async 
     ["/inventory", 'table[data-table="inventory"] tr[data-domain="scada-hmi-01"]'],
     ["/inventory?state=paused", 'form[data-form="inventory-filter"] select[name=state]'],
     [await detailPath(page), 'table[data-table="disks"] tr[data-disk="sda"]'],
+    ["/history", 'figure[data-chart="cpu"] object'],
   ];
   const missing: string[] = [];
   let loads = 0;

@@ -17,6 +17,9 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
+mod heat;
+pub use heat::heat;
+
 /// The range part of a chart URL.
 #[derive(Debug, Default, Deserialize)]
 pub struct RangeQuery {
@@ -134,6 +137,15 @@ async fn dataset(state: &AppState, demo: bool, kind: &str, key: &str) -> String 
         None
     };
     trace.unwrap_or_else(|| app::history::LIVE.into())
+}
+
+/// The chart palette of a theme preference.
+fn palette(theme: Theme) -> Palette {
+    match theme {
+        Theme::Light => Palette::Light,
+        Theme::Dark => Palette::Dark,
+        Theme::Auto => Palette::Auto,
+    }
 }
 
 /// Whether only the demo plant is connected (workspace and fleet charts
@@ -292,11 +304,7 @@ async fn respond(
         panel,
         window: Window::parse(q.range.as_deref(), q.from.as_deref(), q.to.as_deref(), now),
         now,
-        palette: match c.prefs.theme {
-            Theme::Light => Palette::Light,
-            Theme::Dark => Palette::Dark,
-            Theme::Auto => Palette::Auto,
-        },
+        palette: palette(c.prefs.theme),
         locale: c.prefs.locale,
         dataset,
         fleet_hosts,
@@ -345,75 +353,4 @@ async fn respond(
         ),
     ];
     (headers, chart::render(&spec)).into_response()
-}
-
-/// `GET /charts/heat.svg`: CPU of every host the reader sees, last 24 h.
-pub async fn heat(
-    State(state): State<AppState>,
-    session: tower_sessions::Session,
-    req: axum::extract::Request,
-) -> Response {
-    use app::history::heat::{render, Row};
-    use app::history::metric::Metric;
-    use app::history::range::Resolution;
-    let c = caller(&state, &session, req).await;
-    let Some(visible) = visible_hosts(&state, c.actor.as_ref()).await else {
-        return StatusCode::UNAUTHORIZED.into_response();
-    };
-    let mut hosts = state.gateway.read(|inv| {
-        visible
-            .iter()
-            .filter_map(|id| inv.hosts.get(id).map(|h| (h.name.clone(), h.id, h.demo)))
-            .collect::<Vec<_>>()
-    });
-    hosts.sort();
-    let to = app::auth::now_ms() / 1000;
-    let from = to - 86_400;
-    let mut rows = Vec::new();
-    for (name, id, demo) in hosts {
-        let dataset = dataset(&state, demo, "host", &id.to_string()).await;
-        let series = app::history::store::find_series(
-            &state.pool,
-            &dataset,
-            "host",
-            Some(&[id.to_string()]),
-        )
-        .await;
-        let ids: Vec<i64> = series.unwrap_or_default().iter().map(|s| s.0).collect();
-        let points = app::history::store::read(&state.pool, Resolution::Minute, &ids, from, to)
-            .await
-            .unwrap_or_default();
-        let i = Metric::CpuPct.index();
-        let points = points
-            .iter()
-            .filter_map(|p| Some((p.t, p.avg[i]? / Metric::CpuPct.scale())))
-            .collect();
-        let label = if dataset == app::history::LIVE {
-            name
-        } else {
-            format!("{name} ({})", c.prefs.locale.t(app::i18n::Key::TraceReplay))
-        };
-        rows.push(Row { label, points });
-    }
-    let palette = match c.prefs.theme {
-        Theme::Light => Palette::Light,
-        Theme::Dark => Palette::Dark,
-        Theme::Auto => Palette::Auto,
-    };
-    let svg = render(
-        &rows,
-        from,
-        to,
-        palette,
-        c.prefs.locale,
-        c.prefs.locale.t(app::i18n::Key::ChartNoData),
-    );
-    (
-        [(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("image/svg+xml; charset=utf-8"),
-        )],
-        svg,
-    )
-        .into_response()
 }

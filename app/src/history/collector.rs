@@ -79,11 +79,21 @@ impl Collector {
         let now_ms = crate::auth::now_ms();
         let t = now_ms / 1000;
         let hosts = self.connected_hosts();
-        let calls = hosts.iter().map(|h| {
-            let id = h.id;
-            self.gateway
-                .call(id, move |conn| read_host(conn, id, now_ms))
-        });
+        // A host that hangs is skipped after one interval, so the others'
+        // round is stored on time (the gateway's deadline may be longer).
+        let wait = Duration::from_secs(self.settings.interval_secs.max(1) as u64);
+        let calls =
+            hosts.iter().map(|h| {
+                let id = h.id;
+                let call = self
+                    .gateway
+                    .call(id, move |conn| read_host(conn, id, now_ms));
+                async move {
+                    tokio::time::timeout(wait, call).await.unwrap_or(Err(
+                        crate::error::AppError::Host(crate::i18n::Key::HostErrTimeout),
+                    ))
+                }
+            });
         let readings = futures::future::join_all(calls).await;
         let mut rows = Vec::new();
         let mut workspaces: HashMap<String, Values> = HashMap::new();
@@ -119,6 +129,9 @@ impl Collector {
             self.minutes.add(*series, t, v);
         }
         store::write_round(&self.pool, t, &rows, &closed, minute).await?;
+        // Forget baselines too old to give a rate (deleted domains).
+        let gap = self.settings.max_gap_ms();
+        self.domains.retain(|_, c| now_ms - c.t_ms <= gap);
         Ok(rows.len())
     }
 

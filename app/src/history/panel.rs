@@ -75,26 +75,26 @@ async fn build_from(
     let series = store::find_series(pool, &req.dataset, kind, Some(&keys)).await?;
     let ids: Vec<i64> = series.iter().map(|s| s.0).collect();
     let Window { from, to, .. } = req.window;
-    let mut res = choose(
-        from,
-        to,
-        req.now,
-        settings.interval_secs,
-        &settings.retention,
-    );
-    let mut points = store::read(pool, res, &ids, from, to).await?;
+    let mut res = req.resolution.unwrap_or_else(|| {
+        choose(
+            from,
+            to,
+            req.now,
+            settings.interval_secs,
+            &settings.retention,
+        )
+    });
+    let wanted = wanted_metrics(&req.target, req.panel);
+    let mut points = store::read_metrics(pool, res, &ids, from, to, &wanted).await?;
     // Imported traces and young installations may lack the finer tables.
-    while points.is_empty() {
+    while points.is_empty() && req.resolution.is_none() {
         let Some(next) = res.coarser() else { break };
         res = next;
-        points = store::read(pool, res, &ids, from, to).await?;
+        points = store::read_metrics(pool, res, &ids, from, to, &wanted).await?;
     }
     let t = |k: Key| req.locale.t(k).to_string();
     let (unit, lines) = if req.target == Target::Fleet {
-        let (m, unit) = match req.panel {
-            Panel::Memory => (Metric::MemUsed, Key::UnitGib),
-            _ => (Metric::CpuUsed, Key::UnitCores),
-        };
+        let (m, unit) = fleet_metric(req.panel);
         let lines = series
             .iter()
             .map(|(id, _, label)| line(label.clone(), &points, Some(*id), m, Combine::Mean))
@@ -124,6 +124,24 @@ async fn build_from(
 }
 
 type MetricLine = (Metric, Combine, Key);
+
+/// What a fleet panel stacks, and its unit.
+fn fleet_metric(panel: Panel) -> (Metric, Key) {
+    match panel {
+        Panel::Memory => (Metric::MemUsed, Key::UnitGib),
+        _ => (Metric::CpuUsed, Key::UnitCores),
+    }
+}
+
+/// The columns a panel reads.
+fn wanted_metrics(target: &Target, panel: Panel) -> Vec<Metric> {
+    if *target == Target::Fleet {
+        return vec![fleet_metric(panel).0];
+    }
+    let mut out: Vec<Metric> = metrics_of(target, panel).1.iter().map(|l| l.0).collect();
+    out.dedup();
+    out
+}
 
 /// The unit and lines of a panel of a single-series target.
 fn metrics_of(target: &Target, panel: Panel) -> (Key, &'static [MetricLine]) {

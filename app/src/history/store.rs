@@ -251,16 +251,33 @@ pub async fn read(
     from: i64,
     to: i64,
 ) -> Result<Vec<Point>, sqlx::Error> {
-    if series.is_empty() {
+    read_metrics(pool, res, series, from, to, &Metric::ALL).await
+}
+
+/// [`read`] of only `metrics` (the others stay `None`): a chart decodes
+/// two or three columns of a row, not twenty-two.
+pub async fn read_metrics(
+    pool: &SqlitePool,
+    res: Resolution,
+    series: &[i64],
+    from: i64,
+    to: i64,
+    metrics: &[Metric],
+) -> Result<Vec<Point>, sqlx::Error> {
+    if series.is_empty() || metrics.is_empty() {
         return Ok(Vec::new());
     }
-    let cols = if res == Resolution::Raw {
-        format!("1, {}", metric_columns(""))
-    } else {
-        format!("n, {}, {}", metric_columns("s_"), metric_columns("x_"))
-    };
+    let cols: Vec<String> = metrics
+        .iter()
+        .map(|m| match res {
+            Resolution::Raw => format!("{0}, {0}", m.column()),
+            _ => format!("s_{0}, x_{0}", m.column()),
+        })
+        .collect();
+    let n = if res == Resolution::Raw { "1" } else { "n" };
     let mut q = QueryBuilder::<Sqlite>::new(format!(
-        "SELECT series, t, {cols} FROM {} WHERE series IN (",
+        "SELECT series, t, {n}, {} FROM {} WHERE series IN (",
+        cols.join(", "),
         res.table()
     ));
     let mut sep = q.separated(", ");
@@ -273,20 +290,17 @@ pub async fn read(
         .push_bind(to);
     q.push(" ORDER BY series, t");
     let rows = q.build().fetch_all(pool).await?;
-    Ok(rows.iter().map(|r| point(r, res)).collect())
+    Ok(rows.iter().map(|r| point(r, metrics)).collect())
 }
 
-fn point(r: &SqliteRow, res: Resolution) -> Point {
+fn point(r: &SqliteRow, metrics: &[Metric]) -> Point {
     let n: i64 = r.get(2);
-    let sum = values_at(r, 3);
-    let max = if res == Resolution::Raw {
-        sum
-    } else {
-        values_at(r, 3 + M)
-    };
     let mut avg = [None; M];
-    for (a, s) in avg.iter_mut().zip(sum) {
-        *a = s.map(|s| s as f64 / n.max(1) as f64);
+    let mut max = [None; M];
+    for (k, m) in metrics.iter().enumerate() {
+        let sum: Option<i64> = r.get(3 + 2 * k);
+        avg[m.index()] = sum.map(|s| s as f64 / n.max(1) as f64);
+        max[m.index()] = r.get(4 + 2 * k);
     }
     Point {
         series: r.get(0),
