@@ -103,8 +103,14 @@ pub fn bucketize(
 /// The bucket grid of a spec: width and count.
 fn grid(spec: &Spec) -> (i64, usize) {
     let span = (spec.to - spec.from).max(1);
-    let w = (span / BUCKETS).max(spec.step * 2).max(1);
+    let w = bucket_width(spec.from, spec.to, spec.step);
     (w, ((span + w - 1) / w) as usize)
+}
+
+/// Seconds per drawn bucket over `[from, to)` with points `step` apart; the
+/// store can aggregate to it before the chart sees the rows.
+pub fn bucket_width(from: i64, to: i64, step: i64) -> i64 {
+    ((to - from).max(1) / BUCKETS).max(step * 2).max(1)
 }
 
 /// Bucketed values per line; stacked lines become cumulative.

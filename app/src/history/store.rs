@@ -251,32 +251,47 @@ pub async fn read(
     from: i64,
     to: i64,
 ) -> Result<Vec<Point>, sqlx::Error> {
-    read_metrics(pool, res, series, from, to, &Metric::ALL).await
+    read_metrics(pool, res, series, (from, to), &Metric::ALL, None).await
 }
 
 /// [`read`] of only `metrics` (the others stay `None`): a chart decodes
-/// two or three columns of a row, not twenty-two.
+/// two or three columns of a row, not twenty-two. With `buckets`
+/// (`(origin, width)`), SQLite aggregates the rows of each bucket (counts and
+/// sums add, maxima take the largest) and returns one point per bucket,
+/// stamped with its start.
 pub async fn read_metrics(
     pool: &SqlitePool,
     res: Resolution,
     series: &[i64],
-    from: i64,
-    to: i64,
+    (from, to): (i64, i64),
     metrics: &[Metric],
+    buckets: Option<(i64, i64)>,
 ) -> Result<Vec<Point>, sqlx::Error> {
     if series.is_empty() || metrics.is_empty() {
         return Ok(Vec::new());
     }
+    let raw = res == Resolution::Raw;
     let cols: Vec<String> = metrics
         .iter()
-        .map(|m| match res {
-            Resolution::Raw => format!("{0}, {0}", m.column()),
-            _ => format!("s_{0}, x_{0}", m.column()),
+        .map(|m| {
+            let c = m.column();
+            match (raw, buckets.is_some()) {
+                (true, false) => format!("{c}, {c}"),
+                (false, false) => format!("s_{c}, x_{c}"),
+                (true, true) => format!("sum({c}), max({c})"),
+                (false, true) => format!("sum(s_{c}), max(x_{c})"),
+            }
         })
         .collect();
-    let n = if res == Resolution::Raw { "1" } else { "n" };
+    let (t, n) = match buckets {
+        Some((origin, w)) => (
+            format!("{origin} + ((t - {origin}) / {w}) * {w}"),
+            if raw { "count(*)" } else { "sum(n)" },
+        ),
+        None => ("t".to_string(), if raw { "1" } else { "n" }),
+    };
     let mut q = QueryBuilder::<Sqlite>::new(format!(
-        "SELECT series, t, {n}, {} FROM {} WHERE series IN (",
+        "SELECT series, {t} AS b, {n}, {} FROM {} WHERE series IN (",
         cols.join(", "),
         res.table()
     ));
@@ -288,7 +303,10 @@ pub async fn read_metrics(
         .push_bind(from)
         .push(" AND t < ")
         .push_bind(to);
-    q.push(" ORDER BY series, t");
+    if buckets.is_some() {
+        q.push(" GROUP BY series, b");
+    }
+    q.push(" ORDER BY series, b");
     let rows = q.build().fetch_all(pool).await?;
     Ok(rows.iter().map(|r| point(r, metrics)).collect())
 }

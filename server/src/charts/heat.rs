@@ -44,9 +44,9 @@ pub async fn heat(
             &state.pool,
             Resolution::Minute,
             &ids,
-            from,
-            to,
+            (from, to),
             &[Metric::CpuPct],
+            Some((from, 1_800)),
         )
         .await
         .unwrap_or_default();
