@@ -96,7 +96,13 @@ async fn build_from(
                 super::chart::bucket_width(from, to, res.step(settings.interval_secs)),
             )
         });
-        points = store::read_metrics(pool, res, &ids, (from, to), &wanted, buckets).await?;
+        points = match buckets {
+            // A stacked fleet chart draws averages only.
+            Some(b) if req.target == Target::Fleet && res != Resolution::Raw => {
+                store::read_averages(pool, res, &ids, (from, to), &wanted, b).await?
+            }
+            _ => store::read_metrics(pool, res, &ids, (from, to), &wanted, buckets).await?,
+        };
         // Imported traces and young installations may lack the finer tables.
         match res.coarser() {
             Some(next) if points.is_empty() && req.resolution.is_none() => res = next,
