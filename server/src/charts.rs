@@ -309,6 +309,7 @@ async fn respond(
         dataset,
         fleet_hosts,
         resolution: None,
+        downsample: ext == "svg",
     };
     let spec = match panel::build(&state.pool, &state.history, &req).await {
         Ok(spec) => spec,

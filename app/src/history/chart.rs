@@ -103,8 +103,14 @@ pub fn bucketize(
 /// The bucket grid of a spec: width and count.
 fn grid(spec: &Spec) -> (i64, usize) {
     let span = (spec.to - spec.from).max(1);
-    let w = (span / BUCKETS).max(spec.step * 2).max(1);
+    let w = bucket_width(spec.from, spec.to, spec.step);
     (w, ((span + w - 1) / w) as usize)
+}
+
+/// Seconds per drawn bucket over `[from, to)` with points `step` apart; the
+/// store can aggregate to it before the chart sees the rows.
+pub fn bucket_width(from: i64, to: i64, step: i64) -> i64 {
+    ((to - from).max(1) / BUCKETS).max(step * 2).max(1)
 }
 
 /// Bucketed values per line; stacked lines become cumulative.
@@ -166,7 +172,8 @@ pub fn number(v: f64) -> String {
     }
 }
 
-fn escape(s: &str) -> String {
+/// Escapes text for SVG.
+pub fn escape(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
@@ -237,29 +244,7 @@ fn draw(
         .bold_line_style(grid_c)
         .light_line_style(TRANSPARENT)
         .draw()?;
-    let x = |b: usize| spec.from + b as i64 * w + w / 2;
-    // Stacked bands are drawn top first so each lower band paints over
-    // it; lines last first, so the first (the average) stays on top.
-    let order: Vec<usize> = (0..values.len()).rev().collect();
-    for i in order {
-        let color = COLORS[i % COLORS.len()];
-        let mut labelled = false;
-        for seg in segments(&values[i]) {
-            let pts: Vec<(i64, f64)> = seg.iter().map(|&(b, v)| (x(b), v)).collect();
-            let anno = if spec.stacked {
-                chart.draw_series(AreaSeries::new(pts, 0.0, color.mix(0.55)).border_style(color))?
-            } else {
-                chart.draw_series(LineSeries::new(pts, color.stroke_width(2)))?
-            };
-            if !labelled {
-                labelled = true;
-                anno.label(spec.lines[i].label.clone())
-                    .legend(move |(x, y)| {
-                        PathElement::new(vec![(x, y), (x + 14, y)], color.stroke_width(3))
-                    });
-            }
-        }
-    }
+    draw_series(&mut chart, spec, values, w)?;
     if values.iter().flatten().any(Option::is_some) {
         chart
             .configure_series_labels()
@@ -287,6 +272,45 @@ fn draw(
     let area = chart.plotting_area().get_pixel_range();
     root.present()?;
     Ok(area)
+}
+
+type Chart<'a, 'b> = ChartContext<
+    'a,
+    SVGBackend<'b>,
+    Cartesian2d<plotters::coord::types::RangedCoordi64, plotters::coord::types::RangedCoordf64>,
+>;
+
+/// The lines (or stacked bands) with their legend entries.
+fn draw_series(
+    chart: &mut Chart<'_, '_>,
+    spec: &Spec,
+    values: &[Vec<Option<f64>>],
+    w: i64,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let x = |b: usize| spec.from + b as i64 * w + w / 2;
+    // Stacked bands are drawn top first so each lower band paints over
+    // it; lines last first, so the first (the average) stays on top.
+    let order: Vec<usize> = (0..values.len()).rev().collect();
+    for i in order {
+        let color = COLORS[i % COLORS.len()];
+        let mut labelled = false;
+        for seg in segments(&values[i]) {
+            let pts: Vec<(i64, f64)> = seg.iter().map(|&(b, v)| (x(b), v)).collect();
+            let anno = if spec.stacked {
+                chart.draw_series(AreaSeries::new(pts, 0.0, color.mix(0.55)).border_style(color))?
+            } else {
+                chart.draw_series(LineSeries::new(pts, color.stroke_width(2)))?
+            };
+            if !labelled {
+                labelled = true;
+                anno.label(spec.lines[i].label.clone())
+                    .legend(move |(x, y)| {
+                        PathElement::new(vec![(x, y), (x + 14, y)], color.stroke_width(3))
+                    });
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Runs of consecutive filled buckets; a gap of more than one bucket breaks

@@ -3,7 +3,7 @@
 
 use plotters::prelude::*;
 
-use super::chart::{axis_time, bucketize, full_time, Combine, Palette};
+use super::chart::{axis_time, bucketize, escape, full_time, Combine, Palette};
 use crate::i18n::Locale;
 
 const LABEL_W: i32 = 130;
@@ -28,6 +28,39 @@ pub fn shade(pct: f64) -> RGBColor {
         ((0xf6, 0xc3, 0x4a), (0xc6, 0x28, 0x28), (p - 0.5) * 2.0)
     };
     RGBColor(lerp(a.0, b.0, t), lerp(a.1, b.1, t), lerp(a.2, b.2, t))
+}
+
+/// One row's cells, and their hover titles into `titles`.
+fn draw_cells(
+    root: &DrawingArea<SVGBackend<'_>, plotters::coord::Shift>,
+    row: &Row,
+    (y, cell_w): (i32, f64),
+    (from, w): (i64, i64),
+    none: RGBColor,
+    titles: &mut String,
+) {
+    let cells = bucketize(&row.points, Combine::Mean, from, w, CELLS);
+    for (c, v) in cells.iter().enumerate() {
+        let x0 = LABEL_W + (c as f64 * cell_w) as i32;
+        let x1 = LABEL_W + ((c + 1) as f64 * cell_w) as i32 - 1;
+        let color = v.map_or(none, shade);
+        let _ = root.draw(&Rectangle::new(
+            [(x0, y), (x1, y + ROW_H - 3)],
+            color.filled(),
+        ));
+        let value = v.map_or_else(|| "—".to_string(), |v| format!("{v:.1} %"));
+        let title = format!(
+            "{} · {} · {value}",
+            row.label,
+            full_time(from + c as i64 * w)
+        );
+        titles.push_str(&format!(
+            "<rect x=\"{x0}\" y=\"{y}\" width=\"{}\" height=\"{}\"><title>{}</title></rect>",
+            x1 - x0 + 1,
+            ROW_H - 3,
+            escape(&title)
+        ));
+    }
 }
 
 /// Draws the strip over `[from, to)`; `unit` follows values in titles.
@@ -67,28 +100,7 @@ pub fn render(
         for (r, row) in rows.iter().enumerate() {
             let y = 4 + r as i32 * ROW_H;
             let _ = root.draw_text(&row.label, &font, (4, y + 5));
-            let cells = bucketize(&row.points, Combine::Mean, from, w, CELLS);
-            for (c, v) in cells.iter().enumerate() {
-                let x0 = LABEL_W + (c as f64 * cell_w) as i32;
-                let x1 = LABEL_W + ((c + 1) as f64 * cell_w) as i32 - 1;
-                let color = v.map_or(none, shade);
-                let _ = root.draw(&Rectangle::new(
-                    [(x0, y), (x1, y + ROW_H - 3)],
-                    color.filled(),
-                ));
-                let value = v.map_or_else(|| "—".to_string(), |v| format!("{v:.1} %"));
-                let title = format!(
-                    "{} · {} · {value}",
-                    row.label,
-                    full_time(from + c as i64 * w)
-                );
-                titles.push_str(&format!(
-                    "<rect x=\"{x0}\" y=\"{y}\" width=\"{}\" height=\"{}\"><title>{}</title></rect>",
-                    x1 - x0 + 1,
-                    ROW_H - 3,
-                    title.replace('&', "&amp;").replace('<', "&lt;")
-                ));
-            }
+            draw_cells(&root, row, (y, cell_w), (from, w), none, &mut titles);
         }
         let axis_y = 6 + rows.len().max(1) as i32 * ROW_H;
         for c in (0..=CELLS).step_by(8) {

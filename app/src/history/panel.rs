@@ -26,6 +26,9 @@ pub struct Request {
     pub fleet_hosts: Vec<i64>,
     /// Read this resolution instead of the one the range calls for.
     pub resolution: Option<Resolution>,
+    /// Let the store aggregate to the drawn buckets (charts); a CSV export
+    /// gets every stored point.
+    pub downsample: bool,
 }
 
 /// The trace data set replayed for a domain, if one was imported for it.
@@ -85,12 +88,26 @@ async fn build_from(
         )
     });
     let wanted = wanted_metrics(&req.target, req.panel);
-    let mut points = store::read_metrics(pool, res, &ids, from, to, &wanted).await?;
-    // Imported traces and young installations may lack the finer tables.
-    while points.is_empty() && req.resolution.is_none() {
-        let Some(next) = res.coarser() else { break };
-        res = next;
-        points = store::read_metrics(pool, res, &ids, from, to, &wanted).await?;
+    let mut points;
+    loop {
+        let buckets = req.downsample.then(|| {
+            (
+                from,
+                super::chart::bucket_width(from, to, res.step(settings.interval_secs)),
+            )
+        });
+        points = match buckets {
+            // A stacked fleet chart draws averages only.
+            Some(b) if req.target == Target::Fleet && res != Resolution::Raw => {
+                store::read_averages(pool, res, &ids, (from, to), &wanted, b).await?
+            }
+            _ => store::read_metrics(pool, res, &ids, (from, to), &wanted, buckets).await?,
+        };
+        // Imported traces and young installations may lack the finer tables.
+        match res.coarser() {
+            Some(next) if points.is_empty() && req.resolution.is_none() => res = next,
+            _ => break,
+        }
     }
     let t = |k: Key| req.locale.t(k).to_string();
     let (unit, lines) = if req.target == Target::Fleet {

@@ -154,3 +154,39 @@ async fn pruning_keeps_each_resolution_for_its_retention(pool: SqlitePool) {
     assert!(minutes.iter().all(|p| p.t >= 100));
     assert_eq!(deleted as usize, 3 * 20 + 3 * 2);
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn bucketed_reads_aggregate_like_the_coarser_rollup(pool: SqlitePool) {
+    let ids = [series(&pool, "a").await];
+    let mut mins = Minutes::default();
+    collect(&pool, &ids, 0, 721, &mut mins).await;
+    let metrics = [Metric::CpuPct, Metric::MemUsed];
+    let hours = read(&pool, Resolution::Hour, &ids, 0, 7_200).await.unwrap();
+    let from_minutes = read_metrics(
+        &pool,
+        Resolution::Minute,
+        &ids,
+        (0, 7_200),
+        &metrics,
+        Some((0, HOUR)),
+    )
+    .await
+    .unwrap();
+    assert_eq!(from_minutes.len(), 2);
+    for (h, m) in hours.iter().zip(&from_minutes) {
+        assert_eq!((h.t, h.avg[0], h.max[0]), (m.t, m.avg[0], m.max[0]));
+        assert_eq!(h.avg[4], m.avg[4]);
+    }
+    let from_raw = read_metrics(
+        &pool,
+        Resolution::Raw,
+        &ids,
+        (0, 7_200),
+        &metrics,
+        Some((0, HOUR)),
+    )
+    .await
+    .unwrap();
+    assert_eq!(from_raw[1].avg[0], hours[1].avg[0]);
+    assert_eq!(from_raw[1].max[0], hours[1].max[0]);
+}

@@ -40,13 +40,13 @@ pub async fn heat(
         )
         .await;
         let ids: Vec<i64> = series.unwrap_or_default().iter().map(|s| s.0).collect();
-        let points = app::history::store::read_metrics(
+        let points = app::history::store::read_averages(
             &state.pool,
             Resolution::Minute,
             &ids,
-            from,
-            to,
+            (from, to),
             &[Metric::CpuPct],
+            (from, 1_800),
         )
         .await
         .unwrap_or_default();
