@@ -148,12 +148,11 @@ fn palette(theme: Theme) -> Palette {
     }
 }
 
-/// Whether only the demo plant is connected (workspace and fleet charts
-/// then show its replayed traces).
-fn all_demo(state: &AppState) -> bool {
-    state
-        .gateway
-        .read(|inv| !inv.hosts.is_empty() && inv.hosts.values().all(|h| h.demo))
+/// Whether the demo plant is loaded: workspace and fleet charts then show
+/// its replayed traces (labelled), which carry the plant's history, rather
+/// than live totals that the test driver cannot fill.
+fn demo_loaded(state: &AppState) -> bool {
+    state.gateway.read(|inv| inv.hosts.values().any(|h| h.demo))
 }
 
 /// `GET /charts/host/{id}/{panel}.{svg|csv}`
@@ -209,7 +208,7 @@ pub async fn workspace(
         params: serde_json::json!({ "chart": file }),
     };
     let target = Target::Workspace(slug.clone());
-    let live = dataset(&state, all_demo(&state), "workspace", &slug).await;
+    let live = dataset(&state, demo_loaded(&state), "workspace", &slug).await;
     respond(
         state.clone(),
         c,
@@ -236,8 +235,16 @@ pub async fn fleet(
     let Some(visible) = visible_hosts(&state, c.actor.as_ref()).await else {
         return StatusCode::UNAUTHORIZED.into_response();
     };
-    let first = visible.first().map(i64::to_string).unwrap_or_default();
-    let live = dataset(&state, all_demo(&state), "host", &first).await;
+    // The replay's data set is found through a demo host the reader sees.
+    let demo_host = state.gateway.read(|inv| {
+        visible
+            .iter()
+            .find(|id| inv.hosts.get(id).is_some_and(|h| h.demo))
+            .or(visible.first())
+            .map(i64::to_string)
+            .unwrap_or_default()
+    });
+    let live = dataset(&state, demo_loaded(&state), "host", &demo_host).await;
     let subject = Subject::platform(
         AuditTarget::new("fleet", "", ""),
         serde_json::json!({ "chart": file }),
