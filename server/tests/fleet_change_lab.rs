@@ -12,22 +12,9 @@ use common::*;
 use leptos::server_fn::ServerFn;
 
 fn boot_fields<'a>(name: &'a str, host: &'a str, pool: &'a str) -> Vec<(&'a str, &'a str)> {
-    let (kernel, initrd): (&'static str, &'static str) = (
-        Box::leak(env("MILLWRIGHT_LAB_KERNEL").into_boxed_str()),
-        Box::leak(env("MILLWRIGHT_LAB_INITRD").into_boxed_str()),
-    );
-    let mut fields = vm_fields(name, host);
-    fields.retain(|(k, _)| !["memory_mib", "boot", "disk_gib"].contains(k));
-    fields.extend([
-        ("memory_mib", "128"),
-        ("boot", "kernel"),
-        ("kernel", kernel),
-        ("initrd", initrd),
-        ("cmdline", "console=ttyS0 panic=-1 quiet"),
-        ("disk_gib", "1"),
-        ("pool", pool),
-        ("cpu_shares", "512"),
-    ]);
+    let mut fields = kernel_boot_fields(name, host);
+    fields.retain(|(k, _)| *k != "disk_gib");
+    fields.extend([("disk_gib", "1"), ("pool", pool), ("cpu_shares", "512")]);
     fields
 }
 

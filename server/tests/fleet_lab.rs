@@ -21,18 +21,9 @@ async fn create_boots_the_tiny_guest_and_goes_through_every_transition() {
     let lab = lab("lifecycle").await;
     let uri = env("MILLWRIGHT_LAB_H1_URI");
     let name = format!("mw-boot-{}", std::process::id());
-    let (kernel, initrd) = (env("MILLWRIGHT_LAB_KERNEL"), env("MILLWRIGHT_LAB_INITRD"));
     let host = lab.host_id(false).to_string();
-    let mut fields = vm_fields(&name, &host);
-    fields.retain(|(k, _)| *k != "memory_mib" && *k != "boot");
+    let mut fields = kernel_boot_fields(&name, &host);
     fields.extend([
-        ("memory_mib", "128"),
-        ("boot", "kernel"),
-        ("kernel", &kernel),
-        ("initrd", &initrd),
-    ]);
-    fields.extend([
-        ("cmdline", "console=ttyS0 panic=-1 quiet"),
         ("start", "on"),
         ("cpu_shares", "512"),
         ("blkio_weight", "300"),

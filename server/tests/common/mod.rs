@@ -295,3 +295,21 @@ impl Drop for TestPool {
         virsh(&self.uri, &["pool-destroy", &self.name]);
     }
 }
+
+/// A 128 MiB VM that boots the lab's tiny guest (kernel + initrd), no disk.
+pub fn kernel_boot_fields<'a>(name: &'a str, host: &'a str) -> Vec<(&'a str, &'a str)> {
+    let (kernel, initrd): (&'static str, &'static str) = (
+        Box::leak(env("MILLWRIGHT_LAB_KERNEL").into_boxed_str()),
+        Box::leak(env("MILLWRIGHT_LAB_INITRD").into_boxed_str()),
+    );
+    let mut fields = vm_fields(name, host);
+    fields.retain(|(k, _)| !["memory_mib", "boot"].contains(k));
+    fields.extend([
+        ("memory_mib", "128"),
+        ("boot", "kernel"),
+        ("kernel", kernel),
+        ("initrd", initrd),
+        ("cmdline", "console=ttyS0 panic=-1 quiet"),
+    ]);
+    fields
+}
