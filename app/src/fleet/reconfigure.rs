@@ -34,16 +34,17 @@ pub fn resize(conn: &Connect, uuid: &str, vcpus: u32, memory_mib: u64) -> Result
     let dom = lookup(conn, uuid)?;
     require_off(&dom)?;
     let fail = |e: virt::error::Error| translate("resize", &e);
+    let info = dom.info().map_err(fail)?;
     let vcpu_cfg = sys::VIR_DOMAIN_VCPU_CONFIG;
     let vcpu_max = vcpu_cfg | sys::VIR_DOMAIN_VCPU_MAXIMUM;
-    let high = 64.max(vcpus);
-    dom.set_vcpus_flags(high, vcpu_max).map_err(fail)?;
+    // Never below the current count, so the current one stays valid.
+    dom.set_vcpus_flags(vcpus.max(info.nr_virt_cpu), vcpu_max)
+        .map_err(fail)?;
     dom.set_vcpus_flags(vcpus, vcpu_cfg).map_err(fail)?;
     dom.set_vcpus_flags(vcpus, vcpu_max).map_err(fail)?;
     let kib = memory_mib * 1024;
     let mem_cfg = sys::VIR_DOMAIN_MEM_CONFIG;
     let mem_max = mem_cfg | sys::VIR_DOMAIN_MEM_MAXIMUM;
-    let info = dom.info().map_err(fail)?;
     if kib > info.max_mem {
         dom.set_memory_flags(kib, mem_max).map_err(fail)?;
         dom.set_memory_flags(kib, mem_cfg).map_err(fail)?;
