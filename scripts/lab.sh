@@ -33,7 +33,8 @@ ALL_HOSTS=(h1 h2)
 
 KERNEL="$CACHE/vmlinuz"          # bzImage from the Debian package
 VMLINUX="$CACHE/vmlinux"         # uncompressed ELF (boots ~2x faster), if extractable
-INITRD="$CACHE/initrd.gz"
+INITRD="$CACHE/initrd-net.gz"   # busybox guest; with mw.dhcp=1 it takes a DHCP lease
+MODULES="$CACHE/modules"         # the guest's virtio-net driver chain, in load order
 ROOTFS="$CACHE/rootfs"
 
 START_TIMEOUT=${MILLWRIGHT_LAB_START_TIMEOUT:-20}   # seconds for a daemon to answer
@@ -434,12 +435,31 @@ mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev 2>/dev/null || true
 [ -c /dev/console ] && exec </dev/console >/dev/console 2>&1
 echo MILLWRIGHT-GUEST-UP
+if grep -q 'mw.dhcp=1' /proc/cmdline; then
+  for m in $(cat /lib/modules/order); do insmod "/lib/modules/$m"; done
+  ip link set lo up
+  ip link set eth0 up
+  udhcpc -i eth0 -x hostname:mw-guest -s /bin/mw-dhcp -t 30 -T 1 -A 1 -b
+fi
 if grep -q 'mw.busy=1' /proc/cmdline; then
   while :; do :; done
 fi
 while :; do sleep 3600; done
 EOF
   chmod 755 "$tmp/init"
+  cat >"$tmp/bin/mw-dhcp" <<'EOF'
+#!/bin/busybox sh
+# udhcpc's event script: configure eth0 and report the address on the console.
+case "$1" in
+  bound|renew)
+    ip addr flush dev "$interface"
+    ip addr add "$ip/${mask:-24}" dev "$interface"
+    echo "MILLWRIGHT-GUEST-IP $ip" ;;
+esac
+EOF
+  chmod 755 "$tmp/bin/mw-dhcp"
+  mkdir -p "$tmp/lib/modules"
+  cp "$MODULES"/*.ko "$MODULES/order" "$tmp/lib/modules/"
   (cd "$tmp" && find . -print0 | cpio -0 -o -H newc -R 0:0 --quiet | gzip -9) >"$INITRD.tmp"
   mv "$INITRD.tmp" "$INITRD"
   rm -rf "$tmp"
@@ -467,7 +487,7 @@ extract_vmlinux() { # bzImage out
 }
 
 build_kernel() {
-  if [ ! -s "$KERNEL" ]; then
+  if [ ! -s "$KERNEL" ] || [ ! -s "$MODULES/order" ]; then
     local pkg tmp deb
     pkg=$(newest_kernel_pkg)
     if [ -z "$pkg" ]; then apt-get update -qq; pkg=$(newest_kernel_pkg); fi
@@ -482,8 +502,20 @@ build_kernel() {
       (cd "$tmp" && apt-get download -qq "$pkg") || die "apt-get download $pkg failed"
     fi
     deb=$(ls "$tmp"/*.deb | head -n1)
-    # Only ./boot is needed (the modules would be ~400 MB on disk).
-    dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$tmp" --wildcards './boot/vmlinuz-*'
+    # Only ./boot and the virtio-net driver chain are needed (all modules
+    # would be ~400 MB on disk).
+    local mods=(drivers/virtio/virtio_ring drivers/virtio/virtio
+      drivers/virtio/virtio_pci_modern_dev drivers/virtio/virtio_pci_legacy_dev
+      drivers/virtio/virtio_pci net/core/failover drivers/net/net_failover
+      drivers/net/virtio_net) m pats=('./boot/vmlinuz-*')
+    for m in "${mods[@]}"; do pats+=("./lib/modules/*/kernel/$m.ko"); done
+    dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$tmp" --wildcards "${pats[@]}"
+    rm -rf "$MODULES.tmp"; mkdir -p "$MODULES.tmp"
+    for m in "${mods[@]}"; do
+      cp "$tmp"/lib/modules/*/kernel/"$m".ko "$MODULES.tmp/"
+      basename "$m.ko" >>"$MODULES.tmp/order"
+    done
+    rm -rf "$MODULES"; mv "$MODULES.tmp" "$MODULES"
     cp "$tmp"/boot/vmlinuz-* "$KERNEL.tmp"
     mv "$KERNEL.tmp" "$KERNEL"
     basename "$deb" >"$CACHE/kernel-package"
@@ -500,8 +532,8 @@ lab_kernel() { if [ -e "$VMLINUX.none" ]; then echo "$KERNEL"; else echo "$VMLIN
 build_artifacts() {
   mkdir -p "$CACHE"
   build_rootfs
-  build_initrd
   build_kernel
+  build_initrd
 }
 
 # ------------------------------------------------------------- commands ----

@@ -1,12 +1,13 @@
 //! Changing existing domains on the real lab through the real router: the
 //! graceful shutdown that times out and offers force off, vCPUs and memory
 //! while off (within quota), sandbox limits edited after create (read back
-//! by virsh), and a clone with copied volumes, a new UUID and new MACs.
+//! by virsh), a clone with copied volumes, a new UUID and new MACs, and a
+//! guest on a network made here that takes a DHCP lease the page lists.
 //! `#[ignore]`d: `make test` runs them with the lab up.
 
 mod common;
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use common::*;
 use leptos::server_fn::ServerFn;
@@ -213,4 +214,86 @@ async fn a_clone_boots_with_copied_volumes_a_new_uuid_and_new_macs() {
     })
     .await;
     assert_eq!(pool.files(), 0, "both volumes deleted");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs the lab: make test"]
+async fn a_guest_on_a_new_network_takes_a_dhcp_lease_that_is_listed() {
+    use app::api::networks::{CreateNetwork, DeleteNetwork, ListLeases, NetworkAction};
+    let lab = lab("lease").await;
+    let uri = env("MILLWRIGHT_LAB_H1_URI");
+    let host = lab.host_id(false).to_string();
+    let pid = std::process::id();
+    let (net, name) = (format!("mw-lease-{pid}"), format!("mw-dhcp-{pid}"));
+    let subnet = format!("10.254.{}", pid % 200 + 20);
+    let ids = format!("host_id={host}&name={net}");
+    let out = lab
+        .post(
+            CreateNetwork::PATH,
+            &format!(
+                "{ids}&mode=isolated&cidr={}&dhcp_start={subnet}.100&dhcp_end={subnet}.199",
+                encode(&format!("{subnet}.1/24"))
+            ),
+        )
+        .await;
+    assert!(!out.contains("Err"), "create network: {out}");
+
+    // The tiny guest loads virtio-net and asks for a lease (mw.dhcp=1).
+    let mut fields = kernel_boot_fields(&name, &host);
+    fields.retain(|(k, _)| *k != "cmdline");
+    fields.extend([
+        ("network", net.as_str()),
+        ("cmdline", "console=ttyS0 panic=-1 quiet mw.dhcp=1"),
+        ("start", "on"),
+    ]);
+    let started = Instant::now();
+    let out = lab.create(&fields).await;
+    assert!(out.contains(&name), "create: {out}");
+    let mac = virsh(&uri, &["domiflist", &name])
+        .1
+        .split_whitespace()
+        .find(|w| w.matches(':').count() == 5)
+        .expect("a MAC in domiflist")
+        .to_string();
+
+    // The lease as the networks page lists it: the guest's MAC and hostname.
+    let leases = loop {
+        let body = lab.post(ListLeases::PATH, &ids).await;
+        if body.contains(&mac) {
+            break body;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "no lease for {mac}: {body}"
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await; // polling libvirt's lease table
+    };
+    println!("create → DHCP lease listed: {:?}", started.elapsed());
+    assert!(leases.contains("mw-guest"), "{leases}");
+    let ip = leases
+        .split('"')
+        .find(|w| w.starts_with(&format!("{subnet}.")))
+        .and_then(|w| w.split('/').next())
+        .expect("an address in the pool")
+        .to_string();
+    // The guest's own view, from its serial console, agrees.
+    let log = std::path::PathBuf::from(env("MILLWRIGHT_LAB_DIR"))
+        .join(format!("hosts/h1/log/qemu/{name}-serial.log"));
+    let serial = std::fs::read_to_string(&log).unwrap_or_default();
+    assert!(
+        serial.contains(&format!("MILLWRIGHT-GUEST-IP {ip}")),
+        "{serial}"
+    );
+
+    let row = lab.find(&name).unwrap();
+    lab.power(&row, "force-off").await;
+    lab.wait_state(&name, app::model::DomainState::Shutoff)
+        .await;
+    assert!(!lab.delete(&row).await.contains("Err"));
+    assert!(!lab
+        .post(NetworkAction::PATH, &format!("{ids}&action=stop"))
+        .await
+        .contains("Err"));
+    assert!(!lab.post(DeleteNetwork::PATH, &ids).await.contains("Err"));
+    assert!(!virsh(&uri, &["net-info", &net]).0);
 }
