@@ -11,6 +11,7 @@ pub mod networks;
 pub mod reconfigure;
 pub mod storage;
 pub mod templates;
+pub mod traces;
 pub mod users;
 pub mod volumes;
 pub mod workspaces;

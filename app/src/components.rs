@@ -10,3 +10,4 @@ pub mod resource_controls;
 pub mod session;
 pub mod shell;
 pub mod snapshots;
+pub mod traces;

@@ -64,6 +64,15 @@ impl AppError {
         }
     }
 
+    /// The one message for a place with room for one: the first field's
+    /// rule, else the summary.
+    pub fn first_key(&self) -> Key {
+        match self {
+            AppError::Invalid(errs) => errs.first().map_or(self.summary(), |e| e.key),
+            other => other.summary(),
+        }
+    }
+
     /// The message shown when no field owns the error.
     pub fn summary(&self) -> Key {
         match self {

@@ -472,6 +472,24 @@ keys! {
     UnitCount => "count", "个";
     TraceReplay => "replayed trace", "回放的历史轨迹";
     TraceNote => "replayed PlanetLab trace (real VM CPU history, not measured here)", "回放的 PlanetLab 轨迹（真实虚拟机 CPU 历史，非本平台实测）";
+    TraceImportedNote => "imported trace (recorded elsewhere, not measured here)", "导入的历史轨迹（外部记录，非本平台实测）";
+    SeriesTraceVms => "VMs with samples", "有样本的虚拟机";
+    Traces => "Imported traces", "导入的历史轨迹";
+    TracesHelp => "Utilization recorded elsewhere, kept apart from what this plant measures: for what-if analysis.", "在别处记录的资源使用数据，与本平台实测数据分开保存，用于假设分析。";
+    TraceNone => "No trace imported yet.", "尚未导入历史轨迹。";
+    TraceVms => "VMs", "虚拟机";
+    TraceSamples => "Samples", "样本";
+    TraceSpan => "From – to (UTC)", "起止（UTC）";
+    TraceImport => "Import a trace", "导入历史轨迹";
+    TraceName => "Data set name", "数据集名称";
+    TraceFiles => "Files", "文件";
+    TraceFilesHelp => "CSV with the header entity,timestamp,cpu_pct,… or PlanetLab files (one VM per file, a CPU percentage per line every 5 minutes, the last ending now). A data set of the same name is replaced.", "CSV（表头 entity,timestamp,cpu_pct,…）或 PlanetLab 文件（每个文件一台虚拟机，每行一个 CPU 百分比，间隔 5 分钟，最后一行为现在）。同名数据集将被替换。";
+    TraceImportButton => "Import", "导入";
+    TraceImported => "Trace imported", "历史轨迹已导入";
+    TraceDelete => "Delete trace", "删除历史轨迹";
+    ErrTraceFormat => "A file is not a trace in either format.", "有文件不是上述任一格式的历史轨迹。";
+    ErrTraceFiles => "Choose one or more trace files.", "请选择一个或多个历史轨迹文件。";
+    ErrTraceTooLarge => "The files are larger than 256 MiB in all.", "文件总大小超过 256 MiB。";
 }
 
 /// A UI language.

@@ -117,6 +117,8 @@ pub enum Action {
     NetworkCreate,
     NetworkOperate,
     NetworkDelete,
+    TraceList,
+    TraceManage,
 }
 
 impl Action {
@@ -161,6 +163,8 @@ impl Action {
             Action::NetworkCreate => "network.create",
             Action::NetworkOperate => "network.operate",
             Action::NetworkDelete => "network.delete",
+            Action::TraceList => "trace.list",
+            Action::TraceManage => "trace.manage",
         }
     }
 }
@@ -211,7 +215,8 @@ pub fn decide(actor: &Actor, action: Action, resource: &Object) -> Decision {
     };
     match action {
         // Signed-in users list what they may see; the lists are filtered.
-        HostList | WorkspaceList | StorageList | NetworkList => Decision::Allow,
+        // Imported traces are plant-wide evidence, readable by everyone.
+        HostList | WorkspaceList | StorageList | NetworkList | TraceList => Decision::Allow,
         PasswordChangeOwn => allow(
             *resource == Object::User(actor.user_id),
             Key::DenyOwnAccountOnly,
@@ -237,7 +242,8 @@ pub fn decide(actor: &Actor, action: Action, resource: &Object) -> Decision {
         | PoolDelete
         | NetworkCreate
         | NetworkOperate
-        | NetworkDelete => Decision::Deny(Key::DenyAdminOnly),
+        | NetworkDelete
+        | TraceManage => Decision::Deny(Key::DenyAdminOnly),
         WorkspaceManageMembers => allow(workspace_role() == Some(Role::Owner), Key::DenyOwnerOnly),
         DomainRead | AuditRead | AuditExport => {
             allow(workspace_role().is_some(), Key::DenyNotMember)

@@ -6,7 +6,12 @@
 import type { APIRequestContext, Page } from "@playwright/test";
 import { expect, test } from "./support/fixtures";
 import { demoDomain } from "./support/demo";
-import { open } from "./support/app";
+import { jsEnabled, open, waitHydrated } from "./support/app";
+import type { TestInfo } from "@playwright/test";
+
+async function waitHydratedIfJs(page: Page, testInfo: TestInfo): Promise<void> {
+  if (jsEnabled(testInfo)) await waitHydrated(page);
+}
 
 /** The SVG behind a chart figure, fetched with the page's session. */
 async function chartSvg(page: Page, request: APIRequestContext, panel: string): Promise<string> {
@@ -95,6 +100,58 @@ test.describe("utilization history", () => {
     expect(lines[0]).toBe("time_utc,unix_time,series,value,unit");
     expect(lines.length).toBeGreaterThan(100);
     expect(lines[1]).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d UTC,\d+,"[^"]+",[0-9.]+,"cores"$/);
+  });
+
+  test("an administrator imports a trace, charts and exports it, and deletes it @nojs", async ({ page }, testInfo) => {
+    const name = `e2e-${testInfo.project.name}-${Date.now().toString(36)}`;
+    const now = Math.floor(Date.now() / 1000);
+    // A CSV of two PLCs over the last two hours, and one PlanetLab file.
+    const rows = ["entity,timestamp,cpu_pct,cpu_used"];
+    for (let k = 24; k >= 1; k--) {
+      rows.push(`plc-a,${now - k * 300},${20 + k},${(20 + k) / 100}`);
+      rows.push(`plc-b,${now - k * 300},${60 - k},${(60 - k) / 100}`);
+    }
+    const planetlab = Array.from({ length: 36 }, (_, k) => String(10 + (k % 7) * 5)).join("\n");
+    await open(page, "/history", testInfo);
+    const form = page.locator('form[data-form="import-trace"]');
+    await form.locator('input[name="name"]').fill(name);
+    await form.locator('input[name="files"]').setInputFiles([
+      { name: "line4.csv", mimeType: "text/csv", buffer: Buffer.from(rows.join("\n")) },
+      { name: "historian-vm", mimeType: "text/plain", buffer: Buffer.from(planetlab) },
+    ]);
+    await form.locator('button[type="submit"]').click();
+    await expect(page).toHaveURL(new RegExp(`/history\\?trace=${name}&imported=84$`));
+    await expect(page.locator(`[data-trace-imported="${name}"]`)).toBeVisible();
+    const row = page.locator(`tr[data-trace="${name}"]`);
+    await expect(row.locator("td").nth(1)).toHaveText("3");
+    await expect(row.locator("td").nth(2)).toHaveText("84");
+    await expect(page.locator(`a[data-history-trace="${name}"]`)).toHaveAttribute("aria-current", "true");
+
+    // Its charts: the sum over its VMs, labelled as an imported trace.
+    await expect(page.locator("section[data-history] figure[data-chart]")).toHaveCount(2);
+    const cpu = await chartSvg(page, page.request, "cpu");
+    expect(valueTitles(cpu)).toBeGreaterThan(5);
+    expect(cpu).toContain("imported trace");
+    const vms = await chartSvg(page, page.request, "domains");
+    expect(vms).toMatch(/<title>[^<]*: 3\.00 /);
+    const [download] = await Promise.all([page.waitForEvent("download"), page.locator('a[data-csv="cpu"]').click()]);
+    const csv = require("fs").readFileSync(await download.path(), "utf8") as string;
+    expect(csv.trim().split("\n").length).toBeGreaterThan(5);
+
+    // A file in neither format: the rule and the file and line, nothing replaced.
+    await open(page, "/history", testInfo);
+    await form.locator('input[name="name"]').fill(name);
+    await form.locator('input[name="files"]').setInputFiles([
+      { name: "bad.csv", mimeType: "text/csv", buffer: Buffer.from("entity,when\nplc-a,1\n") },
+    ]);
+    await form.locator('button[type="submit"]').click();
+    await expect(page.locator("[data-trace-error]")).toContainText("not a trace");
+    await expect(page.locator("[data-trace-error]")).toContainText("bad.csv: line 1");
+    await expect(page.locator(`tr[data-trace="${name}"] td`).nth(2)).toHaveText("84");
+
+    await waitHydratedIfJs(page, testInfo);
+    await page.locator(`tr[data-trace="${name}"] button[data-action="delete-trace"]`).click();
+    await expect(page.locator(`tr[data-trace="${name}"]`)).toHaveCount(0);
   });
 
   test("the dashboard's heat strip shows every host's last day @nojs", async ({ page }, testInfo) => {

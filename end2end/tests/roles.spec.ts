@@ -101,7 +101,19 @@ test.describe.serial("roles", () => {
     });
     expect(forged.status()).toBe(403);
 
+    // No trace import for a viewer either: no form, and a forged upload is refused.
+    await open(viewer, "/history", testInfo);
+    await expect(viewer.locator("section[data-traces]")).toBeVisible();
+    await expect(viewer.locator('form[data-form="import-trace"]')).toHaveCount(0);
+    const forgedTrace = await viewer.context().request.post("/history/traces", {
+      multipart: { name: "forged", files: { name: "vm-1", mimeType: "text/plain", buffer: Buffer.from("10\n20\n") } },
+      headers: { Origin: baseURL! },
+      maxRedirects: 0,
+    });
+    expect(forgedTrace.status()).toBe(403);
+
     await open(page, `/audit?actor=${VIEWER}&outcome=denied`, testInfo);
+    await expect(page.locator('tr[data-action="trace.manage"][data-outcome="denied"]').first()).toBeVisible();
     const row = page.locator('tr[data-action="domain.operate"][data-outcome="denied"]');
     await expect(row.first()).toBeVisible();
     await expect(row.first()).toContainText(VIEWER);

@@ -41,11 +41,7 @@ async fn caller(
     req: axum::extract::Request,
 ) -> Caller {
     // Read the request before awaiting: its body is not `Sync`.
-    let source = req
-        .extensions()
-        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
-        .unwrap_or_else(|| "unknown".into());
+    let source = crate::routes::source_address(&req);
     let prefs = req
         .headers()
         .get(header::COOKIE)
@@ -259,6 +255,35 @@ pub async fn fleet(
         q,
         live,
         visible,
+    )
+    .await
+}
+
+/// `GET /charts/trace/{name}/{panel}.{svg|csv}`: an imported trace data
+/// set as a whole (the sum over its VMs), labelled as a trace.
+pub async fn trace(
+    State(state): State<AppState>,
+    session: tower_sessions::Session,
+    Path((name, file)): Path<(String, String)>,
+    Query(q): Query<RangeQuery>,
+    req: axum::extract::Request,
+) -> Response {
+    let c = caller(&state, &session, req).await;
+    let subject = Subject::platform(
+        AuditTarget::new("trace", name.clone(), name.clone()),
+        serde_json::json!({ "chart": file }),
+    );
+    let dataset = format!("trace:{name}");
+    respond(
+        state,
+        c,
+        Action::TraceList,
+        subject,
+        Target::Trace(name),
+        &file,
+        q,
+        dataset,
+        Vec::new(),
     )
     .await
 }

@@ -5,6 +5,7 @@ pub mod config;
 pub mod demo;
 pub mod identity;
 pub mod routes;
+pub mod traces;
 pub mod upload;
 
 use std::time::Duration;
@@ -121,29 +122,8 @@ async fn import_trace(pool: &SqlitePool, entry: &str) -> Result<(), StartError> 
     let path = std::path::Path::new(path.trim());
     let entities = if path.is_dir() {
         let end = app::history::rollup::bucket(app::auth::now_ms() / 1000, trace::PLANETLAB_STEP);
-        trace::read_planetlab_dir(path)
-            .map_err(|e| bad(e.to_string()))?
-            .into_iter()
-            .map(|(file, pcts)| {
-                let start = end - pcts.len() as i64 * trace::PLANETLAB_STEP;
-                let points = pcts
-                    .iter()
-                    .enumerate()
-                    .map(|(j, &p)| {
-                        (
-                            start + j as i64 * trace::PLANETLAB_STEP,
-                            trace::cpu_values(p),
-                        )
-                    })
-                    .collect();
-                trace::Entity {
-                    key: file.clone(),
-                    label: file,
-                    kind: "domain",
-                    points,
-                }
-            })
-            .collect()
+        let files = trace::read_planetlab_dir(path).map_err(|e| bad(e.to_string()))?;
+        trace::planetlab_entities(files, end)
     } else {
         let text = std::fs::read_to_string(path).map_err(|e| bad(e.to_string()))?;
         trace::parse_csv(&text).map_err(|e| bad(e.to_string()))?
@@ -225,6 +205,13 @@ pub fn router(state: AppState, stop: watch::Receiver<bool>) -> Router {
         .route("/charts/host/{id}/{file}", get(charts::host))
         .route("/charts/workspace/{slug}/{file}", get(charts::workspace))
         .route("/charts/fleet/{file}", get(charts::fleet))
+        .route("/charts/trace/{name}/{file}", get(charts::trace))
+        .route(
+            "/history/traces",
+            axum::routing::post(traces::import).layer(axum::extract::DefaultBodyLimit::max(
+                traces::LIMIT + (1 << 20),
+            )),
+        )
         .route("/charts/heat.svg", get(charts::heat))
         .leptos_routes_with_context(
             &state,

@@ -16,6 +16,14 @@ use tokio::sync::watch;
 use tokio_stream::wrappers::BroadcastStream;
 use tokio_stream::StreamExt;
 
+/// The client's address for the audit log (`unknown` without connect info).
+pub fn source_address(req: &axum::extract::Request) -> String {
+    req.extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_else(|| "unknown".into())
+}
+
 /// `GET /healthz`: database and hosts at a glance.
 pub async fn healthz(State(state): State<AppState>) -> Response {
     let db_ok = sqlx::query_scalar::<_, i64>("SELECT 1")

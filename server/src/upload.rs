@@ -14,7 +14,7 @@ use app::i18n::Key;
 use app::policy::{Action, Object};
 use app::state::AppState;
 use axum::body::Bytes;
-use axum::extract::{ConnectInfo, FromRequest, Multipart, Request, State};
+use axum::extract::{FromRequest, Multipart, Request, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 
@@ -34,11 +34,7 @@ pub async fn upload(
     session: tower_sessions::Session,
     req: Request,
 ) -> Response {
-    let source = req
-        .extensions()
-        .get::<ConnectInfo<std::net::SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
-        .unwrap_or_else(|| "unknown".into());
+    let source = crate::routes::source_address(&req);
     let Some(limit) = req
         .headers()
         .get(header::CONTENT_LENGTH)
@@ -117,7 +113,7 @@ async fn read_head(form: &mut Multipart) -> Head {
 /// The most a text field before the file may carry.
 const SMALL_FIELD: usize = 1024;
 
-async fn small_text(mut field: axum::extract::multipart::Field<'_>) -> Option<String> {
+pub(crate) async fn small_text(mut field: axum::extract::multipart::Field<'_>) -> Option<String> {
     let mut bytes = Vec::new();
     while let Ok(Some(chunk)) = field.chunk().await {
         bytes.extend_from_slice(&chunk);
@@ -187,10 +183,7 @@ fn back(head: &Head, result: Result<u64, AppError>) -> Response {
     match result {
         Ok(_) => url.push_str(&format!("&uploaded={}", app::url::encode_path(&head.name))),
         Err(err) => {
-            let key = match &err {
-                AppError::Invalid(errs) => errs.first().map(|e| e.key).unwrap_or(Key::ErrFixFields),
-                other => other.summary(),
-            };
+            let key = err.first_key();
             url.push_str(&format!("&upload_error={key:?}"));
         }
     }

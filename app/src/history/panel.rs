@@ -54,7 +54,8 @@ pub async fn build(
     req: &Request,
 ) -> Result<Spec, sqlx::Error> {
     let spec = build_from(pool, settings, req).await?;
-    if req.dataset == super::LIVE || spec.lines.iter().any(|l| !l.points.is_empty()) {
+    let is_trace = matches!(req.target, Target::Trace(_));
+    if is_trace || req.dataset == super::LIVE || spec.lines.iter().any(|l| !l.points.is_empty()) {
         return Ok(spec);
     }
     let live = Request {
@@ -70,12 +71,18 @@ async fn build_from(
     req: &Request,
 ) -> Result<Spec, sqlx::Error> {
     let (kind, keys) = match &req.target {
-        Target::Domain { uuid, .. } => ("domain", vec![uuid.clone()]),
-        Target::Host(id) => ("host", vec![id.to_string()]),
-        Target::Workspace(slug) => ("workspace", vec![slug.clone()]),
-        Target::Fleet => ("host", req.fleet_hosts.iter().map(i64::to_string).collect()),
+        Target::Domain { uuid, .. } => ("domain", Some(vec![uuid.clone()])),
+        Target::Host(id) => ("host", Some(vec![id.to_string()])),
+        Target::Workspace(slug) => ("workspace", Some(vec![slug.clone()])),
+        Target::Fleet => (
+            "host",
+            Some(req.fleet_hosts.iter().map(i64::to_string).collect()),
+        ),
+        // Every VM of the data set.
+        Target::Trace(_) => ("domain", None),
     };
-    let series = store::find_series(pool, &req.dataset, kind, Some(&keys)).await?;
+    let series = store::find_series(pool, &req.dataset, kind, keys.as_deref()).await?;
+    let sums = matches!(req.target, Target::Trace(_));
     let ids: Vec<i64> = series.iter().map(|s| s.0).collect();
     let Window { from, to, .. } = req.window;
     let mut res = req.resolution.unwrap_or_else(|| {
@@ -93,12 +100,12 @@ async fn build_from(
         let buckets = req.downsample.then(|| {
             (
                 from,
-                super::chart::bucket_width(from, to, res.step(settings.interval_secs)),
+                super::chart::bucket_width(from, to, step_of(res, settings, sums)),
             )
         });
         points = match buckets {
-            // A stacked fleet chart draws averages only.
-            Some(b) if req.target == Target::Fleet && res != Resolution::Raw => {
+            // Stacked and summed charts draw averages only.
+            Some(b) if (sums || req.target == Target::Fleet) && res != Resolution::Raw => {
                 store::read_averages(pool, res, &ids, (from, to), &wanted, b).await?
             }
             _ => store::read_metrics(pool, res, &ids, (from, to), &wanted, buckets).await?,
@@ -110,7 +117,10 @@ async fn build_from(
         }
     }
     let t = |k: Key| req.locale.t(k).to_string();
-    let (unit, lines) = if req.target == Target::Fleet {
+    let (unit, lines) = if sums {
+        let (m, unit, label) = trace_metric(req.panel);
+        (t(unit), vec![sum_line(t(label), &points, m)])
+    } else if req.target == Target::Fleet {
         let (m, unit) = fleet_metric(req.panel);
         let lines = series
             .iter()
@@ -132,15 +142,32 @@ async fn build_from(
         stacked: req.target == Target::Fleet,
         from,
         to,
-        step: res.step(settings.interval_secs),
+        step: step_of(res, settings, sums),
         palette: req.palette,
         locale: req.locale,
-        note: (req.dataset != super::LIVE).then(|| t(Key::TraceNote)),
+        note: (req.dataset != super::LIVE).then(|| {
+            t(if sums {
+                Key::TraceImportedNote
+            } else {
+                Key::TraceNote
+            })
+        }),
         empty: t(Key::ChartNoData),
     })
 }
 
 type MetricLine = (Metric, Combine, Key);
+
+/// Seconds between points at `res`. A sum over a trace's VMs needs every
+/// VM in each drawn bucket, so its buckets span at least PlanetLab's step.
+fn step_of(res: Resolution, settings: &Settings, sums: bool) -> i64 {
+    let step = res.step(settings.interval_secs);
+    if sums {
+        step.max(super::trace::PLANETLAB_STEP / 2)
+    } else {
+        step
+    }
+}
 
 /// What a fleet panel stacks, and its unit.
 fn fleet_metric(panel: Panel) -> (Metric, Key) {
@@ -150,10 +177,21 @@ fn fleet_metric(panel: Panel) -> (Metric, Key) {
     }
 }
 
+/// What a trace panel sums over the data set's VMs, its unit and label.
+fn trace_metric(panel: Panel) -> (Metric, Key, Key) {
+    match panel {
+        Panel::Domains => (Metric::Running, Key::UnitCount, Key::SeriesTraceVms),
+        _ => (Metric::CpuUsed, Key::UnitCores, Key::SeriesUsed),
+    }
+}
+
 /// The columns a panel reads.
 fn wanted_metrics(target: &Target, panel: Panel) -> Vec<Metric> {
     if *target == Target::Fleet {
         return vec![fleet_metric(panel).0];
+    }
+    if let Target::Trace(_) = target {
+        return vec![trace_metric(panel).0];
     }
     let mut out: Vec<Metric> = metrics_of(target, panel).1.iter().map(|l| l.0).collect();
     out.dedup();
@@ -244,6 +282,21 @@ fn line(label: String, points: &[Point], series: Option<i64>, m: Metric, combine
         label,
         combine,
         points,
+    }
+}
+
+/// One metric summed over every series at each time, in display units.
+fn sum_line(label: String, points: &[Point], m: Metric) -> Line {
+    let mut by_time = std::collections::BTreeMap::<i64, f64>::new();
+    for p in points {
+        if let Some(v) = p.avg[m.index()] {
+            *by_time.entry(p.t).or_default() += v / m.scale();
+        }
+    }
+    Line {
+        label,
+        combine: Combine::Mean,
+        points: by_time.into_iter().collect(),
     }
 }
 

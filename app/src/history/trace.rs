@@ -145,6 +145,10 @@ pub fn parse_csv(text: &str) -> Result<Vec<Entity>, TraceError> {
                 v[m.index()] = scaled(*m, Some(x));
             }
         }
+        // A row is a sample of a VM that was there, unless told otherwise.
+        if !metrics.contains(&Metric::Running) {
+            v[Metric::Running.index()] = Some(1);
+        }
         by_entity
             .entry(cells[0].to_string())
             .or_default()
@@ -164,6 +168,73 @@ pub fn parse_csv(text: &str) -> Result<Vec<Entity>, TraceError> {
         .collect())
 }
 
+/// PlanetLab files as entities whose last sample ends at `end`.
+pub fn planetlab_entities(files: Vec<(String, Vec<f64>)>, end: i64) -> Vec<Entity> {
+    files
+        .into_iter()
+        .map(|(file, pcts)| {
+            let start = end - pcts.len() as i64 * PLANETLAB_STEP;
+            let points = (0..)
+                .zip(pcts)
+                .map(|(j, p)| (start + j * PLANETLAB_STEP, cpu_values(p)))
+                .collect();
+            Entity {
+                key: file.clone(),
+                label: file,
+                kind: "domain",
+                points,
+            }
+        })
+        .collect()
+}
+
+/// One imported data set: (name, VMs, samples, first and last minute).
+pub type Summary = (String, i64, i64, Option<i64>, Option<i64>);
+
+/// Every imported data set, by name.
+pub async fn list(pool: &SqlitePool) -> Result<Vec<Summary>, sqlx::Error> {
+    type Row = (String, i64, Option<i64>, Option<i64>, Option<i64>);
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT s.dataset, COUNT(DISTINCT s.id), SUM(m.n), MIN(m.t), MAX(m.t) \
+         FROM history_series s LEFT JOIN history_1m m ON m.series = s.id \
+         WHERE s.dataset LIKE 'trace:%' AND s.kind = 'domain' GROUP BY s.dataset ORDER BY s.dataset",
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(set, vms, n, from, to)| {
+            let name = set.trim_start_matches("trace:").to_string();
+            (name, vms, n.unwrap_or(0), from, to)
+        })
+        .collect())
+}
+
+/// Removes data set `trace:<name>`; whether it existed.
+pub async fn remove(pool: &SqlitePool, name: &str) -> Result<bool, TraceError> {
+    let mut tx = pool.begin().await?;
+    let gone = clear(&mut tx, &format!("trace:{name}")).await?;
+    tx.commit().await?;
+    Ok(gone > 0)
+}
+
+/// Deletes a data set's rollups and series; the number of series.
+async fn clear(tx: &mut sqlx::SqliteConnection, dataset: &str) -> Result<u64, sqlx::Error> {
+    for table in ["history_raw", "history_1m", "history_1h", "history_1d"] {
+        sqlx::query(&format!(
+            "DELETE FROM {table} WHERE series IN (SELECT id FROM history_series WHERE dataset = ?)"
+        ))
+        .bind(dataset)
+        .execute(&mut *tx)
+        .await?;
+    }
+    let done = sqlx::query("DELETE FROM history_series WHERE dataset = ?")
+        .bind(dataset)
+        .execute(&mut *tx)
+        .await?;
+    Ok(done.rows_affected())
+}
+
 /// Replaces data set `trace:<name>` with `entities`, written as rollups
 /// (minutes, and merged hours and days) in one transaction. Returns the
 /// number of points.
@@ -174,18 +245,7 @@ pub async fn import(
 ) -> Result<usize, TraceError> {
     let dataset = format!("trace:{name}");
     let mut tx = pool.begin().await?;
-    for table in ["history_raw", "history_1m", "history_1h", "history_1d"] {
-        sqlx::query(&format!(
-            "DELETE FROM {table} WHERE series IN (SELECT id FROM history_series WHERE dataset = ?)"
-        ))
-        .bind(&dataset)
-        .execute(&mut *tx)
-        .await?;
-    }
-    sqlx::query("DELETE FROM history_series WHERE dataset = ?")
-        .bind(&dataset)
-        .execute(&mut *tx)
-        .await?;
+    clear(&mut tx, &dataset).await?;
     let mut closed = Vec::new();
     for e in entities {
         let k = SeriesKey {
@@ -263,6 +323,7 @@ mod tests {
                 let mut v = [None; M];
                 v[Metric::CpuPct.index()] = Some(1_250);
                 v[Metric::MemUsed.index()] = Some(256 * 1024);
+                v[Metric::Running.index()] = Some(1);
                 v
             })]
         );
@@ -274,6 +335,45 @@ mod tests {
             parse_csv("entity,timestamp,cpu_pct\nx,yesterday,1\n"),
             Err(TraceError::Line(2, _))
         ));
+    }
+
+    #[test]
+    fn planetlab_files_end_at_the_given_time() {
+        let e = planetlab_entities(vec![("vm 1".into(), vec![10.0, 20.0])], 3_000);
+        assert_eq!(e[0].key, "vm 1");
+        let times: Vec<i64> = e[0].points.iter().map(|p| p.0).collect();
+        assert_eq!(times, vec![2_400, 2_700]);
+        assert_eq!(
+            e[0].points[1].1[Metric::CpuPct.index()],
+            cpu_values(20.0)[Metric::CpuPct.index()]
+        );
+    }
+
+    #[sqlx::test(migrations = "../migrations")]
+    async fn imported_sets_are_listed_and_removed_alone(pool: SqlitePool) {
+        let a = planetlab_entities(
+            vec![("a1".into(), vec![1.0; 3]), ("a2".into(), vec![2.0; 3])],
+            6_000,
+        );
+        let b = parse_csv("entity,timestamp,cpu_pct\nplc,600,5\n").unwrap();
+        assert_eq!(import(&pool, "plant-a", &a).await.unwrap(), 6);
+        assert_eq!(import(&pool, "plant-b", &b).await.unwrap(), 1);
+        let listed = list(&pool).await.unwrap();
+        assert_eq!(
+            listed,
+            vec![
+                ("plant-a".into(), 2, 6, Some(5_100), Some(5_700)),
+                ("plant-b".into(), 1, 1, Some(600), Some(600)),
+            ]
+        );
+        assert!(remove(&pool, "plant-a").await.unwrap());
+        assert!(!remove(&pool, "plant-a").await.unwrap(), "already gone");
+        assert_eq!(list(&pool).await.unwrap().len(), 1);
+        let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM history_1h")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        assert_eq!(left, 1, "only plant-b's hour is left");
     }
 
     #[test]

@@ -51,10 +51,15 @@ impl Panel {
 /// Whose history a chart shows.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Target {
-    Domain { host: i64, uuid: String },
+    Domain {
+        host: i64,
+        uuid: String,
+    },
     Host(i64),
     Workspace(String),
     Fleet,
+    /// An imported trace data set, summed over its VMs.
+    Trace(String),
 }
 
 impl Target {
@@ -64,6 +69,7 @@ impl Target {
             Target::Domain { .. } => &[Panel::Cpu, Panel::Memory, Panel::Disk, Panel::Network],
             Target::Host(_) => &[Panel::Cpu, Panel::Memory, Panel::Domains],
             Target::Workspace(_) | Target::Fleet => &[Panel::Cpu, Panel::Memory],
+            Target::Trace(_) => &[Panel::Cpu, Panel::Domains],
         }
     }
 
@@ -74,6 +80,7 @@ impl Target {
             Target::Host(id) => format!("/charts/host/{id}"),
             Target::Workspace(slug) => format!("/charts/workspace/{}", encode_path(slug)),
             Target::Fleet => "/charts/fleet".into(),
+            Target::Trace(name) => format!("/charts/trace/{}", encode_path(name)),
         }
     }
 
@@ -100,6 +107,10 @@ mod tests {
         assert_eq!(
             Target::Workspace("ops".into()).url(Panel::Cpu, "svg", ""),
             "/charts/workspace/ops/cpu.svg?"
+        );
+        assert_eq!(
+            Target::Trace("plant 2011".into()).url(Panel::Domains, "csv", ""),
+            "/charts/trace/plant%202011/domains.csv?"
         );
         for p in Panel::ALL {
             assert_eq!(Panel::parse(p.as_str()), Some(p));

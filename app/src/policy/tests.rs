@@ -70,6 +70,8 @@ const MATRIX: &[(Action, [bool; 5])] = &[
     (NetworkCreate,          [true, false, false, false, false]),
     (NetworkOperate,         [true, false, false, false, false]),
     (NetworkDelete,          [true, false, false, false, false]),
+    (TraceList,              [true, true,  true,  true,  true ]),
+    (TraceManage,            [true, false, false, false, false]),
 ];
 
 fn subjects() -> [(&'static str, Actor); 5] {
@@ -157,6 +159,8 @@ fn matrix_covers_every_action() {
         NetworkCreate,
         NetworkOperate,
         NetworkDelete,
+        TraceList,
+        TraceManage,
     ];
     for action in all {
         assert!(

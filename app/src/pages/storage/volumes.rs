@@ -12,14 +12,6 @@ use crate::components::session::use_actor;
 use crate::error::AppError;
 use crate::i18n::{use_i18n, Key};
 
-/// The message for an error of a row action: its field's rule if it has one.
-fn row_message(err: &AppError) -> Key {
-    match err {
-        AppError::Invalid(errs) => errs.first().map(|e| e.key).unwrap_or(err.summary()),
-        other => other.summary(),
-    }
-}
-
 /// Whether the actor might change volumes (the server decides per pool).
 fn may_change(actor: Signal<Option<crate::policy::Actor>>) -> bool {
     actor
@@ -60,7 +52,7 @@ pub fn PoolVolumes(
             <h2>{format!("{} — {}", i.t(Key::Volumes), pool)}</h2>
             <UploadStatus />
             {move || row_error().map(|e| view! {
-                <p class="note note--error" role="alert" data-row-error>{i.t(row_message(&e))}</p>
+                <p class="note note--error" role="alert" data-row-error>{i.t(e.first_key())}</p>
             })}
             <Transition fallback=move || view! { <p>{i.t(Key::Loading)}</p> }>
                 {move || {
