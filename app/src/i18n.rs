@@ -256,6 +256,10 @@ keys! {
     PlacementDefault => "Server default", "服务器默认";
     PlacementSpread => "Spread (emptiest host)", "分散（最空闲的主机）";
     PlacementPack => "Pack (fullest host with room)", "集中（仍有余量的最满主机）";
+    PlacementReason => "{}: {} MiB of {} MiB memory free, {} of {} vCPUs allocated (overcommit {}:1), policy {}", "{}：空闲内存 {} MiB（共 {} MiB），已分配 {} / {} 个 vCPU（超配 {}:1），策略：{}";
+    PlacementByHand => "chosen by hand — {}", "手动选择 — {}";
+    PolicyWordSpread => "spread", "分散";
+    PolicyWordPack => "pack", "集中";
     ErrShutdownTimeout => "The guest did not shut down in time: it may ignore the ACPI request. Force it off?", "客户机未在时限内关机：它可能忽略了 ACPI 请求。是否强制关机？";
     ErrMustBeOff => "Shut the domain off first.", "请先关闭该虚拟机/容器。";
     ErrCloneDiskNotInPool => "A disk of this domain is not in a storage pool, so it cannot be copied.", "该虚拟机的某个磁盘不在存储池中，无法复制。";
@@ -492,6 +496,21 @@ keys! {
     ErrTraceTooLarge => "The files are larger than 256 MiB in all.", "文件总大小超过 256 MiB。";
 }
 
+/// `template` with each `{}` replaced by the next of `args`, in order (a
+/// translation keeps the placeholders, not their order in the sentence).
+pub fn fill(template: &str, args: &[&str]) -> String {
+    let mut out = String::with_capacity(template.len() + 16 * args.len());
+    let mut args = args.iter();
+    let mut rest = template;
+    while let Some(at) = rest.find("{}") {
+        out.push_str(&rest[..at]);
+        out.push_str(args.next().copied().unwrap_or("{}"));
+        rest = &rest[at + 2..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// A UI language.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Locale {
@@ -566,6 +585,23 @@ mod tests {
             assert!(!key.en().is_empty(), "{key:?} en");
             assert!(!key.zh().is_empty(), "{key:?} zh");
         }
+    }
+
+    #[test]
+    fn translations_keep_every_placeholder() {
+        for key in Key::ALL {
+            assert_eq!(
+                key.en().matches("{}").count(),
+                key.zh().matches("{}").count(),
+                "{key:?}"
+            );
+        }
+        assert_eq!(fill("{} of {}", &["1", "2"]), "1 of 2");
+        assert_eq!(
+            fill("{} of {}", &["1"]),
+            "1 of {}",
+            "a missing argument stays visible"
+        );
     }
 
     #[test]

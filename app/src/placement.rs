@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::i18n::{fill, Key, Locale};
+
 /// Spread new domains over the emptiest host, or pack them onto the fullest
 /// host that still has room (to free others for powering down).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -42,7 +44,49 @@ pub struct Candidate {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Choice {
     pub host_id: i64,
-    pub reason: String,
+    pub reason: Reason,
+}
+
+/// Why a host was chosen, in numbers (the audit log keeps them so); worded
+/// in the reader's language by [`Reason::text`].
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Reason {
+    pub host: String,
+    pub free_mib: u64,
+    pub memory_mib: u64,
+    pub vcpus_used: u32,
+    pub cpus: u32,
+    pub overcommit: u32,
+    pub policy: Policy,
+    /// The user named the host; the numbers say it had room.
+    pub by_hand: bool,
+}
+
+impl Reason {
+    pub fn text(&self, locale: Locale) -> String {
+        let policy = locale.t(match self.policy {
+            Policy::Spread => Key::PolicyWordSpread,
+            Policy::Pack => Key::PolicyWordPack,
+        });
+        let n = |v: u64| v.to_string();
+        let body = fill(
+            locale.t(Key::PlacementReason),
+            &[
+                &self.host,
+                &n(self.free_mib),
+                &n(self.memory_mib),
+                &n(self.vcpus_used.into()),
+                &n(self.cpus.into()),
+                &n(self.overcommit.into()),
+                policy,
+            ],
+        );
+        if self.by_hand {
+            fill(locale.t(Key::PlacementByHand), &[&body])
+        } else {
+            body
+        }
+    }
 }
 
 /// Picks a host with room for `vcpus` and `memory_mib`; vCPUs may be
@@ -64,19 +108,18 @@ pub fn choose(
         Policy::Spread => pick.max_by_key(|c| (free_mem(c), std::cmp::Reverse(c.host_id))),
         Policy::Pack => pick.min_by_key(|c| (free_mem(c), c.host_id)),
     }?;
-    let reason = format!(
-        "{}: {} MiB of {} MiB memory free, {} of {} vCPUs allocated (overcommit {}:1), policy {}",
-        best.name,
-        free_mem(best),
-        best.memory_mib,
-        best.vcpus_used,
-        best.cpus,
-        overcommit,
-        policy.as_str()
-    );
     Some(Choice {
         host_id: best.host_id,
-        reason,
+        reason: Reason {
+            host: best.name.clone(),
+            free_mib: free_mem(best),
+            memory_mib: best.memory_mib,
+            vcpus_used: best.vcpus_used,
+            cpus: best.cpus,
+            overcommit,
+            policy,
+            by_hand: false,
+        },
     })
 }
 
@@ -111,10 +154,15 @@ mod tests {
             1,
             "h3 has no room"
         );
-        let reason = choose(&hosts, 2, 2048, 4, Policy::Spread).unwrap().reason;
-        assert!(
-            reason.starts_with("h2: 12384 MiB of 16384 MiB memory free"),
-            "{reason}"
+        let mut reason = choose(&hosts, 2, 2048, 4, Policy::Spread).unwrap().reason;
+        assert_eq!(
+            reason.text(Locale::En),
+            "h2: 12384 MiB of 16384 MiB memory free, 2 of 8 vCPUs allocated (overcommit 4:1), policy spread"
+        );
+        reason.by_hand = true;
+        assert_eq!(
+            reason.text(Locale::ZhCn),
+            "手动选择 — h2：空闲内存 12384 MiB（共 16384 MiB），已分配 2 / 8 个 vCPU（超配 4:1），策略：分散"
         );
     }
 

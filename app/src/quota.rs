@@ -88,15 +88,15 @@ pub type InFlight = std::collections::HashMap<i64, (i64, i64)>;
 /// Picks the host under the quota lock, then checks the workspace's quotas
 /// and reserves `ask` on that host, atomically: concurrent creates neither
 /// overrun a quota nor all land on the same "emptiest" host.
-pub async fn reserve<P>(
+pub async fn reserve<P, R>(
     state: &AppState,
     target: ForDomain<'_>,
     quotas: &Quotas,
     ask: Ask,
     place: P,
-) -> Result<(Reservation, i64, String), AppError>
+) -> Result<(Reservation, i64, R), AppError>
 where
-    P: FnOnce(&InFlight) -> Result<(i64, String), AppError>,
+    P: FnOnce(&InFlight) -> Result<(i64, R), AppError>,
 {
     let (pool, gateway) = (&state.pool, &state.gateway);
     let _held = state.quota_lock.lock().await;

@@ -12,7 +12,8 @@ pub struct Created {
     pub host_id: i64,
     pub uuid: String,
     pub name: String,
-    pub placement: String,
+    /// Why that host; none for a clone, which stays on its source's host.
+    pub placement: Option<crate::placement::Reason>,
 }
 
 /// Starts, stops, reboots, suspends or resumes a domain, or sets autostart.

@@ -156,7 +156,7 @@ pub async fn clone_domain(host_id: i64, uuid: String, name: String) -> Result<Cr
                     host_id,
                     uuid: new_row.uuid.clone(),
                     name: new_row.name.clone(),
-                    placement: row.host_name.clone(),
+                    placement: None,
                 };
                 match r {
                     Some(r) => {

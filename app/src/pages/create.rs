@@ -165,7 +165,7 @@ pub fn CreatePage() -> impl IntoView {
             {move || create.value().get().and_then(Result::ok).map(|c| view! {
                 <p class="note note--ok" role="status" data-created=c.name.clone()>
                     {i.t(Key::CreatedOn)} " " <a href=format!("/domains/{}/{}", c.host_id, c.uuid)>{c.name.clone()}</a>
-                    <br /><span class="small" data-placement>{c.placement.clone()}</span>
+                    {c.placement.as_ref().map(|r| view! { <br /><span class="small" data-placement>{r.text(i.locale())}</span> })}
                 </p>
             })}
         </ActionForm>

@@ -159,7 +159,7 @@ async fn execute(
                 host_id,
                 uuid: row.uuid.clone(),
                 name: row.name.clone(),
-                placement,
+                placement: Some(placement),
             };
             reservation
                 .settle(&state.pool, &lock, &state.gateway, row)
@@ -206,7 +206,7 @@ pub fn place(
     plan: &Plan,
     container: bool,
     in_flight: &crate::quota::InFlight,
-) -> Result<(i64, String), AppError> {
+) -> Result<(i64, crate::placement::Reason), AppError> {
     let candidates: Vec<Candidate> = state.gateway.read(|inv| {
         inv.hosts
             .values()
@@ -249,7 +249,13 @@ pub fn place(
                 policy,
             )
             .ok_or_else(|| AppError::field("host", Key::ErrNoHostRoom))?;
-            Ok((id, format!("chosen by hand — {}", choice.reason)))
+            Ok((
+                id,
+                crate::placement::Reason {
+                    by_hand: true,
+                    ..choice.reason
+                },
+            ))
         }
         None => choose(
             &candidates,
