@@ -145,24 +145,23 @@ async fn standing(
         let mut reserved = Ask::default();
         let mut in_flight = InFlight::new();
         for (ws, vcpus, memory_mib, disk_gib, host_id, name, starts) in &held {
-            // Already in the inventory: counted there.
-            let listed = inv
+            // Already in the inventory: counted there — against the quota
+            // once defined, against the host's room once running (a create
+            // that is defined but still starting counts as in flight).
+            let row = inv
                 .hosts
                 .get(host_id)
-                .is_some_and(|h| h.domains.values().any(|d| &d.name == name));
-            let mine = *ws == workspace_id;
-            if !listed {
-                if *starts {
-                    let host = in_flight.entry(*host_id).or_default();
-                    host.0 += vcpus;
-                    host.1 += memory_mib;
-                }
-                if mine {
-                    reserved.disk_gib += disk_gib;
-                    reserved.vcpus += vcpus;
-                    reserved.memory_mib += memory_mib;
-                    reserved.domains += 1;
-                }
+                .and_then(|h| h.domains.values().find(|d| &d.name == name));
+            if *starts && !row.is_some_and(|d| d.state.is_active()) {
+                let host = in_flight.entry(*host_id).or_default();
+                host.0 += vcpus;
+                host.1 += memory_mib;
+            }
+            if *ws == workspace_id && row.is_none() {
+                reserved.disk_gib += disk_gib;
+                reserved.vcpus += vcpus;
+                reserved.memory_mib += memory_mib;
+                reserved.domains += 1;
             }
         }
         (inv.usage(slug), reserved, in_flight)

@@ -233,3 +233,48 @@ async fn a_killed_host_is_unreachable_while_the_other_serves_and_it_reconnects()
     println!("h1 reconnected {t:?} after its daemon answered again");
     gw.shutdown();
 }
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs the lab: make test"]
+async fn a_long_job_neither_holds_up_the_host_nor_times_out() {
+    let deadline = Duration::from_secs(2);
+    let gw = Gateway::new(deadline);
+    gw.add_host(spec(1, &env("MILLWRIGHT_LAB_H1_URI")));
+    wait_for(&gw, Duration::from_secs(20), "h1 connected", |inv| {
+        host_state(inv, 1) == Some(HostState::Connected)
+    })
+    .await;
+    // A job longer than the deadline, on its own connection to h1.
+    let (started_tx, started_rx) = std::sync::mpsc::channel();
+    let long = {
+        let gw = gw.clone();
+        tokio::spawn(async move {
+            gw.call_long(1, move |conn| {
+                let _ = started_tx.send(());
+                std::thread::sleep(Duration::from_secs(3)); // the long job itself
+                conn.hostname()
+                    .map_err(|_| app::i18n::Key::HostErrUnreachable)
+            })
+            .await
+        })
+    };
+    started_rx
+        .recv_timeout(Duration::from_secs(10))
+        .expect("long job started");
+    // Meanwhile the host's worker answers at once.
+    let t = Instant::now();
+    let name = gw
+        .call(1, |conn| {
+            conn.hostname()
+                .map_err(|_| app::i18n::Key::HostErrUnreachable)
+        })
+        .await
+        .expect("a call during the long job");
+    let quick = t.elapsed();
+    println!("call during a long job answered in {quick:?}");
+    assert!(!name.is_empty());
+    assert!(quick < deadline, "{quick:?}: held up behind the long job");
+    let long = long.await.unwrap();
+    assert_eq!(long.expect("not cut off by the deadline"), name);
+    gw.shutdown();
+}

@@ -276,14 +276,22 @@ async fn a_guest_on_a_new_network_takes_a_dhcp_lease_that_is_listed() {
         .and_then(|w| w.split('/').next())
         .expect("an address in the pool")
         .to_string();
-    // The guest's own view, from its serial console, agrees.
+    // The guest's own view, from its serial console, agrees (its event
+    // script prints the address just after dnsmasq records the lease).
     let log = std::path::PathBuf::from(env("MILLWRIGHT_LAB_DIR"))
         .join(format!("hosts/h1/log/qemu/{name}-serial.log"));
-    let serial = std::fs::read_to_string(&log).unwrap_or_default();
-    assert!(
-        serial.contains(&format!("MILLWRIGHT-GUEST-IP {ip}")),
-        "{serial}"
-    );
+    let marker = format!("MILLWRIGHT-GUEST-IP {ip}");
+    loop {
+        let serial = std::fs::read_to_string(&log).unwrap_or_default();
+        if serial.contains(&marker) {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(150),
+            "no {marker:?} in {serial}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await; // polling a file the guest writes
+    }
 
     let row = lab.find(&name).unwrap();
     lab.power(&row, "force-off").await;

@@ -86,7 +86,7 @@ pub async fn delete_domain(
         let removed = op
             .state
             .gateway
-            .call(host_id, move |conn| {
+            .call_long(host_id, move |conn| {
                 host_ops::delete(conn, &id, with_storage)
             })
             .await?;
@@ -156,7 +156,7 @@ pub async fn snapshot(
             "create" => {
                 op.state
                     .gateway
-                    .call(host_id, move |c| {
+                    .call_long(host_id, move |c| {
                         snapshots::create(c, &id, &name, &description)
                     })
                     .await
@@ -164,7 +164,7 @@ pub async fn snapshot(
             "revert" => {
                 op.state
                     .gateway
-                    .call(host_id, move |c| snapshots::revert(c, &id, &name))
+                    .call_long(host_id, move |c| snapshots::revert(c, &id, &name))
                     .await
             }
             "delete" => {

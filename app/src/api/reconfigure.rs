@@ -146,7 +146,7 @@ pub async fn clone_domain(host_id: i64, uuid: String, name: String) -> Result<Cr
         let (id, new, host_name) = (uuid.clone(), name.clone(), row.host_name.clone());
         let made = state
             .gateway
-            .call(host_id, move |conn| {
+            .call_long(host_id, move |conn| {
                 crate::fleet::reconfigure::clone(conn, &id, &new, (host_id, &host_name))
             })
             .await;

@@ -28,7 +28,7 @@ pub struct Upload {
 /// Receives chunks until the sender finishes (or sends an error) and returns
 /// the bytes written. On any failure nothing is left behind.
 pub fn run(up: Upload, chunks: Receiver<Result<Bytes, Key>>) -> Result<u64, Key> {
-    let conn = Connect::open(Some(&up.uri)).map_err(|e| translate("upload connect", &e))?;
+    let conn = crate::gateway::worker::open(&up.uri)?;
     let pool = conn
         .lookup_storage_pool_by_name(&up.pool)
         .map_err(|_| Key::ErrPoolNotFound)?;

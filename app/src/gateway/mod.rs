@@ -170,6 +170,40 @@ impl Gateway {
         }
     }
 
+    /// Runs a long job — define and start, a volume copy, a snapshot with
+    /// memory — on a connection of its own: it neither waits behind nor
+    /// holds up the host's other calls, and the call deadline does not cut
+    /// it off half done (a dead peer still fails it, through keepalive).
+    /// The test driver keeps a separate plant per connection, so its hosts
+    /// run the job on their worker.
+    pub async fn call_long<T, F>(&self, host_id: i64, f: F) -> Result<T, AppError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connect) -> Result<T, Key> + Send + 'static,
+    {
+        let uri = self
+            .read(|inv| inv.hosts.get(&host_id).map(|h| h.uri.clone()))
+            .ok_or(AppError::NotFound)?;
+        let connected = self.read(|inv| {
+            inv.hosts
+                .get(&host_id)
+                .is_some_and(|h| h.state == crate::model::HostState::Connected)
+        });
+        if !connected {
+            return Err(self.unreachable(host_id));
+        }
+        if uri.starts_with("test:") {
+            return self.call(host_id, f).await;
+        }
+        tokio::task::spawn_blocking(move || {
+            // Dropping the connection closes it.
+            f(&worker::open(&uri)?)
+        })
+        .await
+        .map_err(|_| AppError::Internal)?
+        .map_err(AppError::Host)
+    }
+
     /// Puts a domain row into the inventory now (a create publishes its new
     /// domain before releasing its quota reservation).
     pub fn publish_domain(&self, row: crate::model::DomainRow) {

@@ -8,7 +8,13 @@ use crate::i18n::Key;
 /// The user-facing message for a libvirt error, logging the raw one.
 pub fn translate(context: &str, err: &Error) -> Key {
     let key = classify(err);
-    tracing::warn!(context, code = ?err.code(), libvirt = %err.message(), ?key, "libvirt error");
+    if key == Key::ErrDomainNotFound {
+        // A domain undefined while an event about it was handled, or a
+        // stale link: the caller says "not found"; routine, not a warning.
+        tracing::debug!(context, libvirt = %err.message(), "domain gone");
+    } else {
+        tracing::warn!(context, code = ?err.code(), libvirt = %err.message(), ?key, "libvirt error");
+    }
     key
 }
 

@@ -125,13 +125,7 @@ impl Worker {
     fn connect(&self) -> Result<Live, Key> {
         self.set_state(HostState::Connecting, None);
         let started = Instant::now();
-        let conn = Connect::open(Some(&self.uri)).map_err(|e| translate("connect", &e))?;
-        if self.uri.contains("+") {
-            // Remote hosts: detect a dead peer within ~15 s even when idle.
-            if let Err(e) = conn.set_keep_alive(5, 3) {
-                translate("keepalive", &e);
-            }
-        }
+        let conn = open(&self.uri)?;
         let registration = events::register(&conn, &self.tx);
         let live = Live { conn, registration };
         let facts = self.refresh_facts(&live.conn);
@@ -237,6 +231,18 @@ pub fn node_facts(conn: &Connect) -> Result<NodeFacts, Key> {
         hypervisor: format!("{driver} {hyp}").trim().to_string(),
         libvirt_version: conn.lib_version().map(version_string).unwrap_or_default(),
     })
+}
+
+/// Opens a connection to `uri`; remote ones detect a dead peer within
+/// ~15 s even when idle (keepalive 5 s × 3).
+pub fn open(uri: &str) -> Result<Connect, Key> {
+    let conn = Connect::open(Some(uri)).map_err(|e| translate("connect", &e))?;
+    if uri.contains('+') {
+        if let Err(e) = conn.set_keep_alive(5, 3) {
+            translate("keepalive", &e);
+        }
+    }
+    Ok(conn)
 }
 
 /// libvirt encodes versions as major * 1,000,000 + minor * 1,000 + release.

@@ -149,7 +149,7 @@ async fn execute(
     let start = plan.start;
     let made = state
         .gateway
-        .call(host_id, move |conn| {
+        .call_long(host_id, move |conn| {
             host_ops::create(conn, spec, volume, start, (host_id, &host_name))
         })
         .await;
