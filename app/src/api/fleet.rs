@@ -36,9 +36,10 @@ pub async fn power(host_id: i64, uuid: String, action: String) -> Result<(), App
             crate::i18n::Key::ErrOperationInvalid,
         ))?;
         let id = uuid.clone();
+        // A start or a force off can outlast the call deadline on a big VM.
         op.state
             .gateway
-            .call(host_id, move |conn| host_ops::power(conn, &id, action))
+            .call_long(host_id, move |conn| host_ops::power(conn, &id, action))
             .await?;
         if matches!(action, Power::AutostartOn | Power::AutostartOff) {
             op.state.gateway.refresh_domain(host_id, &uuid);

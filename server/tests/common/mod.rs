@@ -46,8 +46,38 @@ pub struct Lab {
 }
 
 impl Drop for Lab {
+    /// Also removes what a failed test left on the lab in this run's
+    /// workspace (and its networks), so it cannot count against the next
+    /// test's quota or room.
     fn drop(&mut self) {
+        let slug = workspace_slug();
+        let left: Vec<(String, String)> = self.state.gateway.read(|inv| {
+            inv.hosts
+                .values()
+                .flat_map(|h| {
+                    h.domains
+                        .values()
+                        .filter(|d| d.workspace.as_deref() == Some(slug.as_str()))
+                        .map(|d| (h.uri.clone(), d.name.clone()))
+                })
+                .collect()
+        });
         self.state.gateway.shutdown();
+        for (uri, name) in left {
+            virsh(&uri, &["destroy", &name]);
+            if !virsh(&uri, &["undefine", &name]).0 {
+                virsh(&uri, &["undefine", &name, "--snapshots-metadata"]);
+            }
+        }
+        let h1 = env("MILLWRIGHT_LAB_H1_URI");
+        let suffix = format!("-{}", std::process::id());
+        for net in virsh(&h1, &["net-list", "--all", "--name"]).1.lines() {
+            let net = net.trim();
+            if net.starts_with("mw-") && net.ends_with(&suffix) {
+                virsh(&h1, &["net-destroy", net]);
+                virsh(&h1, &["net-undefine", net]);
+            }
+        }
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
