@@ -182,6 +182,7 @@ fn nic(dev: Node) -> NicInfo {
             .and_then(|v| child(v, "tag"))
             .and_then(|t| t.attribute("id"))
             .and_then(|id| id.parse().ok()),
+        addresses: Vec::new(),
     }
 }
 

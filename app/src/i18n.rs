@@ -477,6 +477,7 @@ keys! {
     TraceReplay => "replayed trace", "回放的历史轨迹";
     TraceNote => "replayed PlanetLab trace (real VM CPU history, not measured here)", "回放的 PlanetLab 轨迹（真实虚拟机 CPU 历史，非本平台实测）";
     TraceImportedNote => "imported trace (recorded elsewhere, not measured here)", "导入的历史轨迹（外部记录，非本平台实测）";
+    IpAddresses => "Addresses (DHCP)", "地址（DHCP）";
     SeriesTraceVms => "VMs with samples", "有样本的虚拟机";
     Traces => "Imported traces", "导入的历史轨迹";
     TracesHelp => "Utilization recorded elsewhere, kept apart from what this plant measures: for what-if analysis.", "在别处记录的资源使用数据，与本平台实测数据分开保存，用于假设分析。";

@@ -293,6 +293,9 @@ pub struct NicInfo {
     pub source: String,
     pub model: String,
     pub vlan: Option<u32>,
+    /// `address/prefix` from the network's DHCP leases, while running.
+    #[serde(default)]
+    pub addresses: Vec<String>,
 }
 
 /// A graphics device (VNC, SPICE).

@@ -293,7 +293,18 @@ async fn a_guest_on_a_new_network_takes_a_dhcp_lease_that_is_listed() {
         tokio::time::sleep(Duration::from_millis(200)).await; // polling a file the guest writes
     }
 
+    // The domain page shows the address on the NIC.
     let row = lab.find(&name).unwrap();
+    let detail = lab
+        .post(
+            app::api::domains::FetchDomain::PATH,
+            &format!("host_id={}&uuid={}", row.host_id, row.uuid),
+        )
+        .await;
+    assert!(
+        detail.contains(&format!("\"addresses\":[\"{ip}/24\"]")),
+        "{detail}"
+    );
     lab.power(&row, "force-off").await;
     lab.wait_state(&name, app::model::DomainState::Shutoff)
         .await;

@@ -78,6 +78,24 @@ mod ssr {
             disk.capacity = dom.block_info(&disk.target, 0).ok().map(|b| b.capacity);
         }
         let info = dom.info().map_err(|e| translate("domain info", &e))?;
+        if row.state.is_active() {
+            // Best effort: the leases of libvirt's own networks (a bridged
+            // NIC or a test host has none).
+            let leases = dom
+                .interface_addresses(virt::sys::VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_LEASE, 0)
+                .unwrap_or_default();
+            for nic in &mut config.nics {
+                nic.addresses = leases
+                    .iter()
+                    .filter(|l| {
+                        l.hwaddr
+                            .as_deref()
+                            .is_some_and(|m| m.eq_ignore_ascii_case(&nic.mac))
+                    })
+                    .flat_map(|l| l.addrs.iter().map(|a| format!("{}/{}", a.addr, a.prefix)))
+                    .collect();
+            }
+        }
         Ok(DomainDetail {
             row,
             config,

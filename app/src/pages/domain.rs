@@ -115,7 +115,7 @@ fn Detail(d: DomainDetail) -> impl IntoView {
                     <table class="table" data-table="nics">
                         <thead><tr>
                             <th>{i.t(Key::Mac)}</th><th>{i.t(Key::ColKind)}</th><th>{i.t(Key::Source)}</th>
-                            <th>{i.t(Key::Model)}</th><th>{i.t(Key::Vlan)}</th>
+                            <th>{i.t(Key::Model)}</th><th>{i.t(Key::Vlan)}</th><th>{i.t(Key::IpAddresses)}</th>
                         </tr></thead>
                         <tbody>
                             {c.nics.iter().map(|nic| view! {
@@ -125,6 +125,7 @@ fn Detail(d: DomainDetail) -> impl IntoView {
                                     <td>{nic.source.clone()}</td>
                                     <td>{nic.model.clone()}</td>
                                     <td>{nic.vlan.map(|v| v.to_string()).unwrap_or_default()}</td>
+                                    <td class="mono" data-nic-addresses>{nic.addresses.join(", ")}</td>
                                 </tr>
                             }).collect_view()}
                         </tbody>
