@@ -61,9 +61,15 @@ pub struct Config {
     #[arg(long, env = "MILLWRIGHT_AUDIT_RETENTION_DAYS", default_value_t = 0)]
     pub audit_retention_days: u32,
 
-    /// Deadline for every libvirt call, in seconds.
+    /// Deadline for a libvirt call on a host's shared connection, in seconds.
     #[arg(long, env = "MILLWRIGHT_LIBVIRT_DEADLINE", default_value_t = 10)]
     pub libvirt_deadline_secs: u64,
+
+    /// Deadline for a long libvirt job (create, power, clone, snapshot,
+    /// delete) on its own connection, in seconds: a bound for a host that
+    /// hangs without dropping the connection.
+    #[arg(long, env = "MILLWRIGHT_LIBVIRT_LONG_DEADLINE", default_value_t = 7200)]
+    pub libvirt_long_deadline_secs: u64,
 
     /// vCPUs placement may allocate per host CPU (memory is never
     /// overcommitted).
@@ -160,5 +166,9 @@ impl Config {
 
     pub fn libvirt_deadline(&self) -> Duration {
         Duration::from_secs(self.libvirt_deadline_secs.max(1))
+    }
+
+    pub fn libvirt_long_deadline(&self) -> Duration {
+        Duration::from_secs(self.libvirt_long_deadline_secs.max(1))
     }
 }

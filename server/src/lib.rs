@@ -64,7 +64,8 @@ pub async fn build(cfg: &Config) -> Result<Built, StartError> {
     identity::bootstrap_admin(&pool, cfg).await?;
     let audit = app::audit::AuditLog::open(pool.clone()).await?;
     let sessions = identity::session_layer(&pool, cfg).await?;
-    let gateway = Gateway::new(cfg.libvirt_deadline());
+    let gateway =
+        Gateway::new(cfg.libvirt_deadline()).with_long_deadline(cfg.libvirt_long_deadline());
     let specs = register_hosts(cfg, &pool).await?;
     let demo_on = specs.iter().any(|s| s.demo);
     for spec in specs {
@@ -119,16 +120,17 @@ async fn import_trace(pool: &SqlitePool, entry: &str) -> Result<(), StartError> 
     let (name, path) = entry
         .split_once('=')
         .ok_or_else(|| bad("expected NAME=PATH".into()))?;
+    let name = app::validate::resources::resource_name("name", name)
+        .map_err(|e| bad(e.key.en().to_string()))?;
     let path = std::path::Path::new(path.trim());
     let entities = if path.is_dir() {
-        let end = app::history::rollup::bucket(app::auth::now_ms() / 1000, trace::PLANETLAB_STEP);
         let files = trace::read_planetlab_dir(path).map_err(|e| bad(e.to_string()))?;
-        trace::planetlab_entities(files, end)
+        trace::planetlab_entities(files, app::auth::now_ms() / 1000)
     } else {
         let text = std::fs::read_to_string(path).map_err(|e| bad(e.to_string()))?;
         trace::parse_csv(&text).map_err(|e| bad(e.to_string()))?
     };
-    let points = trace::import(pool, name.trim(), &entities)
+    let points = trace::import(pool, &name, &entities)
         .await
         .map_err(|e| bad(e.to_string()))?;
     tracing::info!(name, entities = entities.len(), points, "trace imported");

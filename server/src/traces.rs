@@ -142,8 +142,10 @@ async fn read_and_import(
     if entities.is_empty() && planetlab.is_empty() {
         return Err(AppError::field("files", Key::ErrTraceFiles).into());
     }
-    let end = app::history::rollup::bucket(app::auth::now_ms() / 1000, trace::PLANETLAB_STEP);
-    entities.extend(trace::planetlab_entities(planetlab, end));
+    entities.extend(trace::planetlab_entities(
+        planetlab,
+        app::auth::now_ms() / 1000,
+    ));
     let samples = trace::import(&state.pool, &name, &entities)
         .await
         .map_err(|e| {

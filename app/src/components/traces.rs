@@ -8,16 +8,17 @@ use leptos_router::hooks::use_query_map;
 use crate::api::traces::{DeleteTrace, TraceView};
 use crate::components::notes::ErrorNote;
 use crate::components::resource_controls::RowButton;
-use crate::components::session::use_actor;
+use crate::components::session::{may, use_actor};
 use crate::error::AppError;
 use crate::i18n::{use_i18n, Key};
+use crate::policy::{Action, Object};
 
-/// The list of data sets, with delete for administrators.
+/// The list of data sets, with delete for those the policy allows.
 #[component]
 pub fn TraceTable(traces: Vec<TraceView>, delete: ServerAction<DeleteTrace>) -> impl IntoView {
     let i = use_i18n();
     let actor = use_actor();
-    let admin = move || actor.get().is_some_and(|a| a.is_admin);
+    let manages = move || may(&actor.get(), Action::TraceManage, &Object::Platform);
     let error = move || delete.value().get().and_then(Result::<(), AppError>::err);
     if traces.is_empty() {
         return view! { <p data-traces-empty>{i.t(Key::TraceNone)}</p> }.into_any();
@@ -32,7 +33,7 @@ pub fn TraceTable(traces: Vec<TraceView>, delete: ServerAction<DeleteTrace>) -> 
                 <td class="num">{t.samples}</td>
                 <td>{format!("{} – {}", t.from, t.to)}</td>
                 <td class="actions">
-                    <Show when=admin>
+                    <Show when=manages>
                         <ActionForm action=delete attr:class="inline">
                             <RowButton fields=fields.get_value() pending=delete.pending() label=Key::TraceDelete marker="delete-trace" danger=true />
                         </ActionForm>

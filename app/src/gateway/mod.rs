@@ -66,7 +66,11 @@ pub struct Gateway {
     shared: Arc<Shared>,
     workers: Arc<Mutex<HashMap<i64, mpsc::Sender<Msg>>>>,
     deadline: Duration,
+    long_deadline: Duration,
 }
+
+/// The default bound of [`Gateway::call_long`]: two hours.
+pub const LONG_DEADLINE: Duration = Duration::from_secs(7200);
 
 impl Gateway {
     /// Starts libvirt's event loop (once per process) and an empty gateway.
@@ -82,7 +86,14 @@ impl Gateway {
             }),
             workers: Arc::default(),
             deadline,
+            long_deadline: LONG_DEADLINE,
         }
+    }
+
+    /// Bounds every job run through [`Gateway::call_long`].
+    pub fn with_long_deadline(mut self, long_deadline: Duration) -> Self {
+        self.long_deadline = long_deadline;
+        self
     }
 
     /// Adds a host and starts its worker, which connects in the background.
@@ -172,8 +183,9 @@ impl Gateway {
 
     /// Runs a long job — define and start, a volume copy, a snapshot with
     /// memory — on a connection of its own: it neither waits behind nor
-    /// holds up the host's other calls, and the call deadline does not cut
-    /// it off half done (a dead peer still fails it, through keepalive).
+    /// holds up the host's other calls, and the short call deadline does
+    /// not cut it off half done. A dead peer still fails it (keepalive);
+    /// the long deadline bounds a host that hangs with the connection up.
     /// The test driver keeps a separate plant per connection, so its hosts
     /// run the job on their worker.
     pub async fn call_long<T, F>(&self, host_id: i64, f: F) -> Result<T, AppError>
@@ -181,27 +193,22 @@ impl Gateway {
         T: Send + 'static,
         F: FnOnce(&Connect) -> Result<T, Key> + Send + 'static,
     {
-        let uri = self
-            .read(|inv| inv.hosts.get(&host_id).map(|h| h.uri.clone()))
+        let (uri, state) = self
+            .read(|inv| inv.hosts.get(&host_id).map(|h| (h.uri.clone(), h.state)))
             .ok_or(AppError::NotFound)?;
-        let connected = self.read(|inv| {
-            inv.hosts
-                .get(&host_id)
-                .is_some_and(|h| h.state == crate::model::HostState::Connected)
-        });
-        if !connected {
+        if state != crate::model::HostState::Connected {
             return Err(self.unreachable(host_id));
         }
         if uri.starts_with("test:") {
             return self.call(host_id, f).await;
         }
-        tokio::task::spawn_blocking(move || {
-            // Dropping the connection closes it.
-            f(&worker::open(&uri)?)
-        })
-        .await
-        .map_err(|_| AppError::Internal)?
-        .map_err(AppError::Host)
+        // Dropping the connection closes it.
+        let job = tokio::task::spawn_blocking(move || f(&worker::open(&uri)?));
+        match tokio::time::timeout(self.long_deadline, job).await {
+            Ok(Ok(result)) => result.map_err(AppError::Host),
+            Ok(Err(_)) => Err(AppError::Internal),
+            Err(_) => Err(AppError::Host(Key::HostErrTimeout)),
+        }
     }
 
     /// Puts a domain row into the inventory now (a create publishes its new

@@ -11,8 +11,7 @@ use std::time::Duration;
 use sqlx::SqlitePool;
 
 use super::metric::{scaled, Metric, Values, M};
-use super::rollup::bucket;
-use super::trace::{cpu_values, import, read_planetlab_dir, Entity, TraceError, PLANETLAB_STEP};
+use super::trace::{import, planetlab_points, read_planetlab_dir, Entity, TraceError};
 use crate::gateway::Gateway;
 use crate::model::{DomainState, HostState};
 
@@ -81,7 +80,6 @@ fn assign(hosts: &[DemoHost], files: &[(String, Vec<f64>)], now: i64) -> Vec<Ent
     if files.is_empty() {
         return out;
     }
-    let end = bucket(now, PLANETLAB_STEP);
     let mut i = 0;
     let mut workspaces: BTreeMap<String, Vec<(i64, Values)>> = BTreeMap::new();
     for h in hosts {
@@ -89,12 +87,7 @@ fn assign(hosts: &[DemoHost], files: &[(String, Vec<f64>)], now: i64) -> Vec<Ent
         for (uuid, name, workspace) in &h.domains {
             let (file, pcts) = &files[i % files.len()];
             i += 1;
-            let start = end - pcts.len() as i64 * PLANETLAB_STEP;
-            let points: Vec<(i64, Values)> = pcts
-                .iter()
-                .enumerate()
-                .map(|(j, &p)| (start + j as i64 * PLANETLAB_STEP, cpu_values(p)))
-                .collect();
+            let points = planetlab_points(pcts, now);
             add_to_host(&mut total, &points);
             if let Some(ws) = workspace {
                 add_to_host(workspaces.entry(ws.clone()).or_default(), &points);
@@ -176,7 +169,7 @@ mod tests {
         assert_eq!(e[0].label, "a ← PlanetLab f 1");
         assert_eq!(
             e[0].points[1].0,
-            bucket(1_000_000, 300) - 300,
+            crate::history::rollup::bucket(1_000_000, 300) - 300,
             "the trace ends now"
         );
         let host = &e[2];

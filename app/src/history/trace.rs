@@ -168,22 +168,25 @@ pub fn parse_csv(text: &str) -> Result<Vec<Entity>, TraceError> {
         .collect())
 }
 
-/// PlanetLab files as entities whose last sample ends at `end`.
-pub fn planetlab_entities(files: Vec<(String, Vec<f64>)>, end: i64) -> Vec<Entity> {
+/// One PlanetLab file's percentages as points, the last step ending at the
+/// 5-minute boundary before `now` (Unix seconds).
+pub fn planetlab_points(pcts: &[f64], now: i64) -> Vec<(i64, Values)> {
+    let start = bucket(now, PLANETLAB_STEP) - pcts.len() as i64 * PLANETLAB_STEP;
+    (0..)
+        .zip(pcts)
+        .map(|(j, &p)| (start + j * PLANETLAB_STEP, cpu_values(p)))
+        .collect()
+}
+
+/// PlanetLab files as entities named after them, ending before `now`.
+pub fn planetlab_entities(files: Vec<(String, Vec<f64>)>, now: i64) -> Vec<Entity> {
     files
         .into_iter()
-        .map(|(file, pcts)| {
-            let start = end - pcts.len() as i64 * PLANETLAB_STEP;
-            let points = (0..)
-                .zip(pcts)
-                .map(|(j, p)| (start + j * PLANETLAB_STEP, cpu_values(p)))
-                .collect();
-            Entity {
-                key: file.clone(),
-                label: file,
-                kind: "domain",
-                points,
-            }
+        .map(|(file, pcts)| Entity {
+            points: planetlab_points(&pcts, now),
+            key: file.clone(),
+            label: file,
+            kind: "domain",
         })
         .collect()
 }
@@ -339,7 +342,7 @@ mod tests {
 
     #[test]
     fn planetlab_files_end_at_the_given_time() {
-        let e = planetlab_entities(vec![("vm 1".into(), vec![10.0, 20.0])], 3_000);
+        let e = planetlab_entities(vec![("vm 1".into(), vec![10.0, 20.0])], 3_299);
         assert_eq!(e[0].key, "vm 1");
         let times: Vec<i64> = e[0].points.iter().map(|p| p.0).collect();
         assert_eq!(times, vec![2_400, 2_700]);
@@ -353,7 +356,7 @@ mod tests {
     async fn imported_sets_are_listed_and_removed_alone(pool: SqlitePool) {
         let a = planetlab_entities(
             vec![("a1".into(), vec![1.0; 3]), ("a2".into(), vec![2.0; 3])],
-            6_000,
+            6_299,
         );
         let b = parse_csv("entity,timestamp,cpu_pct\nplc,600,5\n").unwrap();
         assert_eq!(import(&pool, "plant-a", &a).await.unwrap(), 6);

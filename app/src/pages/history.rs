@@ -10,10 +10,11 @@ use crate::api::hosts::list_hosts;
 use crate::api::traces::{list_traces, DeleteTrace};
 use crate::api::workspaces::list_workspaces;
 use crate::components::history::HistoryCharts;
-use crate::components::session::use_actor;
+use crate::components::session::{may, use_actor};
 use crate::components::traces::{TraceImportForm, TraceImportStatus, TraceTable};
 use crate::history::view::Target;
 use crate::i18n::{use_i18n, Key};
+use crate::policy::{Action, Object};
 
 #[component]
 pub fn HistoryPage() -> impl IntoView {
@@ -77,7 +78,7 @@ pub fn HistoryPage() -> impl IntoView {
                         <p class="muted">{i.t(Key::TracesHelp)}</p>
                         <TraceImportStatus />
                         <TraceTable traces delete />
-                        <Show when=move || actor.get().is_some_and(|a| a.is_admin)>
+                        <Show when=move || may(&actor.get(), Action::TraceManage, &Object::Platform)>
                             <TraceImportForm />
                         </Show>
                     </section>
