@@ -137,8 +137,14 @@ pub fn request_source() -> String {
 
 /// The signed-in actor of the current request, if any.
 pub async fn current_actor(state: &AppState) -> Result<Option<Actor>, AppError> {
-    let Ok(session) = leptos_axum::extract::<tower_sessions::Session>().await else {
-        return Ok(None);
+    let session = match leptos_axum::extract::<tower_sessions::Session>().await {
+        Ok(session) => session,
+        Err(err) => {
+            // Answered as "signed out": say so, since a page rendered that
+            // way hydrates against a browser that knows the user.
+            tracing::warn!(error = %err, "no session in this request's context");
+            return Ok(None);
+        }
     };
     crate::auth::session_actor(&state.pool, &session, state.session_limits).await
 }
