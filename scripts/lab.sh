@@ -18,12 +18,16 @@
 #   env     print `export` lines for the tests (eval "$(scripts/lab.sh env)")
 #   clean   down, then delete the host state (keeps the cache)
 #
-# LAB_DIR defaults to <repo>/.lab; override with MILLWRIGHT_LAB_DIR.
+# LAB_DIR defaults to /var/lib/millwright-lab (one lab per machine: its
+# addresses and ports are fixed anyway); override with MILLWRIGHT_LAB_DIR.
+# It lives outside the clone because QEMU runs as libvirt-qemu and must reach
+# the images, kernel and initrd: a clone in a 0700 home directory or under
+# `mktemp -d` is not traversable by it. `up` checks this before starting.
 # Needs root and the packages from `scripts/setup.sh apt`.
 set -euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-LAB_DIR=${MILLWRIGHT_LAB_DIR:-$REPO/.lab}
+LAB_DIR=${MILLWRIGHT_LAB_DIR:-/var/lib/millwright-lab}
 case "$LAB_DIR" in /*) ;; *) LAB_DIR="$PWD/$LAB_DIR" ;; esac
 CACHE="$LAB_DIR/cache"
 IMAGES="$LAB_DIR/images"
@@ -536,6 +540,31 @@ build_artifacts() {
   build_initrd
 }
 
+# QEMU runs as this user (the packaged default; see write_confs).
+QEMU_USER=libvirt-qemu
+
+# Can QEMU's user read the guest's kernel and initrd and create files in the
+# images directory? Every directory above them must be traversable by it.
+check_qemu_access() {
+  id "$QEMU_USER" >/dev/null 2>&1 || die "user $QEMU_USER not found: run scripts/setup.sh apt"
+  local f d bad=()
+  for f in "$(lab_kernel)" "$INITRD"; do
+    runuser -u "$QEMU_USER" -- test -r "$f" || bad+=("$f")
+  done
+  runuser -u "$QEMU_USER" -- test -x "$IMAGES" || bad+=("$IMAGES")
+  [ ${#bad[@]} -eq 0 ] && return 0
+  for f in "${bad[@]}"; do
+    d=$f
+    while [ "$d" != / ]; do
+      d=$(dirname "$d")
+      runuser -u "$QEMU_USER" -- test -x "$d" || { log "$QEMU_USER cannot enter $d ($(stat -c '%A %U' "$d"))"; break; }
+    done
+  done
+  die "QEMU (user $QEMU_USER) cannot reach the lab's files under $LAB_DIR: ${bad[*]}.
+      Put the lab where every directory above it is traversable, e.g. unset
+      MILLWRIGHT_LAB_DIR (default /var/lib/millwright-lab) or chmod o+x the directory named above."
+}
+
 # ------------------------------------------------------------- commands ----
 need_root() { [ "$(id -u)" -eq 0 ] || die "the lab needs root (mount namespaces, libvirtd)"; }
 need_tools() {
@@ -553,9 +582,12 @@ cmd_up() {
     daemon_alive "$h" virtlogd && daemon_alive "$h" libvirtd && answers "$h" || all=0
   done
   if [ "$all" = 1 ] && [ -s "$INITRD" ] && [ -s "$KERNEL" ] && [ -x "$ROOTFS/bin/busybox" ]; then
+    check_qemu_access
     log "already up"; return 0
   fi
   build_artifacts
+  mkdir -p "$IMAGES"
+  check_qemu_access
   start_hosts "${ALL_HOSTS[@]}"
 }
 

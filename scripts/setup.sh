@@ -70,6 +70,17 @@ install_rust_tools() {
   fi
 }
 
+# wasm-opt for release builds: cargo-leptos would download it from the
+# internet otherwise (which fails here). npm's binaryen, not Debian's 108,
+# whose output fails to hydrate.
+BINARYEN_VERSION=132
+install_wasm_opt() {
+  if ! wasm-opt --version 2>/dev/null | grep -q "version $BINARYEN_VERSION"; then
+    log "npm install -g binaryen@$BINARYEN_VERSION (wasm-opt)"
+    npm install -g --no-audit --no-fund "binaryen@$BINARYEN_VERSION"
+  fi
+}
+
 install_npm() {
   if [ ! -d end2end/node_modules/@playwright/test ] && [ -f end2end/package.json ]; then
     log "npm ci (end2end)"
@@ -82,8 +93,8 @@ install_npm() {
 case "${1:-all}" in
   apt) install_apt ;;
   rust) install_rust_tools ;;
-  npm) install_npm ;;
-  all) install_apt; install_rust_tools; install_npm ;;
+  npm) install_npm; install_wasm_opt ;;
+  all) install_apt; install_rust_tools; install_npm; install_wasm_opt ;;
   *) echo "usage: $0 [all|apt|rust|npm]" >&2; exit 2 ;;
 esac
 log "ok"
