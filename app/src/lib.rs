@@ -59,6 +59,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 
     let prefs = Prefs::from_request();
     provide_context(prefs);
+    let actor =
+        crate::components::session::actor_attr(&crate::components::session::initial_actor());
     view! {
         <!DOCTYPE html>
         <html lang=prefs.locale.code() data-theme=prefs.theme.as_str()>
@@ -71,7 +73,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <HydrationScripts options />
                 <MetaTags />
             </head>
-            <body>
+            <body data-actor=actor>
                 <App />
             </body>
         </html>
@@ -89,6 +91,7 @@ pub fn App() -> impl IntoView {
         provide_context(Prefs::from_request());
     }
     provide_live();
+    crate::components::session::provide_current_actor();
     let i = use_i18n();
     view! {
         <Stylesheet id="leptos" href="/pkg/millwright.css" />

@@ -1,19 +1,9 @@
 // Server rendering and hydration, page after page. Each page is loaded many
 // times because the bugs these tests caught were races: what the server had
 // resolved when it flushed the shell decided what the browser got.
-import type { Page, TestInfo } from "@playwright/test";
+import type { TestInfo } from "@playwright/test";
 import { expect, test } from "./support/fixtures";
-import { demoDomain } from "./support/demo";
-import { jsEnabled, pageErrors } from "./support/app";
-
-/** The detail page URL of scada-hmi-01 (host ids are assigned at start). */
-async function detailPath(page: Page): Promise<string> {
-  const scada = demoDomain("scada-hmi-01");
-  const html = await (await page.request.get(`/inventory?q=${scada.name}`)).text();
-  const href = new RegExp(`href="(/domains/\\d+/${scada.uuid})"`).exec(html)?.[1];
-  expect(href, "link to scada-hmi-01 in the inventory HTML").toBeTruthy();
-  return href!;
-}
+import { jsEnabled, pageErrors, scadaDetailPath } from "./support/app";
 
 function report(testInfo: TestInfo, what: string, missing: string[], loads: number) {
   testInfo.annotations.push({ type: what, description: `${missing.length} of ${loads}` });
@@ -32,7 +22,7 @@ test("@nojs every page shows its data without JavaScript, on every load", async 
     ["/hosts", 'table[data-table="hosts"] tr[data-host-row="Press line 1"]'],
     ["/inventory", 'table[data-table="inventory"] tr[data-domain="scada-hmi-01"]'],
     ["/inventory?state=paused", 'form[data-form="inventory-filter"] select[name=state]'],
-    [await detailPath(page), 'table[data-table="disks"] tr[data-disk="sda"]'],
+    [await scadaDetailPath(page), 'table[data-table="disks"] tr[data-disk="sda"]'],
     ["/history", 'figure[data-chart="cpu"] object'],
   ];
   const missing: string[] = [];
@@ -59,7 +49,7 @@ test("@nojs the signed-in top bar (nav, user menu) is on every page without Java
 
   const missing: string[] = [];
   let loads = 0;
-  for (const path of ["/", "/hosts", await detailPath(page)]) {
+  for (const path of ["/", "/hosts", await scadaDetailPath(page)]) {
     for (let i = 0; i < 10; i++) {
       await page.goto(path);
       loads += 1;
@@ -82,7 +72,7 @@ test("every page hydrates without errors and shows the signed-in top bar", async
 
   const problems: string[] = [];
   let loads = 0;
-  for (const path of ["/", "/hosts", "/inventory", await detailPath(page)]) {
+  for (const path of ["/", "/hosts", "/inventory", await scadaDetailPath(page)]) {
     for (let i = 0; i < 4; i++) {
       const before = pageErrors(page).length;
       await page.goto(path);
@@ -113,7 +103,7 @@ test("pages answer 200, unknown paths 404, anonymous visits go to sign-in", asyn
   // Regression test: the 12:27 build answered 404 for every page but /
   // (they rendered all the same), fixed at 12:33.
   const statuses: string[] = [];
-  for (const path of ["/", "/hosts", "/inventory", "/inventory?state=paused", await detailPath(page)]) {
+  for (const path of ["/", "/hosts", "/inventory", "/inventory?state=paused", await scadaDetailPath(page)]) {
     const res = await page.request.get(path, { maxRedirects: 0 });
     statuses.push(`${res.status()} ${path}`);
   }

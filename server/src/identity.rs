@@ -4,6 +4,7 @@
 use std::net::SocketAddr;
 
 use app::audit::{AuditEntry, Outcome, Target};
+use app::components::session::RequestActor;
 use app::state::AppState;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{header, Method, StatusCode};
@@ -102,7 +103,7 @@ fn is_public(path: &str) -> bool {
 pub async fn require_session(
     State(state): State<AppState>,
     session: Session,
-    req: Request,
+    mut req: Request,
     next: Next,
 ) -> Response {
     let path = req.uri().path().to_string();
@@ -110,7 +111,12 @@ pub async fn require_session(
         return next.run(req).await;
     }
     match app::auth::session_actor(&state.pool, &session, state.session_limits).await {
-        Ok(Some(_)) => next.run(req).await,
+        Ok(Some(actor)) => {
+            // The page renders with this actor (no second lookup), and the
+            // browser hydrates with the same one (`components::session`).
+            req.extensions_mut().insert(RequestActor(Some(actor)));
+            next.run(req).await
+        }
         Ok(None) if path == "/events" || path == "/audit.csv" => {
             StatusCode::UNAUTHORIZED.into_response()
         }
@@ -122,7 +128,14 @@ pub async fn require_session(
                 .unwrap_or("/");
             Redirect::to(&format!("/login?next={}", app::url::encode_path(target))).into_response()
         }
-        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+        Err(err) => {
+            tracing::error!(error = %err, path, "session could not be read");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "The session store could not be read; try again in a moment.",
+            )
+                .into_response()
+        }
     }
 }
 

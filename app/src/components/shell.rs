@@ -7,7 +7,7 @@ use leptos_router::hooks::use_location;
 
 use crate::api::auth::Logout;
 use crate::components::live::use_live;
-use crate::components::session::{may, provide_current_actor, use_actor};
+use crate::components::session::{may, use_actor};
 use crate::i18n::{use_i18n, Key, Locale};
 use crate::policy::{Action, Object};
 use crate::prefs::Theme;
@@ -29,9 +29,10 @@ fn back_link(param: &str, value: &str, path: &str, search: &str) -> String {
 pub fn Shell(children: Children) -> impl IntoView {
     let i = use_i18n();
     let live = use_live();
-    // Inside the router, so the actor is refetched on navigation.
-    provide_current_actor();
-    let actor = use_actor();
+    // The actor is known synchronously on both sides (see `session`), so the
+    // header is a plain function of its value: the server's render and the
+    // browser's hydration build the same tree.
+    let actor = use_actor().get_untracked();
     let location = use_location();
     let link = move |param: &'static str, value: &'static str| {
         back_link(
@@ -46,41 +47,63 @@ pub fn Shell(children: Children) -> impl IntoView {
         Theme::Light => Key::ThemeLight,
         Theme::Dark => Key::ThemeDark,
     };
-    let current = use_context::<crate::components::session::CurrentActor>();
-    let logout_path = <Logout as leptos::server_fn::ServerFn>::PATH;
-    // The header waits for the signed-in actor, so the server renders the
-    // same controls the browser hydrates; the routes stay outside (the route
-    // list is generated from what renders synchronously).
-    view! {
-        <Transition fallback=|| ()>
-        {move || Suspend::new(async move {
-            if let Some(c) = current {
-                let _ = c.0.await;
+    let nav = actor.as_ref().map(|a| {
+        let admin_links = may(&Some(a.clone()), Action::UserList, &Object::Platform).then(|| {
+            view! {
+                <A href="/users">{i.t(Key::NavUsers)}</A>
+                <A href="/templates">{i.t(Key::NavTemplates)}</A>
             }
-        })}
+        });
+        view! {
+            <nav class="nav" aria-label="main">
+                <A href="/" exact=true>{i.t(Key::NavDashboard)}</A>
+                <A href="/hosts">{i.t(Key::NavHosts)}</A>
+                <A href="/inventory">{i.t(Key::NavInventory)}</A>
+                <A href="/history">{i.t(Key::NavHistory)}</A>
+                <A href="/create">{i.t(Key::NavCreate)}</A>
+                <A href="/storage">{i.t(Key::NavStorage)}</A>
+                <A href="/networks">{i.t(Key::NavNetworks)}</A>
+                <A href="/workspaces">{i.t(Key::NavWorkspaces)}</A>
+                <A href="/audit">{i.t(Key::NavAudit)}</A>
+                {admin_links}
+            </nav>
+        }
+    });
+    let switcher = actor.as_ref().filter(|a| !a.memberships.is_empty()).map(|a| {
+        view! {
+            // The workspace switcher: a plain GET form, so it works
+            // without JavaScript; the inventory shows that team's pool.
+            <form method="get" action="/inventory" class="inline" data-form="workspace-switcher">
+                <select name="ws" aria-label=i.t(Key::Workspace) data-switcher="shell">
+                    <option value="">{i.t(Key::AllWorkspaces)}</option>
+                    {a.memberships.iter().map(|m| view! {
+                        <option value=m.slug.clone()>{m.name.clone()}</option>
+                    }).collect_view()}
+                </select>
+                <button class="btn btn--small" type="submit">{i.t(Key::Switch)}</button>
+            </form>
+        }
+    });
+    let logout_path = <Logout as leptos::server_fn::ServerFn>::PATH;
+    let user_menu = actor.as_ref().map(|a| {
+        view! {
+            <span class="user">
+                <a href="/account" data-user=a.username.clone()>{a.username.clone()}</a>
+                // A plain form: signing out reloads everything.
+                <form method="post" action=logout_path class="inline" data-form="sign-out">
+                    <button class="btn btn--small" type="submit">{i.t(Key::SignOut)}</button>
+                </form>
+            </span>
+        }
+    });
+    view! {
         <header class="topbar">
             <a class="brand" href="/">
                 <img src="/logo.svg" alt="" width="28" height="28" />
                 <span class="brand__name">{i.t(Key::AppName)}</span>
                 <span class="brand__tag">{i.t(Key::Tagline)}</span>
             </a>
-            <Show when=move || actor.get().is_some()>
-                <nav class="nav" aria-label="main">
-                    <A href="/" exact=true>{i.t(Key::NavDashboard)}</A>
-                    <A href="/hosts">{i.t(Key::NavHosts)}</A>
-                    <A href="/inventory">{i.t(Key::NavInventory)}</A>
-                    <A href="/history">{i.t(Key::NavHistory)}</A>
-                    <A href="/create">{i.t(Key::NavCreate)}</A>
-                    <A href="/storage">{i.t(Key::NavStorage)}</A>
-                    <A href="/networks">{i.t(Key::NavNetworks)}</A>
-                    <A href="/workspaces">{i.t(Key::NavWorkspaces)}</A>
-                    <A href="/audit">{i.t(Key::NavAudit)}</A>
-                    <Show when=move || may(&actor.get(), Action::UserList, &Object::Platform)>
-                        <A href="/users">{i.t(Key::NavUsers)}</A>
-                        <A href="/templates">{i.t(Key::NavTemplates)}</A>
-                    </Show>
-                </nav>
-            </Show>
+            {nav}
             <div class="prefs">
                 <span
                     class="live"
@@ -123,31 +146,10 @@ pub fn Shell(children: Children) -> impl IntoView {
                         })
                         .collect_view()}
                 </span>
-                {move || actor.get().filter(|a| !a.memberships.is_empty()).map(|a| view! {
-                    // The workspace switcher: a plain GET form, so it works
-                    // without JavaScript; the inventory shows that team's pool.
-                    <form method="get" action="/inventory" class="inline" data-form="workspace-switcher">
-                        <select name="ws" aria-label=i.t(Key::Workspace) data-switcher="shell">
-                            <option value="">{i.t(Key::AllWorkspaces)}</option>
-                            {a.memberships.iter().map(|m| view! {
-                                <option value=m.slug.clone()>{m.name.clone()}</option>
-                            }).collect_view()}
-                        </select>
-                        <button class="btn btn--small" type="submit">{i.t(Key::Switch)}</button>
-                    </form>
-                })}
-                {move || actor.get().map(|a| view! {
-                    <span class="user">
-                        <a href="/account" data-user=a.username.clone()>{a.username.clone()}</a>
-                        // A plain form: signing out reloads everything.
-                        <form method="post" action=logout_path class="inline" data-form="sign-out">
-                            <button class="btn btn--small" type="submit">{i.t(Key::SignOut)}</button>
-                        </form>
-                    </span>
-                })}
+                {switcher}
+                {user_menu}
             </div>
         </header>
-        </Transition>
         <main class="page">{children()}</main>
     }
 }

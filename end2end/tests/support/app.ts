@@ -1,6 +1,7 @@
 // Shared helpers for the Millwright journeys.
 import { execFileSync } from "node:child_process";
 import { expect, type APIRequestContext, type Page, type TestInfo } from "@playwright/test";
+import { demoDomain } from "./demo";
 
 /** The debug wasm is ~10 MB; on a busy 2-core box hydration can take a while. */
 export const HYDRATION_TIMEOUT = 20_000;
@@ -50,6 +51,15 @@ export async function waitHydrated(page: Page): Promise<void> {
 export async function open(page: Page, path: string, testInfo: TestInfo): Promise<void> {
   await page.goto(path);
   if (jsEnabled(testInfo)) await waitHydrated(page);
+}
+
+/** The detail page URL of scada-hmi-01 (host ids are assigned at start). */
+export async function scadaDetailPath(page: Page): Promise<string> {
+  const scada = demoDomain("scada-hmi-01");
+  const html = await (await page.request.get(`/inventory?q=${scada.name}`)).text();
+  const href = new RegExp(`href="(/domains/\\d+/${scada.uuid})"`).exec(html)?.[1];
+  expect(href, "link to scada-hmi-01 in the inventory HTML").toBeTruthy();
+  return href!;
 }
 
 export interface Health {
