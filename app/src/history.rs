@@ -11,8 +11,6 @@ pub mod view;
 #[cfg(feature = "ssr")]
 pub mod chart;
 #[cfg(feature = "ssr")]
-pub mod collect;
-#[cfg(feature = "ssr")]
 pub mod collector;
 #[cfg(feature = "ssr")]
 pub mod demo;

@@ -202,22 +202,10 @@ async fn a_killed_host_is_unreachable_while_the_other_serves_and_it_reconnects()
     println!("h1 marked down {t:?} after kill -9");
     // The other host is still served, promptly.
     let start = Instant::now();
-    let n = gw
-        .call(2, |conn| {
-            conn.list_all_domains(0)
-                .map(|d| d.len())
-                .map_err(|e| app::gateway::translate("list", &e))
-        })
-        .await;
+    let n = gw.count_domains(2).await;
     assert!(n.is_ok(), "h2 call failed: {n:?}");
     println!("h2 answered in {:?} while h1 was down", start.elapsed());
-    let err = gw
-        .call(1, |conn| {
-            conn.num_of_domains()
-                .map_err(|e| app::gateway::translate("n", &e))
-        })
-        .await
-        .unwrap_err();
+    let err = gw.count_domains(1).await.unwrap_err();
     println!("h1 call while down: {err:?}");
     wait_for(&gw, Duration::from_secs(10), "h1 unreachable", |inv| {
         host_state(inv, 1) == Some(HostState::Unreachable)
@@ -249,13 +237,8 @@ async fn a_long_job_neither_holds_up_the_host_nor_times_out() {
     let long = {
         let gw = gw.clone();
         tokio::spawn(async move {
-            gw.call_long(1, move |conn| {
-                let _ = started_tx.send(());
-                std::thread::sleep(Duration::from_secs(3)); // the long job itself
-                conn.hostname()
-                    .map_err(|_| app::i18n::Key::HostErrUnreachable)
-            })
-            .await
+            // The long job itself holds its connection for 3 s.
+            gw.hold_long(1, Duration::from_secs(3), started_tx).await
         })
     };
     started_rx
@@ -263,13 +246,7 @@ async fn a_long_job_neither_holds_up_the_host_nor_times_out() {
         .expect("long job started");
     // Meanwhile the host's worker answers at once.
     let t = Instant::now();
-    let name = gw
-        .call(1, |conn| {
-            conn.hostname()
-                .map_err(|_| app::i18n::Key::HostErrUnreachable)
-        })
-        .await
-        .expect("a call during the long job");
+    let name = gw.hostname(1).await.expect("a call during the long job");
     let quick = t.elapsed();
     println!("call during a long job answered in {quick:?}");
     assert!(!name.is_empty());

@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use app::audit::Target;
 use app::error::AppError;
-use app::fleet::upload::{self, Upload};
+use app::gateway::Upload;
 use app::guard::{Op, Subject};
 use app::i18n::Key;
 use app::policy::{Action, Object};
@@ -133,22 +133,27 @@ async fn stream(
 ) -> Result<u64, AppError> {
     let name = app::validate::resources::resource_name("name", &head.name)
         .map_err(|e| AppError::Invalid(vec![e]))?;
-    let uri = state
+    if !state
         .gateway
-        .read(|inv| inv.hosts.get(&head.host_id).map(|h| h.uri.clone()))
-        .ok_or_else(|| AppError::field("host_id", Key::ErrNotFound))?;
+        .read(|inv| inv.hosts.contains_key(&head.host_id))
+    {
+        return Err(AppError::field("host_id", Key::ErrNotFound));
+    }
     let mut file = match form.next_field().await {
         Ok(Some(field)) if field.name() == Some("file") => field,
         _ => return Err(AppError::field("file", Key::ErrUploadFile)),
     };
     let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, Key>>(IN_FLIGHT);
     let target = Upload {
-        uri,
         pool: head.pool.clone(),
         name,
         limit,
     };
-    let worker = tokio::task::spawn_blocking(move || upload::run(target, rx));
+    // The gateway streams it on a connection of its own.
+    let worker = state
+        .gateway
+        .upload(head.host_id, target, rx)
+        .map_err(|_| AppError::field("host_id", Key::ErrNotFound))?;
     loop {
         let next = match file.chunk().await {
             Ok(Some(chunk)) => Ok(chunk),

@@ -21,7 +21,7 @@ pub struct Created {
 /// shutdown timeout it fails with a message that offers force off.
 #[server]
 pub async fn power(host_id: i64, uuid: String, action: String) -> Result<(), AppError> {
-    use crate::fleet::host_ops::{self, Power};
+    use crate::gateway::Power;
     let (op, row) = ssr::begin_on_domain(
         crate::policy::Action::DomainOperate,
         host_id,
@@ -35,12 +35,7 @@ pub async fn power(host_id: i64, uuid: String, action: String) -> Result<(), App
             "action",
             crate::i18n::Key::ErrOperationInvalid,
         ))?;
-        let id = uuid.clone();
-        // A start or a force off can outlast the call deadline on a big VM.
-        op.state
-            .gateway
-            .call_long(host_id, move |conn| host_ops::power(conn, &id, action))
-            .await?;
+        op.state.gateway.power(host_id, &uuid, action).await?;
         if matches!(action, Power::AutostartOn | Power::AutostartOff) {
             op.state.gateway.refresh_domain(host_id, &uuid);
         }
@@ -73,7 +68,6 @@ pub async fn delete_domain(
     confirm: String,
     #[server(default)] with_storage: Option<String>,
 ) -> Result<(), AppError> {
-    use crate::fleet::host_ops;
     let with_storage = with_storage.is_some();
     let params = serde_json::json!({ "with_storage": with_storage });
     let (op, row) =
@@ -83,13 +77,10 @@ pub async fn delete_domain(
         if confirm.trim() != row.name {
             return Err(AppError::field("confirm", crate::i18n::Key::ErrConfirmName));
         }
-        let id = uuid.clone();
         let removed = op
             .state
             .gateway
-            .call_long(host_id, move |conn| {
-                host_ops::delete(conn, &id, with_storage)
-            })
+            .delete_domain(host_id, &uuid, with_storage)
             .await?;
         op.state.gateway.refresh_domain(host_id, &uuid);
         Ok(removed)
@@ -121,12 +112,7 @@ pub async fn list_snapshots(
         serde_json::json!({}),
     )
     .await?;
-    op.state
-        .gateway
-        .call(host_id, move |conn| {
-            crate::fleet::snapshots::list(conn, &uuid)
-        })
-        .await
+    op.state.gateway.snapshots(host_id, &uuid).await
 }
 
 /// Creates, reverts to or deletes a snapshot (`action`: create, revert, delete).
@@ -138,7 +124,6 @@ pub async fn snapshot(
     name: String,
     #[server(default)] description: String,
 ) -> Result<(), AppError> {
-    use crate::fleet::snapshots;
     let params = serde_json::json!({ "action": action, "name": name, "description": description });
     let (op, row) = ssr::begin_on_domain(
         crate::policy::Action::DomainOperate,
@@ -152,28 +137,15 @@ pub async fn snapshot(
             e.field = "name".into();
             AppError::Invalid(vec![e])
         })?;
-        let id = uuid.clone();
+        let gateway = &op.state.gateway;
         match action.as_str() {
             "create" => {
-                op.state
-                    .gateway
-                    .call_long(host_id, move |c| {
-                        snapshots::create(c, &id, &name, &description)
-                    })
+                gateway
+                    .snapshot_create(host_id, &uuid, &name, &description)
                     .await
             }
-            "revert" => {
-                op.state
-                    .gateway
-                    .call_long(host_id, move |c| snapshots::revert(c, &id, &name))
-                    .await
-            }
-            "delete" => {
-                op.state
-                    .gateway
-                    .call(host_id, move |c| snapshots::delete(c, &id, &name))
-                    .await
-            }
+            "revert" => gateway.snapshot_revert(host_id, &uuid, &name).await,
+            "delete" => gateway.snapshot_delete(host_id, &uuid, &name).await,
             _ => Err(AppError::field(
                 "action",
                 crate::i18n::Key::ErrOperationInvalid,

@@ -49,7 +49,7 @@ pub async fn list_networks() -> Result<Vec<NetworkView>, AppError> {
     use crate::api::storage::ssr;
     let (state, actor) = crate::guard::require_actor().await?;
     let scopes = ssr::scopes(&state, &actor).await?;
-    let nets = ssr::on_every_host(&state, crate::fleet::networks::list).await;
+    let nets = state.gateway.all_networks().await;
     Ok(nets
         .into_iter()
         .filter(|n| actor.is_admin || ssr::sees_network(&scopes, n.host_id, &n.name))
@@ -94,9 +94,7 @@ pub async fn create_network(
         let spec = form.parse().map_err(AppError::Invalid)?;
         op.state
             .gateway
-            .call(host_id, move |conn| {
-                crate::fleet::networks::create(conn, &spec)
-            })
+            .create_network(host_id, spec)
             .await
             .map_err(|e| ssr::on_field(e, &[(crate::i18n::Key::ErrNetworkExists, "name")]))
     }
@@ -108,7 +106,6 @@ pub async fn create_network(
 #[server]
 pub async fn network_action(host_id: i64, name: String, action: String) -> Result<(), AppError> {
     use crate::api::storage::ssr;
-    use crate::fleet::networks::set_active;
     let params = serde_json::json!({ "action": action });
     let target = network_target(host_id, &name);
     let op = ssr::begin_platform(
@@ -117,9 +114,12 @@ pub async fn network_action(host_id: i64, name: String, action: String) -> Resul
         params.clone(),
     )
     .await;
-    let job =
-        ssr::start_or_stop(&action).map(|active| move |conn: &_| set_active(conn, &name, active));
-    ssr::host_job(op, host_id, params, job).await
+    let job = ssr::start_or_stop(&action).map(|active| {
+        move |gw: crate::gateway::Gateway| async move {
+            gw.set_network_active(host_id, &name, active).await
+        }
+    });
+    ssr::host_job(op, params, job).await
 }
 
 /// Stops and undefines a network.
@@ -133,8 +133,9 @@ pub async fn delete_network(host_id: i64, name: String) -> Result<(), AppError> 
         Default::default(),
     )
     .await;
-    let job = Ok(move |conn: &_| crate::fleet::networks::delete(conn, &name));
-    ssr::host_job(op, host_id, Default::default(), job).await
+    let job =
+        Ok(|gw: crate::gateway::Gateway| async move { gw.delete_network(host_id, &name).await });
+    ssr::host_job(op, Default::default(), job).await
 }
 
 /// The DHCP leases of a network the caller may see.
@@ -146,10 +147,5 @@ pub async fn list_leases(host_id: i64, name: String) -> Result<Vec<LeaseView>, A
     if !actor.is_admin && !ssr::sees_network(&scopes, host_id, &name) {
         return Err(AppError::NotFound);
     }
-    state
-        .gateway
-        .call(host_id, move |conn| {
-            crate::fleet::networks::leases(conn, &name)
-        })
-        .await
+    state.gateway.leases(host_id, &name).await
 }

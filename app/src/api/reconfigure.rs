@@ -49,13 +49,9 @@ pub async fn resize_domain(
             }
             None => None,
         };
-        let (id, host_name) = (uuid.clone(), row.host_name.clone());
         let new_row = state
             .gateway
-            .call(host_id, move |conn| {
-                crate::fleet::reconfigure::resize(conn, &id, vcpus, memory_mib)?;
-                crate::fleet::reconfigure::current_row(conn, &id, (host_id, &host_name))
-            })
+            .resize(host_id, &uuid, vcpus, memory_mib)
             .await?;
         state.gateway.publish_domain(new_row);
         Ok(())
@@ -93,13 +89,7 @@ pub async fn set_limits(
     .await?;
     let result = async {
         let limits = crate::fleet::plan::validate_limits(&limits).map_err(AppError::Invalid)?;
-        let id = uuid.clone();
-        op.state
-            .gateway
-            .call(host_id, move |conn| {
-                crate::fleet::reconfigure::set_limits(conn, &id, &limits)
-            })
-            .await?;
+        op.state.gateway.set_limits(host_id, &uuid, limits).await?;
         op.state.gateway.refresh_domain(host_id, &uuid);
         Ok(())
     }
@@ -143,13 +133,7 @@ pub async fn clone_domain(host_id: i64, uuid: String, name: String) -> Result<Cr
             }
             None => None,
         };
-        let (id, new, host_name) = (uuid.clone(), name.clone(), row.host_name.clone());
-        let made = state
-            .gateway
-            .call_long(host_id, move |conn| {
-                crate::fleet::reconfigure::clone(conn, &id, &new, (host_id, &host_name))
-            })
-            .await;
+        let made = state.gateway.clone_domain(host_id, &uuid, &name).await;
         match (made, reservation) {
             (Ok(new_row), r) => {
                 let created = Created {

@@ -45,7 +45,7 @@ pub mod ssr;
 pub async fn list_pools() -> Result<Vec<PoolView>, AppError> {
     let (state, actor) = crate::guard::require_actor().await?;
     let scopes = ssr::scopes(&state, &actor).await?;
-    let pools = ssr::on_every_host(&state, crate::fleet::storage::list_pools).await;
+    let pools = state.gateway.all_pools().await;
     Ok(pools
         .into_iter()
         .filter(|p| actor.is_admin || !ssr::allowing_pool(&scopes, p.host_id, &p.name).is_empty())
@@ -81,9 +81,7 @@ pub async fn create_pool(host_id: i64, name: String, path: String) -> Result<(),
         };
         op.state
             .gateway
-            .call(host_id, move |conn| {
-                crate::fleet::storage::create_dir_pool(conn, &spec)
-            })
+            .create_dir_pool(host_id, spec)
             .await
             .map_err(|e| ssr::on_field(e, &[(Key::ErrPoolExists, "name")]))
     }
@@ -94,13 +92,15 @@ pub async fn create_pool(host_id: i64, name: String, path: String) -> Result<(),
 /// Starts (`start`) or stops (`stop`) a pool.
 #[server]
 pub async fn pool_action(host_id: i64, pool: String, action: String) -> Result<(), AppError> {
-    use crate::fleet::storage::set_pool_active;
     let params = serde_json::json!({ "action": action });
     let target = pool_target(host_id, &pool);
     let op = ssr::begin_platform(crate::policy::Action::PoolOperate, target, params.clone()).await;
-    let job = ssr::start_or_stop(&action)
-        .map(|active| move |conn: &_| set_pool_active(conn, &pool, active));
-    ssr::host_job(op, host_id, params, job).await
+    let job = ssr::start_or_stop(&action).map(|active| {
+        move |gw: crate::gateway::Gateway| async move {
+            gw.set_pool_active(host_id, &pool, active).await
+        }
+    });
+    ssr::host_job(op, params, job).await
 }
 
 /// Deletes an empty pool (its directory, then its definition).
@@ -113,6 +113,6 @@ pub async fn delete_pool(host_id: i64, pool: String) -> Result<(), AppError> {
         Default::default(),
     )
     .await;
-    let job = Ok(move |conn: &_| crate::fleet::storage::delete_pool(conn, &pool));
-    ssr::host_job(op, host_id, Default::default(), job).await
+    let job = Ok(|gw: crate::gateway::Gateway| async move { gw.delete_pool(host_id, &pool).await });
+    ssr::host_job(op, Default::default(), job).await
 }

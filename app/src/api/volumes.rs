@@ -23,12 +23,7 @@ pub async fn list_volumes(host_id: i64, pool: String) -> Result<Vec<VolumeView>,
     if !actor.is_admin && ssr::allowing_pool(&scopes, host_id, &pool).is_empty() {
         return Err(AppError::NotFound);
     }
-    state
-        .gateway
-        .call(host_id, move |conn| {
-            crate::fleet::storage::list_volumes(conn, &pool)
-        })
-        .await
+    state.gateway.volumes(host_id, &pool).await
 }
 
 /// Creates a volume of `gib` GiB, `qcow2` or `raw`.
@@ -73,9 +68,7 @@ pub async fn create_volume(
         };
         op.state
             .gateway
-            .call(host_id, move |conn| {
-                crate::fleet::storage::create_volume(conn, &pool, &spec)
-            })
+            .create_volume(host_id, &pool, spec)
             .await
             .map_err(|e| ssr::on_field(e, &[(Key::ErrVolumeExists, "name")]))
     }
@@ -110,9 +103,7 @@ pub async fn resize_volume(
             .map_err(|e| AppError::Invalid(vec![e]))?;
         op.state
             .gateway
-            .call(host_id, move |conn| {
-                crate::fleet::storage::grow_volume(conn, &pool, &name, gib * GIB)
-            })
+            .grow_volume(host_id, &pool, &name, gib * GIB)
             .await
             .map_err(|e| ssr::on_field(e, &[(Key::ErrGrowOnly, "gib")]))
     }
@@ -128,6 +119,8 @@ pub async fn delete_volume(host_id: i64, pool: String, name: String) -> Result<(
     let target = volume_target(host_id, &pool, &name);
     let action = crate::policy::Action::VolumeDelete;
     let op = ssr::begin_on_pool(action, host_id, &pool, target, Default::default()).await;
-    let job = Ok(move |conn: &_| crate::fleet::storage::delete_volume(conn, &pool, &name));
-    ssr::host_job(op, host_id, Default::default(), job).await
+    let job = Ok(|gw: crate::gateway::Gateway| async move {
+        gw.delete_volume(host_id, &pool, &name).await
+    });
+    ssr::host_job(op, Default::default(), job).await
 }

@@ -310,12 +310,9 @@ pub async fn assign_domain(host_id: i64, uuid: String, workspace: String) -> Res
             known.ok_or_else(|| AppError::field("workspace", crate::i18n::Key::ErrNotFound))?;
         }
         let target = (!slug.is_empty()).then(|| slug.clone());
-        let id = uuid.clone();
         op.state
             .gateway
-            .call(host_id, move |conn| {
-                crate::gateway::metadata::set_workspace(conn, &id, target.as_deref())
-            })
+            .set_workspace(host_id, &uuid, target)
             .await?;
         op.state.gateway.refresh_domain(host_id, &uuid);
         Ok(())

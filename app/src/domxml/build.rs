@@ -103,7 +103,7 @@ impl DomainSpec {
         if let Some(v) = l.memory_hard_limit_mib {
             x += &format!("<memtune><hard_limit unit='MiB'>{v}</hard_limit></memtune>");
         }
-        if let Some(v) = l.blkio_weight {
+        if let Some(v) = l.blkio_weight.filter(|&v| v > 0) {
             x += &format!("<blkiotune>{}</blkiotune>", el("weight", v));
         }
         x

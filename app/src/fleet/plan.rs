@@ -117,7 +117,12 @@ fn parse_limits(f: &LimitsForm, errors: &mut Vec<FieldError>) -> Limits {
         64,
         1 << 30,
     ));
-    let weight = take(optional("blkio_weight", &f.blkio_weight, 100, 1000));
+    // 0 clears a weight the host's I/O scheduler cannot honour.
+    let weight = if f.blkio_weight.trim() == "0" {
+        Some(0)
+    } else {
+        take(optional("blkio_weight", &f.blkio_weight, 100, 1000))
+    };
     Limits {
         cpu_shares: shares.map(|v| v as u64),
         cpu_quota_us: quota,
@@ -326,6 +331,19 @@ mod tests {
                 "blkio_weight"
             ]
         );
+    }
+
+    #[test]
+    fn an_io_weight_of_zero_clears_and_other_small_ones_are_refused() {
+        let limits = |w: &str| {
+            validate_limits(&LimitsForm {
+                blkio_weight: w.into(),
+                ..Default::default()
+            })
+        };
+        assert_eq!(limits("0").unwrap().blkio_weight, Some(0));
+        assert_eq!(limits("").unwrap().blkio_weight, None);
+        assert_eq!(limits("50").unwrap_err()[0].field, "blkio_weight");
     }
 
     #[test]

@@ -22,6 +22,11 @@ fn classify(err: &Error) -> Key {
     let msg = err.message().to_ascii_lowercase();
     match err.code().known() {
         Some(ErrorNumber::NoDomain) => Key::ErrDomainNotFound,
+        // The definition asks for an I/O weight the host's disk scheduler
+        // cannot honour; only libvirt's text tells this apart.
+        Some(ErrorNumber::OperationInvalid) if msg.contains("blkio device weight") => {
+            Key::ErrIoWeightUnsupported
+        }
         Some(ErrorNumber::OperationInvalid) => Key::ErrOperationInvalid,
         Some(ErrorNumber::AuthFailed) | Some(ErrorNumber::AuthCancelled) => Key::HostErrAuth,
         Some(ErrorNumber::OperationTimeout) => Key::HostErrTimeout,

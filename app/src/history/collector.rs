@@ -8,13 +8,13 @@ use std::time::Duration;
 
 use sqlx::SqlitePool;
 
-use super::collect::{read_host, HostReading};
 use super::metric::{scaled, Metric, Values, M};
 use super::rate::{domain_values, host_cpu_pct, DomainCounters, HostCounters};
 use super::rollup::{bucket, Minutes, MINUTE};
 use super::store::{self, SeriesInfo, SeriesKey};
 use super::Settings;
 use crate::gateway::Gateway;
+use crate::gateway::HostReading;
 use crate::model::HostState;
 
 /// What the collector remembers between rounds.
@@ -85,9 +85,7 @@ impl Collector {
         let calls =
             hosts.iter().map(|h| {
                 let id = h.id;
-                let call = self
-                    .gateway
-                    .call(id, move |conn| read_host(conn, id, now_ms));
+                let call = self.gateway.stats_round(id, now_ms);
                 async move {
                     tokio::time::timeout(wait, call).await.unwrap_or(Err(
                         crate::error::AppError::Host(crate::i18n::Key::HostErrTimeout),

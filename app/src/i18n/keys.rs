@@ -239,6 +239,7 @@ keys! {
     ErrMustBeOff => "Shut the domain off first.", "请先关闭该虚拟机/容器。";
     ErrCloneDiskNotInPool => "A disk of this domain is not in a storage pool, so it cannot be copied.", "该虚拟机的某个磁盘不在存储池中，无法复制。";
     Working => "Working…", "处理中…";
+    ErrIoWeightUnsupported => "This host's disks use an I/O scheduler without weights (bfq or cfq is needed): set the block I/O weight to 0 under Limits to start the domain.", "此主机磁盘的 I/O 调度器不支持权重（需要 bfq 或 cfq）：请在“限制”中将块 I/O 权重设为 0 后再启动。";
     ErrGuestStart => "The hypervisor could not start the guest; the host's log says why.", "虚拟化程序无法启动该客户机；原因见主机日志。";
     Resources => "vCPUs and memory", "vCPU 与内存";
     ResourcesHint => "Changed while the domain is off; growth counts against the workspace quota.", "仅可在关机时修改；增加部分计入工作区配额。";
@@ -281,7 +282,7 @@ keys! {
     CpuQuota => "CPU quota (µs per period)", "CPU 配额（每周期 µs）";
     CpuPeriod => "CPU period (µs)", "CPU 周期（µs）";
     MemoryHardLimit => "Memory hard limit (MiB)", "内存硬限制（MiB）";
-    BlkioWeight => "Block I/O weight (100–1000)", "块 I/O 权重（100–1000）";
+    BlkioWeight => "Block I/O weight (100–1000; 0 clears)", "块 I/O 权重（100–1000；0 表示清除）";
     StartAfterCreate => "Start it after creating", "创建后启动";
     Creating => "Creating…", "正在创建…";
     CreatedOn => "Created:", "已创建：";

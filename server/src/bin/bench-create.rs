@@ -12,6 +12,7 @@
 use std::time::{Duration, Instant};
 
 use app::domxml::build::{Boot, DomainSpec, Flavor};
+use app::gateway::probe::{bare_define_and_start, remove_prefixed};
 use axum::body::Body;
 use axum::http::{header, Request};
 use axum::Router;
@@ -101,11 +102,7 @@ fn bare(uri: &str, names: &[String], kernel: &str, initrd: &str) -> Duration {
     std::thread::scope(|s| {
         for name in names {
             s.spawn(move || {
-                let conn = virt::connect::Connect::open(Some(uri)).expect("connect");
-                let dom = conn
-                    .define_domain_xml(&spec(name, kernel, initrd))
-                    .expect("define");
-                dom.create().expect("start");
+                bare_define_and_start(uri, &spec(name, kernel, initrd)).expect("define + start");
             });
         }
     });
@@ -113,13 +110,7 @@ fn bare(uri: &str, names: &[String], kernel: &str, initrd: &str) -> Duration {
 }
 
 fn remove(uri: &str, prefix: &str) {
-    let conn = virt::connect::Connect::open(Some(uri)).expect("connect");
-    for dom in conn.list_all_domains(0).unwrap_or_default() {
-        if dom.name().unwrap_or_default().starts_with(prefix) {
-            let _ = dom.destroy();
-            let _ = dom.undefine();
-        }
-    }
+    remove_prefixed(uri, prefix);
 }
 
 #[tokio::main(flavor = "multi_thread")]

@@ -11,7 +11,7 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use app::gateway::{worker::list_domains, Gateway, HostSpec};
+use app::gateway::{Gateway, HostSpec};
 use app::model::HostState;
 use app::state::AppState;
 use axum::body::Body;
@@ -137,19 +137,8 @@ async fn main() {
     let mut list_only = Vec::new();
     let mut full = Vec::new();
     for _ in 0..refresh_rounds {
-        let (a, b) = gateway
-            .call(1, move |conn| {
-                let t = Instant::now();
-                let n = conn.list_all_domains(0).map(|d| d.len()).unwrap_or(0);
-                let a = t.elapsed();
-                let t = Instant::now();
-                let rows = list_domains(conn, 1, "bench")?;
-                let b = t.elapsed();
-                assert_eq!((n, rows.len()), (domains, domains));
-                Ok((a, b))
-            })
-            .await
-            .unwrap();
+        let (a, b, n, rows) = gateway.time_refresh(1).await.unwrap();
+        assert_eq!((n, rows), (domains, domains));
         list_only.push(a);
         full.push(b);
     }

@@ -343,3 +343,16 @@ pub fn kernel_boot_fields<'a>(name: &'a str, host: &'a str) -> Vec<(&'a str, &'a
     ]);
     fields
 }
+
+/// Can the lab's disks honour blkio weights (bfq or cfq offered by the
+/// kernel)? The lab's hosts share this machine's kernel.
+pub fn io_weights_honoured() -> bool {
+    std::fs::read_dir("/sys/block")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .any(|dev| {
+            std::fs::read_to_string(dev.path().join("queue/scheduler"))
+                .is_ok_and(|s| s.contains("bfq") || s.contains("cfq"))
+        })
+}

@@ -3,8 +3,8 @@
 use crate::audit::Target;
 use crate::domxml::build::{DomainSpec, Flavor};
 use crate::error::AppError;
-use crate::fleet::host_ops::{self, NewVolume};
 use crate::fleet::plan::{validate, Plan, PlanKind};
+use crate::gateway::NewVolume;
 use crate::guard::{Op, Subject};
 use crate::i18n::Key;
 use crate::model::{CreateForm, DomainRow, HostState, WorkspaceView};
@@ -135,10 +135,6 @@ async fn execute(
         place(state, ws, &plan, container, in_flight)
     })
     .await?;
-    let host_name = state
-        .gateway
-        .read(|inv| inv.hosts.get(&host_id).map(|h| h.name.clone()))
-        .unwrap_or_default();
     let (spec, volume) = match build_spec(state, ws, &plan).await {
         Ok(x) => x,
         Err(e) => {
@@ -146,12 +142,9 @@ async fn execute(
             return Err(e);
         }
     };
-    let start = plan.start;
     let made = state
         .gateway
-        .call_long(host_id, move |conn| {
-            host_ops::create(conn, spec, volume, start, (host_id, &host_name))
-        })
+        .create_domain(host_id, spec, volume, plan.start)
         .await;
     match made {
         Ok(row) => {

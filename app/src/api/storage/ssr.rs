@@ -1,14 +1,12 @@
 //! Server side of storage and networks: who may see or change which pool,
-//! and running one libvirt job on every connected host.
-
-use futures::future::join_all;
-use virt::connect::Connect;
+//! and one guarded gateway change on a host.
 
 use crate::audit::Target;
 use crate::error::AppError;
+use crate::gateway::Gateway;
 use crate::guard::{current_actor, Op, Subject};
 use crate::i18n::Key;
-use crate::model::{HostState, WorkspaceView};
+use crate::model::WorkspaceView;
 use crate::policy::{Action, Actor, Object};
 use crate::state::AppState;
 
@@ -100,48 +98,23 @@ pub fn start_or_stop(action: &str) -> Result<bool, AppError> {
 }
 
 /// One guarded, audited libvirt change on a host: `job` is the checked
-/// input turned into the call (or the rule it broke, audited as a failure).
-pub async fn host_job<F>(
+/// input turned into the gateway call (or the rule it broke, audited as a
+/// failure).
+pub async fn host_job<F, Fut>(
     op: Result<Op, AppError>,
-    host_id: i64,
     params: serde_json::Value,
     job: Result<F, AppError>,
 ) -> Result<(), AppError>
 where
-    F: FnOnce(&Connect) -> Result<(), Key> + Send + 'static,
+    F: FnOnce(Gateway) -> Fut,
+    Fut: std::future::Future<Output = Result<(), AppError>>,
 {
     let op = op?;
     let result = match job {
-        Ok(f) => op.state.gateway.call(host_id, f).await,
+        Ok(f) => f(op.state.gateway.clone()).await,
         Err(err) => Err(err),
     };
     op.finish(result, serde_json::Value::Null, params).await
-}
-
-/// Runs `job` on every connected host at once; a host that fails is left
-/// out (its reason is in the server log).
-pub async fn on_every_host<T, F>(state: &AppState, job: F) -> Vec<T>
-where
-    T: Send + 'static,
-    F: Fn(&Connect, i64, &str) -> Result<Vec<T>, Key> + Clone + Send + 'static,
-{
-    let hosts: Vec<(i64, String)> = state.gateway.read(|inv| {
-        inv.hosts
-            .values()
-            .filter(|h| h.state == HostState::Connected)
-            .map(|h| (h.id, h.name.clone()))
-            .collect()
-    });
-    let calls = hosts.into_iter().map(|(id, name)| {
-        let job = job.clone();
-        state.gateway.call(id, move |conn| job(conn, id, &name))
-    });
-    join_all(calls)
-        .await
-        .into_iter()
-        .filter_map(Result::ok)
-        .flatten()
-        .collect()
 }
 
 /// Moves a host's refusal onto the form field it is about.

@@ -11,13 +11,13 @@ use virt::storage_vol::StorageVol;
 use virt::stream::Stream;
 
 use crate::domxml::storage::VolumeSpec;
-use crate::gateway::translate;
+use crate::error::AppError;
+use crate::gateway::{translate, Gateway};
 use crate::i18n::Key;
 
 /// Where an upload goes, and how many bytes it may bring at most.
 #[derive(Clone, Debug)]
 pub struct Upload {
-    pub uri: String,
     pub pool: String,
     pub name: String,
     /// The request's announced length: the pool must have room for it, and
@@ -27,8 +27,8 @@ pub struct Upload {
 
 /// Receives chunks until the sender finishes (or sends an error) and returns
 /// the bytes written. On any failure nothing is left behind.
-pub fn run(up: Upload, chunks: Receiver<Result<Bytes, Key>>) -> Result<u64, Key> {
-    let conn = crate::gateway::worker::open(&up.uri)?;
+fn run(uri: &str, up: Upload, chunks: Receiver<Result<Bytes, Key>>) -> Result<u64, Key> {
+    let conn = crate::gateway::worker::open(uri)?;
     let pool = conn
         .lookup_storage_pool_by_name(&up.pool)
         .map_err(|_| Key::ErrPoolNotFound)?;
@@ -116,4 +116,20 @@ fn send_all(stream: &Stream, mut data: &[u8]) -> Result<(), Key> {
         data = &data[sent as usize..];
     }
     Ok(())
+}
+
+impl Gateway {
+    /// Starts streaming an upload into a new raw volume of the host's pool,
+    /// on a stream connection of its own; the caller sends the file's
+    /// chunks through `chunks` and awaits the handle for the bytes written.
+    /// `NotFound` when the host is unknown.
+    pub fn upload(
+        &self,
+        host_id: i64,
+        up: Upload,
+        chunks: Receiver<Result<Bytes, Key>>,
+    ) -> Result<tokio::task::JoinHandle<Result<u64, Key>>, AppError> {
+        let uri = self.host_uri(host_id)?;
+        Ok(tokio::task::spawn_blocking(move || run(&uri, up, chunks)))
+    }
 }

@@ -1,20 +1,17 @@
-//! Snapshots of a domain: create, list, revert, delete (on the host's worker).
+//! Snapshots of a domain: create, list, revert, delete.
 
 use virt::connect::Connect;
 use virt::domain::Domain;
 
+use super::lookup as domain;
 use crate::domxml::escape;
-use crate::gateway::translate;
+use crate::error::AppError;
+use crate::gateway::{translate, Gateway};
 use crate::i18n::Key;
 use crate::model::SnapshotView;
 
-fn domain(conn: &Connect, uuid: &str) -> Result<Domain, Key> {
-    conn.lookup_domain_by_uuid_string(uuid)
-        .map_err(|e| translate("lookup", &e))
-}
-
 /// Takes a snapshot (with memory state when the domain is running).
-pub fn create(conn: &Connect, uuid: &str, name: &str, description: &str) -> Result<(), Key> {
+fn create(conn: &Connect, uuid: &str, name: &str, description: &str) -> Result<(), Key> {
     let xml = format!(
         "<domainsnapshot><name>{}</name><description>{}</description></domainsnapshot>",
         escape(name),
@@ -27,7 +24,7 @@ pub fn create(conn: &Connect, uuid: &str, name: &str, description: &str) -> Resu
 }
 
 /// Every snapshot, oldest first.
-pub fn list(conn: &Connect, uuid: &str) -> Result<Vec<SnapshotView>, Key> {
+fn list(conn: &Connect, uuid: &str) -> Result<Vec<SnapshotView>, Key> {
     let snaps = domain(conn, uuid)?
         .list_all_snapshots(0)
         .map_err(|e| translate("snapshot list", &e))?;
@@ -57,16 +54,60 @@ pub fn list(conn: &Connect, uuid: &str) -> Result<Vec<SnapshotView>, Key> {
     Ok(out)
 }
 
-pub fn revert(conn: &Connect, uuid: &str, name: &str) -> Result<(), Key> {
+fn revert(conn: &Connect, uuid: &str, name: &str) -> Result<(), Key> {
     let dom = domain(conn, uuid)?;
     let snap = Domain::lookup_snapshot_by_name(&dom, name, 0)
         .map_err(|e| translate("snapshot lookup", &e))?;
     snap.revert(0).map_err(|e| translate("snapshot revert", &e))
 }
 
-pub fn delete(conn: &Connect, uuid: &str, name: &str) -> Result<(), Key> {
+fn delete(conn: &Connect, uuid: &str, name: &str) -> Result<(), Key> {
     let dom = domain(conn, uuid)?;
     let snap = Domain::lookup_snapshot_by_name(&dom, name, 0)
         .map_err(|e| translate("snapshot lookup", &e))?;
     snap.delete(0).map_err(|e| translate("snapshot delete", &e))
+}
+
+impl Gateway {
+    /// Every snapshot of the domain, oldest first.
+    pub async fn snapshots(&self, host_id: i64, uuid: &str) -> Result<Vec<SnapshotView>, AppError> {
+        let id = uuid.to_string();
+        self.call(host_id, move |conn| list(conn, &id)).await
+    }
+
+    /// Takes a snapshot (with memory when running) on a connection of its own.
+    pub async fn snapshot_create(
+        &self,
+        host_id: i64,
+        uuid: &str,
+        name: &str,
+        description: &str,
+    ) -> Result<(), AppError> {
+        let (id, name, description) = (uuid.to_string(), name.to_string(), description.to_string());
+        self.call_long(host_id, move |conn| create(conn, &id, &name, &description))
+            .await
+    }
+
+    /// Reverts to a snapshot on a connection of its own.
+    pub async fn snapshot_revert(
+        &self,
+        host_id: i64,
+        uuid: &str,
+        name: &str,
+    ) -> Result<(), AppError> {
+        let (id, name) = (uuid.to_string(), name.to_string());
+        self.call_long(host_id, move |conn| revert(conn, &id, &name))
+            .await
+    }
+
+    pub async fn snapshot_delete(
+        &self,
+        host_id: i64,
+        uuid: &str,
+        name: &str,
+    ) -> Result<(), AppError> {
+        let (id, name) = (uuid.to_string(), name.to_string());
+        self.call(host_id, move |conn| delete(conn, &id, &name))
+            .await
+    }
 }

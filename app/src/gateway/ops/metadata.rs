@@ -4,15 +4,15 @@
 use virt::connect::Connect;
 use virt::sys;
 
-use super::translate;
+use super::lookup;
 use crate::domxml::{metadata_element, parse_domain, METADATA_NS};
+use crate::error::AppError;
+use crate::gateway::{translate, Gateway};
 use crate::i18n::Key;
 
 /// Sets (or clears, with `None`) the domain's workspace, keeping its tags.
-pub fn set_workspace(conn: &Connect, uuid: &str, workspace: Option<&str>) -> Result<(), Key> {
-    let dom = conn
-        .lookup_domain_by_uuid_string(uuid)
-        .map_err(|e| translate("lookup", &e))?;
+fn set_workspace(conn: &Connect, uuid: &str, workspace: Option<&str>) -> Result<(), Key> {
+    let dom = lookup(conn, uuid)?;
     let inactive_xml = dom
         .xml_desc(sys::VIR_DOMAIN_XML_INACTIVE)
         .map_err(|e| translate("domain xml", &e))?;
@@ -35,4 +35,20 @@ pub fn set_workspace(conn: &Connect, uuid: &str, workspace: Option<&str>) -> Res
         flags,
     )
     .map_err(|e| translate("set_metadata", &e))
+}
+
+impl Gateway {
+    /// Sets (or clears, with `None`) the domain's workspace in its metadata.
+    pub async fn set_workspace(
+        &self,
+        host_id: i64,
+        uuid: &str,
+        workspace: Option<String>,
+    ) -> Result<(), AppError> {
+        let id = uuid.to_string();
+        self.call(host_id, move |conn| {
+            set_workspace(conn, &id, workspace.as_deref())
+        })
+        .await
+    }
 }

@@ -1,4 +1,4 @@
-//! The libvirt side of storage: pools and volumes, run on the host's worker.
+//! Storage pools and volumes, run on the host's worker.
 //! A refusal (pool not empty, volume in use, shrinking) changes nothing.
 
 use std::collections::HashMap;
@@ -10,11 +10,12 @@ use virt::sys;
 
 use crate::api::storage::{PoolView, VolumeView};
 use crate::domxml::storage::{parse_pool, parse_volume_format, DirPoolSpec, VolumeSpec};
-use crate::gateway::translate;
+use crate::error::AppError;
+use crate::gateway::{translate, Gateway};
 use crate::i18n::Key;
 
 /// Every pool of the host with its sizes and where it keeps its volumes.
-pub fn list_pools(conn: &Connect, host_id: i64, host_name: &str) -> Result<Vec<PoolView>, Key> {
+fn list_pools(conn: &Connect, host_id: i64, host_name: &str) -> Result<Vec<PoolView>, Key> {
     let pools = conn
         .list_all_storage_pools(0)
         .map_err(|e| translate("pool list", &e))?;
@@ -49,7 +50,7 @@ fn pool(conn: &Connect, name: &str) -> Result<StoragePool, Key> {
 
 /// Defines a directory pool, makes its directory, starts it and sets it to
 /// start with the host. A failed step undefines it again.
-pub fn create_dir_pool(conn: &Connect, spec: &DirPoolSpec) -> Result<(), Key> {
+fn create_dir_pool(conn: &Connect, spec: &DirPoolSpec) -> Result<(), Key> {
     if conn.lookup_storage_pool_by_name(&spec.name).is_ok() {
         return Err(Key::ErrPoolExists);
     }
@@ -70,7 +71,7 @@ pub fn create_dir_pool(conn: &Connect, spec: &DirPoolSpec) -> Result<(), Key> {
 }
 
 /// Starts or stops a pool.
-pub fn set_pool_active(conn: &Connect, name: &str, active: bool) -> Result<(), Key> {
+fn set_pool_active(conn: &Connect, name: &str, active: bool) -> Result<(), Key> {
     let pool = pool(conn, name)?;
     let done = if active {
         pool.create(0)
@@ -81,7 +82,7 @@ pub fn set_pool_active(conn: &Connect, name: &str, active: bool) -> Result<(), K
 }
 
 /// Deletes an empty pool: removes its directory, then its definition.
-pub fn delete_pool(conn: &Connect, name: &str) -> Result<(), Key> {
+fn delete_pool(conn: &Connect, name: &str) -> Result<(), Key> {
     let pool = pool(conn, name)?;
     let was_active = pool.is_active().unwrap_or(false);
     if was_active {
@@ -127,7 +128,7 @@ fn volume_users(conn: &Connect) -> HashMap<String, Vec<String>> {
 }
 
 /// The pool's volumes, each with the domains that use it.
-pub fn list_volumes(conn: &Connect, pool_name: &str) -> Result<Vec<VolumeView>, Key> {
+fn list_volumes(conn: &Connect, pool_name: &str) -> Result<Vec<VolumeView>, Key> {
     let pool = pool(conn, pool_name)?;
     if !pool.is_active().unwrap_or(false) {
         return Ok(Vec::new());
@@ -161,7 +162,7 @@ fn volume(conn: &Connect, pool_name: &str, name: &str) -> Result<StorageVol, Key
 }
 
 /// Creates a volume in the pool; returns its path.
-pub fn create_volume(conn: &Connect, pool_name: &str, spec: &VolumeSpec) -> Result<String, Key> {
+fn create_volume(conn: &Connect, pool_name: &str, spec: &VolumeSpec) -> Result<String, Key> {
     let pool = pool(conn, pool_name)?;
     if pool.lookup_storage_vol_by_name(&spec.name).is_ok() {
         return Err(Key::ErrVolumeExists);
@@ -172,7 +173,7 @@ pub fn create_volume(conn: &Connect, pool_name: &str, spec: &VolumeSpec) -> Resu
 }
 
 /// Grows a volume to `bytes`; returns the capacity before.
-pub fn grow_volume(conn: &Connect, pool_name: &str, name: &str, bytes: u64) -> Result<u64, Key> {
+fn grow_volume(conn: &Connect, pool_name: &str, name: &str, bytes: u64) -> Result<u64, Key> {
     let vol = volume(conn, pool_name, name)?;
     let before = vol
         .info()
@@ -187,11 +188,87 @@ pub fn grow_volume(conn: &Connect, pool_name: &str, name: &str, bytes: u64) -> R
 }
 
 /// Deletes a volume no domain uses.
-pub fn delete_volume(conn: &Connect, pool_name: &str, name: &str) -> Result<(), Key> {
+fn delete_volume(conn: &Connect, pool_name: &str, name: &str) -> Result<(), Key> {
     let vol = volume(conn, pool_name, name)?;
     let path = vol.path().unwrap_or_default();
     if volume_users(conn).contains_key(&path) {
         return Err(Key::ErrVolumeInUse);
     }
     vol.delete(0).map_err(|e| translate("volume delete", &e))
+}
+
+impl Gateway {
+    /// Every pool of every connected host (a host that fails is left out).
+    pub async fn all_pools(&self) -> Vec<PoolView> {
+        self.on_every_host(list_pools).await
+    }
+
+    /// Defines, builds and starts a directory pool (autostarted).
+    pub async fn create_dir_pool(&self, host_id: i64, spec: DirPoolSpec) -> Result<(), AppError> {
+        self.call(host_id, move |conn| create_dir_pool(conn, &spec))
+            .await
+    }
+
+    /// Starts (`true`) or stops a pool.
+    pub async fn set_pool_active(
+        &self,
+        host_id: i64,
+        pool: &str,
+        active: bool,
+    ) -> Result<(), AppError> {
+        let pool = pool.to_string();
+        self.call(host_id, move |conn| set_pool_active(conn, &pool, active))
+            .await
+    }
+
+    /// Deletes an empty pool (its directory, then its definition).
+    pub async fn delete_pool(&self, host_id: i64, pool: &str) -> Result<(), AppError> {
+        let pool = pool.to_string();
+        self.call(host_id, move |conn| delete_pool(conn, &pool))
+            .await
+    }
+
+    /// The pool's volumes, each with the domains that use it.
+    pub async fn volumes(&self, host_id: i64, pool: &str) -> Result<Vec<VolumeView>, AppError> {
+        let pool = pool.to_string();
+        self.call(host_id, move |conn| list_volumes(conn, &pool))
+            .await
+    }
+
+    /// Creates a volume; returns its path.
+    pub async fn create_volume(
+        &self,
+        host_id: i64,
+        pool: &str,
+        spec: VolumeSpec,
+    ) -> Result<String, AppError> {
+        let pool = pool.to_string();
+        self.call(host_id, move |conn| create_volume(conn, &pool, &spec))
+            .await
+    }
+
+    /// Grows a volume to `bytes`; returns its new capacity.
+    pub async fn grow_volume(
+        &self,
+        host_id: i64,
+        pool: &str,
+        name: &str,
+        bytes: u64,
+    ) -> Result<u64, AppError> {
+        let (pool, name) = (pool.to_string(), name.to_string());
+        self.call(host_id, move |conn| grow_volume(conn, &pool, &name, bytes))
+            .await
+    }
+
+    /// Deletes a volume no domain uses.
+    pub async fn delete_volume(
+        &self,
+        host_id: i64,
+        pool: &str,
+        name: &str,
+    ) -> Result<(), AppError> {
+        let (pool, name) = (pool.to_string(), name.to_string());
+        self.call(host_id, move |conn| delete_volume(conn, &pool, &name))
+            .await
+    }
 }

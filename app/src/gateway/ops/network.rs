@@ -8,11 +8,12 @@ use virt::sys;
 
 use crate::api::networks::{LeaseView, NetworkView};
 use crate::domxml::network::{parse_network, NetworkSpec};
-use crate::gateway::translate;
+use crate::error::AppError;
+use crate::gateway::{translate, Gateway};
 use crate::i18n::Key;
 
 /// Every network of the host, as the network list shows it.
-pub fn list(conn: &Connect, host_id: i64, host_name: &str) -> Result<Vec<NetworkView>, Key> {
+fn list(conn: &Connect, host_id: i64, host_name: &str) -> Result<Vec<NetworkView>, Key> {
     let nets = conn
         .list_all_networks(0)
         .map_err(|e| translate("network list", &e))?;
@@ -43,7 +44,7 @@ fn network(conn: &Connect, name: &str) -> Result<Network, Key> {
 
 /// Defines the network, starts it and sets it to start with the host; a
 /// failed start undefines it again.
-pub fn create(conn: &Connect, spec: &NetworkSpec) -> Result<(), Key> {
+fn create(conn: &Connect, spec: &NetworkSpec) -> Result<(), Key> {
     if conn.lookup_network_by_name(&spec.name).is_ok() {
         return Err(Key::ErrNetworkExists);
     }
@@ -60,14 +61,14 @@ pub fn create(conn: &Connect, spec: &NetworkSpec) -> Result<(), Key> {
 }
 
 /// Starts or stops a network.
-pub fn set_active(conn: &Connect, name: &str, active: bool) -> Result<(), Key> {
+fn set_active(conn: &Connect, name: &str, active: bool) -> Result<(), Key> {
     let net = network(conn, name)?;
     let done = if active { net.create() } else { net.destroy() };
     done.map_err(|e| translate("network start/stop", &e))
 }
 
 /// Stops (if running) and undefines a network.
-pub fn delete(conn: &Connect, name: &str) -> Result<(), Key> {
+fn delete(conn: &Connect, name: &str) -> Result<(), Key> {
     let net = network(conn, name)?;
     if net.is_active().unwrap_or(false) {
         net.destroy().map_err(|e| translate("network stop", &e))?;
@@ -102,7 +103,7 @@ fn text(ptr: *const c_char) -> String {
 
 /// The DHCP leases a running network has handed out
 /// (`virNetworkGetDHCPLeases`, which the `virt` crate does not wrap).
-pub fn leases(conn: &Connect, name: &str) -> Result<Vec<LeaseView>, Key> {
+fn leases(conn: &Connect, name: &str) -> Result<Vec<LeaseView>, Key> {
     let net = network(conn, name)?;
     let mut array: *mut sys::virNetworkDHCPLeasePtr = std::ptr::null_mut();
     // SAFETY: `net` is a live network; libvirt allocates `array` and its
@@ -133,4 +134,39 @@ pub fn leases(conn: &Connect, name: &str) -> Result<Vec<LeaseView>, Key> {
         unsafe { free(array.cast()) };
     }
     Ok(out)
+}
+
+impl Gateway {
+    /// Every network of every connected host (a host that fails is left out).
+    pub async fn all_networks(&self) -> Vec<NetworkView> {
+        self.on_every_host(list).await
+    }
+
+    /// Defines and starts a network (autostarted).
+    pub async fn create_network(&self, host_id: i64, spec: NetworkSpec) -> Result<(), AppError> {
+        self.call(host_id, move |conn| create(conn, &spec)).await
+    }
+
+    /// Starts (`true`) or stops a network.
+    pub async fn set_network_active(
+        &self,
+        host_id: i64,
+        name: &str,
+        active: bool,
+    ) -> Result<(), AppError> {
+        let name = name.to_string();
+        self.call(host_id, move |conn| set_active(conn, &name, active))
+            .await
+    }
+
+    pub async fn delete_network(&self, host_id: i64, name: &str) -> Result<(), AppError> {
+        let name = name.to_string();
+        self.call(host_id, move |conn| delete(conn, &name)).await
+    }
+
+    /// The DHCP leases a running network has handed out.
+    pub async fn leases(&self, host_id: i64, name: &str) -> Result<Vec<LeaseView>, AppError> {
+        let name = name.to_string();
+        self.call(host_id, move |conn| leases(conn, &name)).await
+    }
 }

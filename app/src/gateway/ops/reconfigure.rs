@@ -8,16 +8,13 @@ use virt::domain::{Domain, MemoryParameters, SchedBandwidth, SchedulerInfo};
 use virt::storage_vol::StorageVol;
 use virt::sys;
 
+use super::lookup;
 use crate::domxml::build::Limits;
 use crate::domxml::escape;
-use crate::gateway::{translate, worker::domain_row};
+use crate::error::AppError;
+use crate::gateway::{translate, worker::domain_row, Gateway};
 use crate::i18n::Key;
 use crate::model::DomainRow;
-
-fn lookup(conn: &Connect, uuid: &str) -> Result<Domain, Key> {
-    conn.lookup_domain_by_uuid_string(uuid)
-        .map_err(|e| translate("lookup", &e))
-}
 
 fn require_off(dom: &Domain) -> Result<(), Key> {
     match dom.is_active() {
@@ -30,7 +27,7 @@ fn require_off(dom: &Domain) -> Result<(), Key> {
 /// Sets the vCPUs and memory of a shut-off domain's definition: maximum
 /// and current alike (the maximum is raised first and lowered last, so
 /// each step stays valid).
-pub fn resize(conn: &Connect, uuid: &str, vcpus: u32, memory_mib: u64) -> Result<(), Key> {
+fn resize(conn: &Connect, uuid: &str, vcpus: u32, memory_mib: u64) -> Result<(), Key> {
     let dom = lookup(conn, uuid)?;
     require_off(&dom)?;
     let fail = |e: virt::error::Error| translate("resize", &e);
@@ -60,8 +57,9 @@ const MEMORY_UNLIMITED: u64 = 9_007_199_254_740_991;
 
 /// Applies sandbox limits through libvirt's tunables: to the running
 /// domain and to its definition. An empty bandwidth quota or hard limit
-/// lifts the limit; relative weights left empty stay as they are.
-pub fn set_limits(conn: &Connect, uuid: &str, limits: &Limits) -> Result<(), Key> {
+/// lifts the limit; relative weights left empty stay as they are, and an
+/// I/O weight of 0 is removed from the definition.
+fn set_limits(conn: &Connect, uuid: &str, limits: &Limits) -> Result<(), Key> {
     let dom = lookup(conn, uuid)?;
     let active = dom.is_active().map_err(|e| translate("state", &e))?;
     let persistent = dom.is_persistent().unwrap_or(true);
@@ -92,8 +90,12 @@ pub fn set_limits(conn: &Connect, uuid: &str, limits: &Limits) -> Result<(), Key
         ..Default::default()
     };
     dom.set_memory_parameters(memory, flags).map_err(fail)?;
-    if let Some(weight) = limits.blkio_weight {
-        set_blkio_weight(&dom, weight, flags).map_err(fail)?;
+    match limits.blkio_weight {
+        Some(0) if flags & sys::VIR_DOMAIN_AFFECT_CONFIG != 0 => {
+            set_blkio_weight(&dom, 0, sys::VIR_DOMAIN_AFFECT_CONFIG).map_err(fail)?
+        }
+        Some(0) | None => {}
+        Some(weight) => set_blkio_weight(&dom, weight, flags).map_err(fail)?,
     }
     Ok(())
 }
@@ -120,7 +122,7 @@ fn set_blkio_weight(dom: &Domain, weight: u32, flags: u32) -> Result<(), virt::e
 /// Clones a shut-off domain on its host: each disk volume copied in its own
 /// pool, the definition with a new name, UUID and MACs. A failed step
 /// removes the copies made so far.
-pub fn clone(conn: &Connect, uuid: &str, name: &str, host: (i64, &str)) -> Result<DomainRow, Key> {
+fn clone(conn: &Connect, uuid: &str, name: &str, host: (i64, &str)) -> Result<DomainRow, Key> {
     let dom = lookup(conn, uuid)?;
     require_off(&dom)?;
     if conn.lookup_domain_by_name(name).is_ok() {
@@ -218,7 +220,49 @@ fn volume_format(vol: &StorageVol) -> Option<String> {
         .map(str::to_string)
 }
 
-/// The domain's row as it is now, for the inventory.
-pub fn current_row(conn: &Connect, uuid: &str, host: (i64, &str)) -> Result<DomainRow, Key> {
-    domain_row(&lookup(conn, uuid)?, host.0, host.1)
+impl Gateway {
+    /// Sets a shut-off domain's vCPUs and memory; returns its new row.
+    pub async fn resize(
+        &self,
+        host_id: i64,
+        uuid: &str,
+        vcpus: u32,
+        memory_mib: u64,
+    ) -> Result<DomainRow, AppError> {
+        let host_name = self.host_name(host_id)?;
+        let id = uuid.to_string();
+        self.call(host_id, move |conn| {
+            resize(conn, &id, vcpus, memory_mib)?;
+            domain_row(&lookup(conn, &id)?, host_id, &host_name)
+        })
+        .await
+    }
+
+    /// Applies sandbox limits, live when the domain runs and in its definition.
+    pub async fn set_limits(
+        &self,
+        host_id: i64,
+        uuid: &str,
+        limits: Limits,
+    ) -> Result<(), AppError> {
+        let id = uuid.to_string();
+        self.call(host_id, move |conn| set_limits(conn, &id, &limits))
+            .await
+    }
+
+    /// Clones a shut-off domain on its host (volume copies can be long: a
+    /// connection of its own). Returns the new domain's row.
+    pub async fn clone_domain(
+        &self,
+        host_id: i64,
+        uuid: &str,
+        name: &str,
+    ) -> Result<DomainRow, AppError> {
+        let host_name = self.host_name(host_id)?;
+        let (id, name) = (uuid.to_string(), name.to_string());
+        self.call_long(host_id, move |conn| {
+            clone(conn, &id, &name, (host_id, &host_name))
+        })
+        .await
+    }
 }

@@ -13,8 +13,9 @@ use virt::connect::Connect;
 use virt::error::Error as VirtError;
 use virt_sys as sys;
 
-use super::rate::{DomainCounters, HostCounters};
-use crate::gateway::translate;
+use crate::error::AppError;
+use crate::gateway::{translate, Gateway};
+use crate::history::rate::{DomainCounters, HostCounters};
 use crate::i18n::Key;
 
 /// One domain as read this round.
@@ -35,7 +36,7 @@ pub struct HostReading {
 }
 
 /// Reads a host and all its domains.
-pub fn read_host(conn: &Connect, host_id: i64, now_ms: i64) -> Result<HostReading, Key> {
+fn read_host(conn: &Connect, host_id: i64, now_ms: i64) -> Result<HostReading, Key> {
     let info = conn.node_info().map_err(|e| translate("node_info", &e))?;
     let mut host = HostCounters {
         t_ms: now_ms,
@@ -284,4 +285,13 @@ fn per_domain(conn: &Connect, host_id: i64, now_ms: i64) -> Result<Vec<DomainRea
         });
     }
     Ok(out)
+}
+
+impl Gateway {
+    /// One collector round of a host: node counters and every domain's, in
+    /// one bulk call where the driver has one, on the host's worker.
+    pub async fn stats_round(&self, host_id: i64, now_ms: i64) -> Result<HostReading, AppError> {
+        self.call(host_id, move |conn| read_host(conn, host_id, now_ms))
+            .await
+    }
 }

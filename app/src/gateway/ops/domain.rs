@@ -1,15 +1,17 @@
-//! The libvirt side of fleet operations, run on the host's worker thread.
-//! A create undoes what it made when a later step fails: nothing half done.
+//! Creating, reading and deleting domains. A create undoes what it made
+//! when a later step fails: nothing half done.
 
 use virt::connect::Connect;
 use virt::storage_vol::StorageVol;
 use virt::sys;
 
+use super::lookup;
 use crate::domxml::build::{DiskSpec, DomainSpec, Flavor};
-use crate::domxml::escape;
-use crate::gateway::{translate, worker::domain_row};
+use crate::domxml::{escape, parse_domain};
+use crate::error::AppError;
+use crate::gateway::{translate, worker::domain_row, Gateway};
 use crate::i18n::Key;
-use crate::model::DomainRow;
+use crate::model::{DomainDetail, DomainRow};
 
 /// A new volume to make for the domain's disk.
 #[derive(Clone, Debug)]
@@ -33,7 +35,7 @@ fn vm_hypervisor(conn: &Connect) -> String {
 
 /// Creates the domain: volume, define, optionally start. On failure, removes
 /// what was made and returns why.
-pub fn create(
+fn create(
     conn: &Connect,
     mut spec: DomainSpec,
     volume: Option<NewVolume>,
@@ -106,58 +108,9 @@ fn make_volume(conn: &Connect, name: &str, v: &NewVolume) -> Result<(StorageVol,
     Ok((vol, path))
 }
 
-/// A power or autostart change.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub enum Power {
-    Start,
-    Shutdown,
-    Reboot,
-    ForceOff,
-    Suspend,
-    Resume,
-    AutostartOn,
-    AutostartOff,
-}
-
-impl Power {
-    pub fn parse(s: &str) -> Option<Self> {
-        Some(match s {
-            "start" => Power::Start,
-            "shutdown" => Power::Shutdown,
-            "reboot" => Power::Reboot,
-            "force-off" => Power::ForceOff,
-            "suspend" => Power::Suspend,
-            "resume" => Power::Resume,
-            "autostart-on" => Power::AutostartOn,
-            "autostart-off" => Power::AutostartOff,
-            _ => return None,
-        })
-    }
-}
-
-/// Applies a power change.
-pub fn power(conn: &Connect, uuid: &str, action: Power) -> Result<(), Key> {
-    let dom = conn
-        .lookup_domain_by_uuid_string(uuid)
-        .map_err(|e| translate("lookup", &e))?;
-    let result = match action {
-        Power::Start => dom.create().map(|_| ()),
-        Power::Shutdown => dom.shutdown().map(|_| ()),
-        Power::Reboot => dom.reboot(0).map(|_| ()),
-        Power::ForceOff => dom.destroy().map(|_| ()),
-        Power::Suspend => dom.suspend().map(|_| ()),
-        Power::Resume => dom.resume().map(|_| ()),
-        Power::AutostartOn => dom.set_autostart(true).map(|_| ()),
-        Power::AutostartOff => dom.set_autostart(false).map(|_| ()),
-    };
-    result.map_err(|e| translate("power", &e))
-}
-
 /// Deletes a domain (stopping it first), with or without its disk volumes.
-pub fn delete(conn: &Connect, uuid: &str, with_storage: bool) -> Result<Vec<String>, Key> {
-    let dom = conn
-        .lookup_domain_by_uuid_string(uuid)
-        .map_err(|e| translate("lookup", &e))?;
+fn delete(conn: &Connect, uuid: &str, with_storage: bool) -> Result<Vec<String>, Key> {
+    let dom = lookup(conn, uuid)?;
     let xml = dom
         .xml_desc(sys::VIR_DOMAIN_XML_INACTIVE)
         .map_err(|e| translate("domain xml", &e))?;
@@ -195,4 +148,99 @@ pub fn delete(conn: &Connect, uuid: &str, with_storage: bool) -> Result<Vec<Stri
         }
     }
     Ok(removed)
+}
+
+/// A domain's full description: facts, parsed configuration with disk
+/// capacities and (while running) NIC addresses from DHCP leases, and the
+/// XML, read once.
+fn detail(conn: &Connect, host_id: i64, host_name: &str, uuid: &str) -> Result<DomainDetail, Key> {
+    let dom = lookup(conn, uuid)?;
+    let row = domain_row(&dom, host_id, host_name)?;
+    let xml = dom.xml_desc(0).map_err(|e| translate("domain xml", &e))?;
+    let mut config = parse_domain(&xml).map_err(|_| Key::HostErrConfig)?;
+    for disk in config
+        .disks
+        .iter_mut()
+        .filter(|d| !d.target.is_empty() && d.device != "filesystem")
+    {
+        // Capacity is best effort: an empty CD-ROM or a test host has none.
+        disk.capacity = dom.block_info(&disk.target, 0).ok().map(|b| b.capacity);
+    }
+    let info = dom.info().map_err(|e| translate("domain info", &e))?;
+    if row.state.is_active() {
+        // Best effort: the leases of libvirt's own networks (a bridged
+        // NIC or a test host has none).
+        let leases = dom
+            .interface_addresses(sys::VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_LEASE, 0)
+            .unwrap_or_default();
+        for nic in &mut config.nics {
+            nic.addresses = leases
+                .iter()
+                .filter(|l| {
+                    l.hwaddr
+                        .as_deref()
+                        .is_some_and(|m| m.eq_ignore_ascii_case(&nic.mac))
+                })
+                .flat_map(|l| l.addrs.iter().map(|a| format!("{}/{}", a.addr, a.prefix)))
+                .collect();
+        }
+    }
+    Ok(DomainDetail {
+        row,
+        config,
+        autostart: dom.autostart().unwrap_or(false),
+        persistent: dom.is_persistent().unwrap_or(true),
+        cpu_time_ns: info.cpu_time,
+        xml,
+    })
+}
+
+impl Gateway {
+    /// Makes the domain (and its new volume) and optionally starts it, on a
+    /// connection of its own: a long define and start is not cut off by the
+    /// call deadline. On failure nothing is left on the host.
+    pub async fn create_domain(
+        &self,
+        host_id: i64,
+        spec: DomainSpec,
+        volume: Option<NewVolume>,
+        start: bool,
+    ) -> Result<DomainRow, AppError> {
+        let host_name = self.host_name(host_id)?;
+        self.call_long(host_id, move |conn| {
+            create(conn, spec, volume, start, (host_id, &host_name))
+        })
+        .await
+    }
+
+    /// Deletes a domain (stopping it first); with `with_storage` also its
+    /// disk volumes. Returns the paths of the volumes removed.
+    pub async fn delete_domain(
+        &self,
+        host_id: i64,
+        uuid: &str,
+        with_storage: bool,
+    ) -> Result<Vec<String>, AppError> {
+        let id = uuid.to_string();
+        self.call_long(host_id, move |conn| delete(conn, &id, with_storage))
+            .await
+    }
+
+    /// The domain's full description, read from its host.
+    pub async fn domain_detail(&self, host_id: i64, uuid: &str) -> Result<DomainDetail, AppError> {
+        let host_name = self.host_name(host_id)?;
+        let id = uuid.to_string();
+        self.call(host_id, move |conn| detail(conn, host_id, &host_name, &id))
+            .await
+    }
+
+    /// The domain's inventory row as it is on its host now.
+    pub async fn domain_row(&self, host_id: i64, uuid: &str) -> Result<DomainRow, AppError> {
+        let host_name = self.host_name(host_id)?;
+        let id = uuid.to_string();
+        self.call(host_id, move |conn| {
+            domain_row(&lookup(conn, &id)?, host_id, &host_name)
+        })
+        .await
+    }
 }

@@ -1,0 +1,123 @@
+//! The load-bearing claims of the README's architecture section, checked
+//! mechanically over the sources so that a new feature cannot quietly break
+//! them: libvirt (`virt`, `virt_sys`, FFI `unsafe`) is reached only through
+//! `app/src/gateway/`.
+
+use std::path::{Path, PathBuf};
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("server/ sits in the workspace")
+        .to_path_buf()
+}
+
+/// Every `.rs` file under the given roots, as (path relative to the
+/// workspace, text).
+fn sources(roots: &[&str]) -> Vec<(String, String)> {
+    let base = workspace();
+    let mut out = Vec::new();
+    let mut stack: Vec<PathBuf> = roots.iter().map(|r| base.join(r)).collect();
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).expect("source dir readable") {
+            let path = entry.expect("dir entry").path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).expect("source readable");
+                let rel = path.strip_prefix(&base).unwrap().display().to_string();
+                out.push((rel, text));
+            }
+        }
+    }
+    assert!(!out.is_empty(), "no sources found under {roots:?}");
+    out
+}
+
+/// Lines of code (comments dropped) that mention any of `needles`.
+fn offenders(files: &[(String, String)], needles: &[&str], allowed: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for (path, text) in files {
+        if path.starts_with(allowed) || path == SELF {
+            continue;
+        }
+        for (n, line) in text.lines().enumerate() {
+            let code = line.split("//").next().unwrap_or("");
+            if needles.iter().any(|needle| mentions(code, needle)) {
+                found.push(format!("{path}:{}: {}", n + 1, line.trim()));
+            }
+        }
+    }
+    found
+}
+
+/// `needle` appears as a whole path segment or keyword, not inside a longer
+/// identifier (`virt::` but not `convirt::`, `unsafe` but not `unsafe_x`).
+fn mentions(code: &str, needle: &str) -> bool {
+    code.match_indices(needle).any(|(at, _)| {
+        let before = code[..at].chars().next_back();
+        let after = code[at + needle.len()..].chars().next();
+        let ident = |c: char| c.is_alphanumeric() || c == '_';
+        let starts_inside = before.is_some_and(ident);
+        let runs_on = needle.ends_with(char::is_alphanumeric) && after.is_some_and(ident);
+        !starts_inside && !runs_on
+    })
+}
+
+/// This checker names what it looks for; it is not itself a use.
+const SELF: &str = "server/tests/architecture.rs";
+
+const ROOTS: &[&str] = &[
+    "app/src",
+    "app/tests",
+    "server/src",
+    "server/tests",
+    "frontend/src",
+];
+
+#[test]
+fn libvirt_is_reached_only_through_the_gateway() {
+    let files = sources(ROOTS);
+    let found = offenders(
+        &files,
+        &["virt::", "virt_sys", "use virt"],
+        "app/src/gateway/",
+    );
+    assert!(
+        found.is_empty(),
+        "libvirt used outside app/src/gateway/ (add a typed Gateway method instead):\n{}",
+        found.join("\n")
+    );
+}
+
+#[test]
+fn unsafe_code_lives_only_in_the_gateway() {
+    let files = sources(ROOTS);
+    let found = offenders(&files, &["unsafe"], "app/src/gateway/");
+    assert!(
+        found.is_empty(),
+        "unsafe outside app/src/gateway/:\n{}",
+        found.join("\n")
+    );
+}
+
+#[test]
+fn the_checker_sees_what_it_looks_for() {
+    // A check that cannot fail is no check: the matcher must flag a use and
+    // pass the look-alikes.
+    let files = vec![
+        (
+            "app/src/api/x.rs".to_string(),
+            "use virt::domain::Domain;\nlet convirt = 1; // virt::x".to_string(),
+        ),
+        (
+            "app/src/gateway/ops/x.rs".to_string(),
+            "use virt::connect::Connect;".to_string(),
+        ),
+    ];
+    let found = offenders(&files, &["virt::", "use virt"], "app/src/gateway/");
+    assert_eq!(
+        found,
+        vec!["app/src/api/x.rs:1: use virt::domain::Domain;".to_string()]
+    );
+}
