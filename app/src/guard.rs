@@ -10,6 +10,7 @@ use serde_json::Value;
 
 use crate::audit::{AuditEntry, Outcome, Target};
 use crate::error::AppError;
+use crate::model::DomainRow;
 use crate::policy::{decide, Action, Actor, Decision, Object};
 use crate::state::{app_state, AppState};
 
@@ -21,20 +22,89 @@ pub struct Op {
     started: Instant,
 }
 
-/// What the audit record says the operation is about.
+/// What the audit record says the operation is about. Built only by its
+/// constructors, one per kind of resource the policy rules on.
 pub struct Subject<'a> {
-    pub resource: Object<'a>,
+    resource: Object<'a>,
+    /// For a pool: the slugs of the workspaces that allow it.
+    allowing: Vec<&'a str>,
     /// Workspace slug, or "" when none applies.
-    pub workspace: &'a str,
-    pub target: Target,
-    pub params: Value,
+    workspace: &'a str,
+    target: Target,
+    params: Value,
 }
 
 impl<'a> Subject<'a> {
+    /// The platform as a whole: hosts, users, templates, pools, networks.
     pub fn platform(target: Target, params: Value) -> Self {
+        Subject::new(Object::Platform, "", target, params)
+    }
+
+    /// A list read of the platform's `kind` (filtered to what the caller
+    /// may see after the policy allows the read).
+    pub fn list(kind: &str) -> Self {
+        Subject::platform(Target::new(kind, "", ""), Value::Null)
+    }
+
+    /// Workspace `id` with `slug` (`None`: no such workspace; [`Op::found`]
+    /// then answers 404).
+    pub fn workspace(id: i64, slug: Option<&'a str>, params: Value) -> Self {
+        let slug = slug.unwrap_or("");
+        let target = Target::new("workspace", id.to_string(), slug);
+        Subject::new(Object::Workspace(id), slug, target, params)
+    }
+
+    /// User account `id`.
+    pub fn user(id: i64, target: Target, params: Value) -> Self {
+        Subject::new(Object::User(id), "", target, params)
+    }
+
+    /// A domain owned by `workspace` (`None`: unowned or unknown).
+    pub fn domain(workspace: Option<&'a str>, target: Target, params: Value) -> Self {
+        Subject::new(
+            Object::Domain(workspace),
+            workspace.unwrap_or(""),
+            target,
+            params,
+        )
+    }
+
+    /// An existing domain as the inventory knows it (`None`: not found; the
+    /// guard then rules on an unowned domain and [`Op::found`] answers 404).
+    pub fn existing_domain(row: Option<&'a DomainRow>, uuid: &str, params: Value) -> Self {
+        let name = row.map(|r| r.name.as_str()).unwrap_or_default();
+        let workspace = row.and_then(|r| r.workspace.as_deref());
+        Subject::domain(workspace, Target::new("domain", uuid, name), params)
+    }
+
+    /// A storage pool (or one of its volumes) allowed to the workspaces
+    /// `allowing` (see `visibility::pool_slugs`).
+    pub fn pool(allowing: &'a [String], target: Target, params: Value) -> Self {
+        let first = allowing.first().map_or("", String::as_str);
+        let mut subject = Subject::new(Object::Pool(&[]), first, target, params);
+        subject.allowing = allowing.iter().map(String::as_str).collect();
+        subject
+    }
+
+    /// Records the operation under another workspace than the resource's
+    /// (assigning a domain is recorded under the workspace it goes to).
+    pub fn audited_in(mut self, workspace: &'a str) -> Self {
+        self.workspace = workspace;
+        self
+    }
+
+    /// Records the operation as aimed at `target` (reading a workspace's
+    /// audit log is recorded against the log).
+    pub fn about(mut self, target: Target) -> Self {
+        self.target = target;
+        self
+    }
+
+    fn new(resource: Object<'a>, workspace: &'a str, target: Target, params: Value) -> Self {
         Subject {
-            resource: Object::Platform,
-            workspace: "",
+            resource,
+            allowing: Vec::new(),
+            workspace,
             target,
             params,
         }
@@ -76,7 +146,11 @@ impl Op {
             append(&state, denied, started).await;
             return Err(AppError::Unauthorized);
         };
-        match decide(&actor, action, &subject.resource) {
+        let resource = match &subject.resource {
+            Object::Pool(_) => Object::Pool(&subject.allowing),
+            other => other.clone(),
+        };
+        match decide(&actor, action, &resource) {
             Decision::Allow => Ok(Op {
                 entry: entry(&actor.username),
                 state,
@@ -91,6 +165,18 @@ impl Op {
                 )
                 .await;
                 Err(AppError::Forbidden(reason))
+            }
+        }
+    }
+
+    /// The resource the operation is about, or a `NotFound` audited as the
+    /// outcome when it does not exist.
+    pub async fn found<T>(self, resource: Option<T>) -> Result<(Op, T), AppError> {
+        match resource {
+            Some(found) => Ok((self, found)),
+            None => {
+                self.finish(Err(AppError::NotFound), Value::Null, Value::Null)
+                    .await
             }
         }
     }

@@ -79,6 +79,8 @@ impl Actor {
 /// not compile until [`decide`] rules on it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Action {
+    DashboardRead,
+    SignOut,
     HostList,
     HostAdd,
     HostRemove,
@@ -95,7 +97,9 @@ pub enum Action {
     WorkspaceSetQuota,
     WorkspaceSetResources,
     WorkspaceManageMembers,
+    TemplateList,
     TemplateManage,
+    DomainList,
     DomainRead,
     DomainAssign,
     DomainOperate,
@@ -125,6 +129,8 @@ impl Action {
     /// The dotted name recorded in the audit log.
     pub fn audit_name(self) -> &'static str {
         match self {
+            Action::DashboardRead => "dashboard.read",
+            Action::SignOut => "auth.sign_out",
             Action::HostList => "host.list",
             Action::HostAdd => "host.add",
             Action::HostRemove => "host.remove",
@@ -141,7 +147,9 @@ impl Action {
             Action::WorkspaceSetQuota => "workspace.set_quota",
             Action::WorkspaceSetResources => "workspace.set_resources",
             Action::WorkspaceManageMembers => "workspace.members",
+            Action::TemplateList => "template.list",
             Action::TemplateManage => "template.manage",
+            Action::DomainList => "domain.list",
             Action::DomainRead => "domain.read",
             Action::DomainAssign => "domain.assign",
             Action::DomainOperate => "domain.operate",
@@ -214,9 +222,11 @@ pub fn decide(actor: &Actor, action: Action, resource: &Object) -> Decision {
         _ => None,
     };
     match action {
-        // Signed-in users list what they may see; the lists are filtered.
-        // Imported traces are plant-wide evidence, readable by everyone.
-        HostList | WorkspaceList | StorageList | NetworkList | TraceList => Decision::Allow,
+        // Signed-in users list what they may see; the lists are filtered by
+        // `visibility`. Imported traces are plant-wide evidence, readable by
+        // everyone; templates are what anyone may create from.
+        DashboardRead | HostList | WorkspaceList | StorageList | NetworkList | TraceList
+        | TemplateList | DomainList | SignOut => Decision::Allow,
         PasswordChangeOwn => allow(
             *resource == Object::User(actor.user_id),
             Key::DenyOwnAccountOnly,
@@ -271,3 +281,5 @@ pub fn decide(actor: &Actor, action: Action, resource: &Object) -> Decision {
 
 #[cfg(test)]
 mod tests;
+#[cfg(feature = "ssr")]
+pub mod visibility;

@@ -9,7 +9,7 @@ use app::history::chart::{self, Palette};
 use app::history::panel::{self, Request};
 use app::history::range::Window;
 use app::history::view::{Panel, Target};
-use app::policy::{Action, Actor, Object};
+use app::policy::{Action, Actor};
 use app::prefs::{Prefs, Theme};
 use app::state::AppState;
 use axum::extract::{Path, Query, State};
@@ -86,12 +86,11 @@ pub async fn domain(
             None => return StatusCode::NOT_FOUND.into_response(),
         },
     };
-    let subject = Subject {
-        resource: Object::Domain(workspace.as_deref()),
-        workspace: workspace.as_deref().unwrap_or(""),
-        target: AuditTarget::new("domain", uuid.clone(), name),
-        params: serde_json::json!({ "host_id": host, "chart": file }),
-    };
+    let subject = Subject::domain(
+        workspace.as_deref(),
+        AuditTarget::new("domain", uuid.clone(), name),
+        serde_json::json!({ "host_id": host, "chart": file }),
+    );
     let target = Target::Domain {
         host,
         uuid: uuid.clone(),
@@ -197,12 +196,12 @@ pub async fn workspace(
     req: axum::extract::Request,
 ) -> Response {
     let c = caller(&state, &session, req).await;
-    let subject = Subject {
-        resource: Object::Domain(Some(&slug)),
-        workspace: &slug,
-        target: AuditTarget::new("workspace", slug.clone(), slug.clone()),
-        params: serde_json::json!({ "chart": file }),
-    };
+    // A workspace's charts are read as its domains are.
+    let subject = Subject::domain(
+        Some(&slug),
+        AuditTarget::new("workspace", slug.clone(), slug.clone()),
+        serde_json::json!({ "chart": file }),
+    );
     let target = Target::Workspace(slug.clone());
     let live = dataset(&state, demo_loaded(&state), "workspace", &slug).await;
     respond(
@@ -292,15 +291,7 @@ pub async fn trace(
 /// signed in.
 pub async fn visible_hosts(state: &AppState, actor: Option<&Actor>) -> Option<Vec<i64>> {
     let actor = actor?;
-    let visible = actor.visible_slugs();
-    let allowed = app::api::hosts::allowed_hosts(&state.pool, actor)
-        .await
-        .ok()?;
-    Some(
-        state
-            .gateway
-            .read(|inv| inv.visible_host_ids(visible.as_deref(), &allowed)),
-    )
+    app::policy::visibility::host_ids(state, actor).await.ok()
 }
 
 /// Authorizes, reads and answers with the SVG or the CSV.

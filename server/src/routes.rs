@@ -136,8 +136,7 @@ pub async fn audit_csv(
         .extensions()
         .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
         .cloned();
-    use app::audit::Target;
-    use app::guard::{Op, Subject};
+    use app::guard::Op;
 
     let mut map = leptos_router::params::ParamsMap::new();
     for (k, v) in params {
@@ -148,16 +147,14 @@ pub async fn audit_csv(
         .await
         .ok()
         .flatten();
-    let (resource, filter) = app::api::audit::ssr::scope(&state, actor.as_ref(), filter).await;
+    let Ok((scope, filter)) = app::api::audit::ssr::scope(&state, actor.as_ref(), filter).await
+    else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
     let source = connect
         .map(|c| c.0.ip().to_string())
         .unwrap_or_else(|| "unknown".into());
-    let subject = Subject {
-        resource,
-        workspace: filter.workspace.as_deref().unwrap_or(""),
-        target: Target::new("audit", "", "audit log"),
-        params: serde_json::json!(filter),
-    };
+    let subject = app::api::audit::ssr::subject(scope, &filter);
     let op = match Op::authorize(
         state.clone(),
         actor,

@@ -11,7 +11,7 @@ use app::error::AppError;
 use app::gateway::Upload;
 use app::guard::{Op, Subject};
 use app::i18n::Key;
-use app::policy::{Action, Object};
+use app::policy::{visibility::pool_slugs, Action};
 use app::state::AppState;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Multipart, Request, State};
@@ -51,21 +51,16 @@ pub async fn upload(
         .await
         .ok()
         .flatten();
-    let slugs =
-        app::api::storage::ssr::pool_slugs(&state, actor.as_ref(), head.host_id, &head.pool)
-            .await
-            .unwrap_or_default();
-    let refs: Vec<&str> = slugs.iter().map(String::as_str).collect();
-    let subject = Subject {
-        resource: Object::Pool(&refs),
-        workspace: refs.first().copied().unwrap_or(""),
-        target: Target::new(
-            "volume",
-            format!("{}/{}/{}", head.host_id, head.pool, head.name),
-            head.name.as_str(),
-        ),
-        params: serde_json::json!({ "host_id": head.host_id, "pool": head.pool, "bytes": limit }),
-    };
+    let slugs = pool_slugs(&state, actor.as_ref(), head.host_id, &head.pool)
+        .await
+        .unwrap_or_default();
+    let target = Target::new(
+        "volume",
+        format!("{}/{}/{}", head.host_id, head.pool, head.name),
+        head.name.as_str(),
+    );
+    let params = serde_json::json!({ "host_id": head.host_id, "pool": head.pool, "bytes": limit });
+    let subject = Subject::pool(&slugs, target, params);
     let op = match Op::authorize(state.clone(), actor, source, Action::VolumeUpload, subject).await
     {
         Ok(op) => op,

@@ -1,7 +1,7 @@
 //! The load-bearing claims of the README's architecture section, checked
 //! mechanically over the sources so that a new feature cannot quietly break
 //! them: libvirt (`virt`, `virt_sys`, FFI `unsafe`) is reached only through
-//! `app/src/gateway/`.
+//! `app/src/gateway/`, and every server function goes through the guard.
 
 use std::path::{Path, PathBuf};
 
@@ -119,5 +119,84 @@ fn the_checker_sees_what_it_looks_for() {
     assert_eq!(
         found,
         vec!["app/src/api/x.rs:1: use virt::domain::Domain;".to_string()]
+    );
+}
+
+/// Server functions that run before a caller is known: they are how one
+/// becomes known.
+const UNGUARDED: &[&str] = &["whoami", "login"];
+
+/// (path, name, code) of every `#[server]` function: its code runs from the
+/// `fn` line to the closing brace in column 0, comments dropped.
+fn server_functions(files: &[(String, String)]) -> Vec<(String, String, String)> {
+    let mut out = Vec::new();
+    for (path, text) in files {
+        let lines: Vec<&str> = text.lines().collect();
+        for (at, line) in lines.iter().enumerate() {
+            // `#[server]` on its own line; `#[server(default)] field: T` is
+            // an argument's attribute.
+            let attr = line.trim();
+            if !(attr.starts_with("#[server") && attr.ends_with(']')) {
+                continue;
+            }
+            let rest = &lines[at + 1..];
+            let Some(start) = rest.iter().position(|l| l.contains("async fn ")) else {
+                continue;
+            };
+            let head = rest[start];
+            let name = head.split("async fn ").nth(1).unwrap_or("");
+            let name: String = name
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect();
+            let code: Vec<&str> = rest[start..]
+                .iter()
+                .take_while(|l| **l != "}")
+                .map(|l| l.split("//").next().unwrap_or(""))
+                .collect();
+            out.push((path.clone(), name, code.join("\n")));
+        }
+    }
+    out
+}
+
+/// Server functions whose code does not begin an operation with the guard.
+fn unguarded(functions: &[(String, String, String)]) -> Vec<String> {
+    functions
+        .iter()
+        .filter(|(_, name, code)| {
+            !UNGUARDED.contains(&name.as_str()) && !code.contains("Op::begin(")
+        })
+        .map(|(path, name, _)| format!("{path}: {name}"))
+        .collect()
+}
+
+#[test]
+fn every_server_function_goes_through_the_guard() {
+    let functions = server_functions(&sources(&["app/src"]));
+    // The count keeps the scan honest: it must find the functions it checks.
+    assert!(
+        functions.len() >= 50,
+        "found only {} server functions",
+        functions.len()
+    );
+    let found = unguarded(&functions);
+    assert!(
+        found.is_empty(),
+        "server functions that do not call Op::begin (authenticate, policy, audit):\n{}",
+        found.join("\n")
+    );
+}
+
+#[test]
+fn the_guard_check_sees_an_unguarded_function() {
+    let source = "#[server]\npub async fn open() -> Result<(), AppError> {\n    // Op::begin(\n    Ok(())\n}\n\
+                  #[server]\npub async fn closed(\n    #[server(default)] x: String,\n) -> Result<(), AppError> {\n    let op = Op::begin(a, s).await?;\n}\n\
+                  #[server]\npub async fn whoami() -> Result<(), AppError> {\n    Ok(())\n}\n";
+    let functions = server_functions(&[("app/src/api/x.rs".into(), source.into())]);
+    assert_eq!(functions.len(), 3);
+    assert_eq!(
+        unguarded(&functions),
+        vec!["app/src/api/x.rs: open".to_string()]
     );
 }

@@ -9,7 +9,11 @@ use crate::error::AppError;
 /// without a workspace filter, their first workspace is used.
 #[server]
 pub async fn audit_page(filter: AuditFilter) -> Result<Vec<AuditRecord>, AppError> {
-    let (op, filter) = ssr::begin_read(crate::policy::Action::AuditRead, filter).await?;
+    let state = crate::state::app_state()?;
+    let actor = crate::guard::current_actor(&state).await?;
+    let (scope, filter) = ssr::scope(&state, actor.as_ref(), filter).await?;
+    let subject = ssr::subject(scope, &filter);
+    let op = crate::guard::Op::begin(crate::policy::Action::AuditRead, subject).await?;
     Ok(op.state.audit.page(&filter).await?)
 }
 
@@ -35,50 +39,43 @@ pub async fn verify_audit() -> Result<VerifyReport, AppError> {
 pub mod ssr {
     use crate::audit::{AuditFilter, Target};
     use crate::error::AppError;
-    use crate::guard::{Op, Subject};
-    use crate::policy::{Action, Actor, Object};
+    use crate::guard::Subject;
+    use crate::policy::Actor;
     use crate::state::AppState;
 
-    /// Narrows the filter to what the actor may read and checks the policy.
+    /// Narrows the filter to what the caller may read: administrators (and
+    /// callers not signed in, whom the guard refuses) read the platform's
+    /// log (`None`); a member reads one workspace's (its first by default;
+    /// -1 when the slug names none).
     pub async fn scope(
         state: &AppState,
         actor: Option<&Actor>,
         mut filter: AuditFilter,
-    ) -> (Object<'static>, AuditFilter) {
+    ) -> Result<(Option<i64>, AuditFilter), AppError> {
         let Some(actor) = actor.filter(|a| !a.is_admin) else {
-            return (Object::Platform, filter);
+            return Ok((None, filter));
         };
         let slug = filter
             .workspace
             .clone()
             .or_else(|| actor.memberships.first().map(|m| m.slug.clone()));
         filter.workspace = Some(slug.clone().unwrap_or_default());
-        let id: Option<i64> = match slug {
-            Some(slug) => sqlx::query_scalar("SELECT id FROM workspaces WHERE slug = ?")
-                .bind(slug)
-                .fetch_optional(&state.pool)
-                .await
-                .ok()
-                .flatten(),
+        let id = match slug {
+            Some(slug) => crate::store::workspaces::id_of(&state.pool, &slug).await?,
             None => None,
         };
-        (Object::Workspace(id.unwrap_or(-1)), filter)
+        Ok((Some(id.unwrap_or(-1)), filter))
     }
 
-    pub async fn begin_read(
-        action: Action,
-        filter: AuditFilter,
-    ) -> Result<(Op, AuditFilter), AppError> {
-        let state = crate::state::app_state()?;
-        let actor = crate::guard::current_actor(&state).await?;
-        let (resource, filter) = scope(&state, actor.as_ref(), filter).await;
-        let subject = Subject {
-            resource,
-            workspace: filter.workspace.as_deref().unwrap_or(""),
-            target: Target::new("audit", "", "audit log"),
-            params: serde_json::json!(filter),
-        };
-        let op = Op::begin(action, subject).await?;
-        Ok((op, filter))
+    /// The guard's subject for reading (or exporting) the log in `scope`.
+    pub fn subject(scope: Option<i64>, filter: &AuditFilter) -> Subject<'_> {
+        let target = Target::new("audit", "", "audit log");
+        let params = serde_json::json!(filter);
+        let workspace = filter.workspace.as_deref();
+        match scope {
+            None => Subject::platform(target, params),
+            Some(id) => Subject::workspace(id, workspace, params).about(target),
+        }
+        .audited_in(workspace.unwrap_or(""))
     }
 }

@@ -90,28 +90,25 @@ pub fn safe_next(next: &str) -> String {
 /// Signs out: the session is deleted on the server.
 #[server]
 pub async fn logout() -> Result<(), AppError> {
-    use crate::audit::{AuditEntry, Target};
+    use crate::audit::Target;
+    use crate::guard::{Op, Subject};
 
-    let (state, actor) = crate::guard::require_actor().await?;
-    let session = leptos_axum::extract::<tower_sessions::Session>()
-        .await
-        .map_err(|_| AppError::Internal)?;
-    crate::auth::sign_out(&session).await?;
-    let entry = AuditEntry::new(
-        actor.username.clone(),
-        crate::guard::request_source(),
-        "auth.sign_out",
-    )
-    .target(Target::new(
-        "user",
-        actor.user_id.to_string(),
-        actor.username,
-    ));
-    if let Err(e) = state.audit.append(entry).await {
-        tracing::error!(error = %e, "audit record could not be written");
+    let (_, actor) = crate::guard::require_actor().await?;
+    let target = Target::new("user", actor.user_id.to_string(), actor.username);
+    let subject = Subject::user(actor.user_id, target, serde_json::Value::Null);
+    let op = Op::begin(crate::policy::Action::SignOut, subject).await?;
+    let result = async {
+        let session = leptos_axum::extract::<tower_sessions::Session>()
+            .await
+            .map_err(|_| AppError::Internal)?;
+        crate::auth::sign_out(&session).await
     }
-    leptos_axum::redirect("/login");
-    Ok(())
+    .await;
+    if result.is_ok() {
+        leptos_axum::redirect("/login");
+    }
+    op.finish(result, serde_json::Value::Null, serde_json::Value::Null)
+        .await
 }
 
 /// Changes the caller's own password, given the current one.
@@ -122,19 +119,14 @@ pub async fn change_password(
 ) -> Result<(), AppError> {
     use crate::audit::Target;
     use crate::guard::{Op, Subject};
-    use crate::policy::{Action, Object};
+    use crate::policy::Action;
 
     let (_, actor) = crate::guard::require_actor().await?;
-    let op = Op::begin(
-        Action::PasswordChangeOwn,
-        Subject {
-            resource: Object::User(actor.user_id),
-            workspace: "",
-            target: Target::new("user", actor.user_id.to_string(), actor.username.clone()),
-            params: serde_json::json!({ "current_password": current_password, "new_password": new_password }),
-        },
-    )
-    .await?;
+    let target = Target::new("user", actor.user_id.to_string(), actor.username.clone());
+    let params =
+        serde_json::json!({ "current_password": current_password, "new_password": new_password });
+    let subject = Subject::user(actor.user_id, target, params);
+    let op = Op::begin(Action::PasswordChangeOwn, subject).await?;
     let result = async {
         crate::auth::check_new_password("new_password", &new_password)?;
         let user = crate::store::users::by_id(&op.state.pool, actor.user_id)

@@ -7,13 +7,16 @@ use crate::model::DashboardData;
 
 #[server]
 pub async fn dashboard() -> Result<DashboardData, AppError> {
-    let (state, actor) = crate::guard::require_actor().await?;
-    let visible = actor.visible_slugs();
-    let allowed = crate::api::hosts::allowed_hosts(&state.pool, &actor).await?;
-    Ok(state.gateway.read(|inv| {
-        inv.dashboard(
-            &inv.visible_host_ids(visible.as_deref(), &allowed),
-            visible.as_deref(),
-        )
-    }))
+    use crate::guard::{Op, Subject};
+    let op = Op::begin(
+        crate::policy::Action::DashboardRead,
+        Subject::list("dashboard"),
+    )
+    .await?;
+    let hosts = crate::policy::visibility::host_ids(&op.state, &op.actor).await?;
+    let visible = op.actor.visible_slugs();
+    Ok(op
+        .state
+        .gateway
+        .read(|inv| inv.dashboard(&hosts, visible.as_deref())))
 }

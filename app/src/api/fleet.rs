@@ -22,13 +22,16 @@ pub struct Created {
 #[server]
 pub async fn power(host_id: i64, uuid: String, action: String) -> Result<(), AppError> {
     use crate::gateway::Power;
-    let (op, row) = ssr::begin_on_domain(
-        crate::policy::Action::DomainOperate,
-        host_id,
+    let found = crate::policy::visibility::domain(host_id, &uuid)?;
+    let subject = crate::guard::Subject::existing_domain(
+        found.as_ref(),
         &uuid,
         serde_json::json!({ "action": action }),
-    )
-    .await?;
+    );
+    let (op, row) = crate::guard::Op::begin(crate::policy::Action::DomainOperate, subject)
+        .await?
+        .found(found)
+        .await?;
     let before = serde_json::json!({ "state": row.state.as_str() });
     let result = async {
         let action = Power::parse(&action).ok_or(AppError::field(
@@ -70,8 +73,12 @@ pub async fn delete_domain(
 ) -> Result<(), AppError> {
     let with_storage = with_storage.is_some();
     let params = serde_json::json!({ "with_storage": with_storage });
-    let (op, row) =
-        ssr::begin_on_domain(crate::policy::Action::DomainDelete, host_id, &uuid, params).await?;
+    let found = crate::policy::visibility::domain(host_id, &uuid)?;
+    let subject = crate::guard::Subject::existing_domain(found.as_ref(), &uuid, params);
+    let (op, row) = crate::guard::Op::begin(crate::policy::Action::DomainDelete, subject)
+        .await?
+        .found(found)
+        .await?;
     let before = serde_json::json!(row);
     let result = async {
         if confirm.trim() != row.name {
@@ -93,7 +100,15 @@ pub async fn delete_domain(
 /// Creates a VM or container from the create form (see `fleet::plan`).
 #[server]
 pub async fn create_domain(form: crate::model::CreateForm) -> Result<Created, AppError> {
-    ssr::create(form).await
+    use crate::guard::{Op, Subject};
+    let slug = form.workspace.trim().to_string();
+    let target = crate::audit::Target::new("domain", "", form.name.trim());
+    let subject = Subject::domain(Some(&slug), target, serde_json::json!(form));
+    let op = Op::begin(crate::policy::Action::DomainCreate, subject).await?;
+    let result = ssr::create(&op.state, form).await;
+    let after = result.as_ref().ok().map(|c| serde_json::json!(c));
+    op.finish(result, serde_json::Value::Null, after.unwrap_or_default())
+        .await
 }
 
 #[cfg(feature = "ssr")]
@@ -105,13 +120,13 @@ pub async fn list_snapshots(
     host_id: i64,
     uuid: String,
 ) -> Result<Vec<crate::model::SnapshotView>, AppError> {
-    let (op, _) = ssr::begin_on_domain(
-        crate::policy::Action::DomainRead,
-        host_id,
-        &uuid,
-        serde_json::json!({}),
-    )
-    .await?;
+    let found = crate::policy::visibility::domain(host_id, &uuid)?;
+    let subject =
+        crate::guard::Subject::existing_domain(found.as_ref(), &uuid, serde_json::json!({}));
+    let (op, _) = crate::guard::Op::begin(crate::policy::Action::DomainRead, subject)
+        .await?
+        .found(found)
+        .await?;
     op.state.gateway.snapshots(host_id, &uuid).await
 }
 
@@ -125,13 +140,12 @@ pub async fn snapshot(
     #[server(default)] description: String,
 ) -> Result<(), AppError> {
     let params = serde_json::json!({ "action": action, "name": name, "description": description });
-    let (op, row) = ssr::begin_on_domain(
-        crate::policy::Action::DomainOperate,
-        host_id,
-        &uuid,
-        params.clone(),
-    )
-    .await?;
+    let found = crate::policy::visibility::domain(host_id, &uuid)?;
+    let subject = crate::guard::Subject::existing_domain(found.as_ref(), &uuid, params.clone());
+    let (op, row) = crate::guard::Op::begin(crate::policy::Action::DomainOperate, subject)
+        .await?
+        .found(found)
+        .await?;
     let result = async {
         let name = crate::fleet::plan::vm_name(name.trim()).map_err(|mut e| {
             e.field = "name".into();

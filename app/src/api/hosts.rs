@@ -8,41 +8,15 @@ use crate::model::HostView;
 /// Every registered host with its live state and facts.
 #[server]
 pub async fn list_hosts() -> Result<Vec<HostView>, AppError> {
-    let (state, actor) = crate::guard::require_actor().await?;
-    let visible = actor.visible_slugs();
-    let allowed = ssr::allowed_hosts(&state.pool, &actor).await?;
-    Ok(state.gateway.read(|inv| {
-        let ids = inv.visible_host_ids(visible.as_deref(), &allowed);
+    use crate::guard::{Op, Subject};
+    let op = Op::begin(crate::policy::Action::HostList, Subject::list("host")).await?;
+    let ids = crate::policy::visibility::host_ids(&op.state, &op.actor).await?;
+    Ok(op.state.gateway.read(|inv| {
         inv.host_views()
             .into_iter()
             .filter(|h| ids.contains(&h.id))
             .collect()
     }))
-}
-
-#[cfg(feature = "ssr")]
-pub use ssr::allowed_hosts;
-
-#[cfg(feature = "ssr")]
-mod ssr {
-    use crate::policy::Actor;
-
-    /// Hosts allowed to any of the actor's workspaces.
-    pub async fn allowed_hosts(
-        pool: &sqlx::SqlitePool,
-        actor: &Actor,
-    ) -> Result<Vec<i64>, sqlx::Error> {
-        let mut ids = Vec::new();
-        for m in &actor.memberships {
-            let mut more: Vec<i64> =
-                sqlx::query_scalar("SELECT host_id FROM workspace_hosts WHERE workspace_id = ?")
-                    .bind(m.workspace_id)
-                    .fetch_all(pool)
-                    .await?;
-            ids.append(&mut more);
-        }
-        Ok(ids)
-    }
 }
 
 /// Registers a host. It is saved even when unreachable, and shown as such.

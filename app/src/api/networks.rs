@@ -46,13 +46,14 @@ fn network_target(host_id: i64, name: &str) -> crate::audit::Target {
 /// Networks of every connected host the caller may see.
 #[server]
 pub async fn list_networks() -> Result<Vec<NetworkView>, AppError> {
-    use crate::api::storage::ssr;
-    let (state, actor) = crate::guard::require_actor().await?;
-    let scopes = ssr::scopes(&state, &actor).await?;
-    let nets = state.gateway.all_networks().await;
+    use crate::guard::{Op, Subject};
+    use crate::policy::visibility::{scopes, sees_network};
+    let op = Op::begin(crate::policy::Action::NetworkList, Subject::list("network")).await?;
+    let scopes = scopes(&op.state, &op.actor).await?;
+    let nets = op.state.gateway.all_networks().await;
     Ok(nets
         .into_iter()
-        .filter(|n| actor.is_admin || ssr::sees_network(&scopes, n.host_id, &n.name))
+        .filter(|n| sees_network(&op.actor, &scopes, n.host_id, &n.name))
         .collect())
 }
 
@@ -74,10 +75,10 @@ pub async fn create_network(
         "host_id": host_id, "name": name, "mode": mode, "cidr": cidr,
         "dhcp_start": dhcp_start, "dhcp_end": dhcp_end, "bridge": bridge, "vlan": vlan,
     });
-    let op = ssr::begin_platform(
+    let target = network_target(host_id, name.trim());
+    let op = crate::guard::Op::begin(
         crate::policy::Action::NetworkCreate,
-        network_target(host_id, name.trim()),
-        params.clone(),
+        crate::guard::Subject::platform(target, params.clone()),
     )
     .await?;
     let result = async {
@@ -108,10 +109,9 @@ pub async fn network_action(host_id: i64, name: String, action: String) -> Resul
     use crate::api::storage::ssr;
     let params = serde_json::json!({ "action": action });
     let target = network_target(host_id, &name);
-    let op = ssr::begin_platform(
+    let op = crate::guard::Op::begin(
         crate::policy::Action::NetworkOperate,
-        target,
-        params.clone(),
+        crate::guard::Subject::platform(target, params.clone()),
     )
     .await;
     let job = ssr::start_or_stop(&action).map(|active| {
@@ -127,10 +127,9 @@ pub async fn network_action(host_id: i64, name: String, action: String) -> Resul
 pub async fn delete_network(host_id: i64, name: String) -> Result<(), AppError> {
     use crate::api::storage::ssr;
     let target = network_target(host_id, &name);
-    let op = ssr::begin_platform(
+    let op = crate::guard::Op::begin(
         crate::policy::Action::NetworkDelete,
-        target,
-        Default::default(),
+        crate::guard::Subject::platform(target, Default::default()),
     )
     .await;
     let job =
@@ -141,11 +140,16 @@ pub async fn delete_network(host_id: i64, name: String) -> Result<(), AppError> 
 /// The DHCP leases of a network the caller may see.
 #[server]
 pub async fn list_leases(host_id: i64, name: String) -> Result<Vec<LeaseView>, AppError> {
-    use crate::api::storage::ssr;
-    let (state, actor) = crate::guard::require_actor().await?;
-    let scopes = ssr::scopes(&state, &actor).await?;
-    if !actor.is_admin && !ssr::sees_network(&scopes, host_id, &name) {
+    use crate::guard::{Op, Subject};
+    use crate::policy::visibility::{scopes, sees_network};
+    let op = Op::begin(crate::policy::Action::NetworkList, Subject::list("lease")).await?;
+    if !sees_network(
+        &op.actor,
+        &scopes(&op.state, &op.actor).await?,
+        host_id,
+        &name,
+    ) {
         return Err(AppError::NotFound);
     }
-    state.gateway.leases(host_id, &name).await
+    op.state.gateway.leases(host_id, &name).await
 }

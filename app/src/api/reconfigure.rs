@@ -14,16 +14,15 @@ pub async fn resize_domain(
     vcpus: String,
     memory_mib: String,
 ) -> Result<(), AppError> {
-    use crate::api::fleet::ssr::{begin_on_domain, workspace};
+    use crate::api::fleet::ssr::workspace;
     use crate::quota::{check_change, Ask};
     let params = serde_json::json!({ "vcpus": vcpus, "memory_mib": memory_mib });
-    let (op, row) = begin_on_domain(
-        crate::policy::Action::DomainOperate,
-        host_id,
-        &uuid,
-        params.clone(),
-    )
-    .await?;
+    let found = crate::policy::visibility::domain(host_id, &uuid)?;
+    let subject = crate::guard::Subject::existing_domain(found.as_ref(), &uuid, params.clone());
+    let (op, row) = crate::guard::Op::begin(crate::policy::Action::DomainOperate, subject)
+        .await?
+        .found(found)
+        .await?;
     let old_mib = (row.memory_kib / 1024) as i64;
     let before = serde_json::json!({ "vcpus": row.vcpus, "memory_mib": old_mib });
     let result = async {
@@ -80,13 +79,12 @@ pub async fn set_limits(
         blkio_weight,
     };
     let params = serde_json::json!(limits);
-    let (op, _row) = crate::api::fleet::ssr::begin_on_domain(
-        crate::policy::Action::DomainOperate,
-        host_id,
-        &uuid,
-        params.clone(),
-    )
-    .await?;
+    let found = crate::policy::visibility::domain(host_id, &uuid)?;
+    let subject = crate::guard::Subject::existing_domain(found.as_ref(), &uuid, params.clone());
+    let (op, _row) = crate::guard::Op::begin(crate::policy::Action::DomainOperate, subject)
+        .await?
+        .found(found)
+        .await?;
     let result = async {
         let limits = crate::fleet::plan::validate_limits(&limits).map_err(AppError::Invalid)?;
         op.state.gateway.set_limits(host_id, &uuid, limits).await?;
@@ -101,11 +99,15 @@ pub async fn set_limits(
 /// its quota: copies of its volumes, a new name, UUID and MACs.
 #[server]
 pub async fn clone_domain(host_id: i64, uuid: String, name: String) -> Result<Created, AppError> {
-    use crate::api::fleet::ssr::{begin_on_domain, workspace};
+    use crate::api::fleet::ssr::workspace;
     use crate::quota::{reserve, Ask, ForDomain};
     let params = serde_json::json!({ "source": uuid, "name": name });
-    let (op, row) =
-        begin_on_domain(crate::policy::Action::DomainCreate, host_id, &uuid, params).await?;
+    let found = crate::policy::visibility::domain(host_id, &uuid)?;
+    let subject = crate::guard::Subject::existing_domain(found.as_ref(), &uuid, params);
+    let (op, row) = crate::guard::Op::begin(crate::policy::Action::DomainCreate, subject)
+        .await?
+        .found(found)
+        .await?;
     let before = serde_json::json!(row);
     let result = async {
         let name =

@@ -43,12 +43,14 @@ pub mod ssr;
 /// Pools of every connected host the caller may see.
 #[server]
 pub async fn list_pools() -> Result<Vec<PoolView>, AppError> {
-    let (state, actor) = crate::guard::require_actor().await?;
-    let scopes = ssr::scopes(&state, &actor).await?;
-    let pools = state.gateway.all_pools().await;
+    use crate::guard::{Op, Subject};
+    use crate::policy::visibility::{scopes, sees_pool};
+    let op = Op::begin(crate::policy::Action::StorageList, Subject::list("pool")).await?;
+    let scopes = scopes(&op.state, &op.actor).await?;
+    let pools = op.state.gateway.all_pools().await;
     Ok(pools
         .into_iter()
-        .filter(|p| actor.is_admin || !ssr::allowing_pool(&scopes, p.host_id, &p.name).is_empty())
+        .filter(|p| sees_pool(&op.actor, &scopes, p.host_id, &p.name))
         .collect())
 }
 
@@ -61,13 +63,15 @@ fn pool_target(host_id: i64, pool: &str) -> crate::audit::Target {
 #[server]
 pub async fn create_pool(host_id: i64, name: String, path: String) -> Result<(), AppError> {
     use crate::domxml::storage::DirPoolSpec;
+    use crate::guard::{Op, Subject};
     use crate::i18n::Key;
+    use crate::policy::Action;
     use crate::validate::resources::{pool_path, resource_name};
     let params = serde_json::json!({ "host_id": host_id, "name": name, "path": path });
-    let op = ssr::begin_platform(
-        crate::policy::Action::PoolCreate,
-        pool_target(host_id, name.trim()),
-        params.clone(),
+    let target = pool_target(host_id, name.trim());
+    let op = Op::begin(
+        Action::PoolCreate,
+        Subject::platform(target, params.clone()),
     )
     .await?;
     let result = async {
@@ -92,9 +96,15 @@ pub async fn create_pool(host_id: i64, name: String, path: String) -> Result<(),
 /// Starts (`start`) or stops (`stop`) a pool.
 #[server]
 pub async fn pool_action(host_id: i64, pool: String, action: String) -> Result<(), AppError> {
+    use crate::guard::{Op, Subject};
+    use crate::policy::Action;
     let params = serde_json::json!({ "action": action });
     let target = pool_target(host_id, &pool);
-    let op = ssr::begin_platform(crate::policy::Action::PoolOperate, target, params.clone()).await;
+    let op = Op::begin(
+        Action::PoolOperate,
+        Subject::platform(target, params.clone()),
+    )
+    .await;
     let job = ssr::start_or_stop(&action).map(|active| {
         move |gw: crate::gateway::Gateway| async move {
             gw.set_pool_active(host_id, &pool, active).await
@@ -106,11 +116,12 @@ pub async fn pool_action(host_id: i64, pool: String, action: String) -> Result<(
 /// Deletes an empty pool (its directory, then its definition).
 #[server]
 pub async fn delete_pool(host_id: i64, pool: String) -> Result<(), AppError> {
+    use crate::guard::{Op, Subject};
+    use crate::policy::Action;
     let target = pool_target(host_id, &pool);
-    let op = ssr::begin_platform(
-        crate::policy::Action::PoolDelete,
-        target,
-        Default::default(),
+    let op = Op::begin(
+        Action::PoolDelete,
+        Subject::platform(target, Default::default()),
     )
     .await;
     let job = Ok(|gw: crate::gateway::Gateway| async move { gw.delete_pool(host_id, &pool).await });

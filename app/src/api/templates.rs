@@ -11,9 +11,14 @@ pub use crate::model::{RootFsView, TemplateView};
 
 #[server]
 pub async fn list_templates() -> Result<(Vec<TemplateView>, Vec<RootFsView>), AppError> {
-    let (state, _) = crate::guard::require_actor().await?;
-    let templates = crate::store::templates::list(&state.pool).await?;
-    let rootfs = crate::store::templates::rootfs_list(&state.pool).await?;
+    use crate::guard::{Op, Subject};
+    let op = Op::begin(
+        crate::policy::Action::TemplateList,
+        Subject::list("template"),
+    )
+    .await?;
+    let templates = crate::store::templates::list(&op.state.pool).await?;
+    let rootfs = crate::store::templates::rootfs_list(&op.state.pool).await?;
     Ok((
         templates
             .into_iter()

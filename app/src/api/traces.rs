@@ -24,18 +24,10 @@ pub struct TraceView {
 /// Every imported trace data set, the demo plant's replay among them.
 #[server]
 pub async fn list_traces() -> Result<Vec<TraceView>, AppError> {
-    let (state, actor) = crate::guard::require_actor().await?;
-    if !crate::policy::decide(
-        &actor,
-        crate::policy::Action::TraceList,
-        &crate::policy::Object::Platform,
-    )
-    .allowed()
-    {
-        return Err(AppError::NotFound);
-    }
+    use crate::guard::{Op, Subject};
+    let op = Op::begin(crate::policy::Action::TraceList, Subject::list("trace")).await?;
     let minute = |t: Option<i64>| t.map(crate::history::chart::full_time).unwrap_or_default();
-    let rows = crate::history::trace::list(&state.pool)
+    let rows = crate::history::trace::list(&op.state.pool)
         .await
         .map_err(|e| {
             tracing::error!(error = %e, "trace list");

@@ -75,19 +75,15 @@ pub async fn create_user(
 pub async fn set_user_disabled(id: i64, disabled: bool) -> Result<(), AppError> {
     use crate::audit::Target;
     use crate::guard::{Op, Subject};
-    use crate::policy::{Action, Object};
+    use crate::policy::Action;
 
     let action = if disabled {
         Action::UserDisable
     } else {
         Action::UserEnable
     };
-    let subject = Subject {
-        resource: Object::User(id),
-        workspace: "",
-        target: Target::new("user", id.to_string(), ""),
-        params: serde_json::json!({ "disabled": disabled }),
-    };
+    let params = serde_json::json!({ "disabled": disabled });
+    let subject = Subject::user(id, Target::new("user", id.to_string(), ""), params);
     let op = Op::begin(action, subject).await?;
     let result = async {
         if disabled && id == op.actor.user_id {
@@ -112,14 +108,10 @@ pub async fn set_user_disabled(id: i64, disabled: bool) -> Result<(), AppError> 
 pub async fn reset_password(id: i64, password: String) -> Result<(), AppError> {
     use crate::audit::Target;
     use crate::guard::{Op, Subject};
-    use crate::policy::{Action, Object};
+    use crate::policy::Action;
 
-    let subject = Subject {
-        resource: Object::User(id),
-        workspace: "",
-        target: Target::new("user", id.to_string(), ""),
-        params: serde_json::json!({ "password": password }),
-    };
+    let params = serde_json::json!({ "password": password });
+    let subject = Subject::user(id, Target::new("user", id.to_string(), ""), params);
     let op = Op::begin(Action::UserResetPassword, subject).await?;
     let result = async {
         crate::auth::check_new_password("password", &password)?;

@@ -17,13 +17,18 @@ const GIB: u64 = 1 << 30;
 /// The pool's volumes, each with the domains that use it.
 #[server]
 pub async fn list_volumes(host_id: i64, pool: String) -> Result<Vec<VolumeView>, AppError> {
-    use crate::api::storage::ssr;
-    let (state, actor) = crate::guard::require_actor().await?;
-    let scopes = ssr::scopes(&state, &actor).await?;
-    if !actor.is_admin && ssr::allowing_pool(&scopes, host_id, &pool).is_empty() {
+    use crate::guard::{Op, Subject};
+    use crate::policy::visibility::{scopes, sees_pool};
+    let op = Op::begin(crate::policy::Action::StorageList, Subject::list("volume")).await?;
+    if !sees_pool(
+        &op.actor,
+        &scopes(&op.state, &op.actor).await?,
+        host_id,
+        &pool,
+    ) {
         return Err(AppError::NotFound);
     }
-    state.gateway.volumes(host_id, &pool).await
+    op.state.gateway.volumes(host_id, &pool).await
 }
 
 /// Creates a volume of `gib` GiB, `qcow2` or `raw`.
@@ -37,18 +42,15 @@ pub async fn create_volume(
 ) -> Result<(), AppError> {
     use crate::api::storage::ssr;
     use crate::domxml::storage::VolumeSpec;
+    use crate::guard::{Op, Subject};
     use crate::i18n::Key;
+    use crate::policy::{visibility::caller_pool_slugs, Action};
     use crate::validate::resources::{resource_name, volume_format, volume_gib};
     let params = serde_json::json!({ "gib": gib, "format": format });
     let target = volume_target(host_id, &pool, name.trim());
-    let op = ssr::begin_on_pool(
-        crate::policy::Action::VolumeCreate,
-        host_id,
-        &pool,
-        target,
-        params.clone(),
-    )
-    .await?;
+    let allowing = caller_pool_slugs(host_id, &pool).await?;
+    let subject = Subject::pool(&allowing, target, params.clone());
+    let op = Op::begin(Action::VolumeCreate, subject).await?;
     let result = async {
         let (name, gib, format) = match (
             resource_name("name", &name),
@@ -87,17 +89,14 @@ pub async fn resize_volume(
     gib: String,
 ) -> Result<(), AppError> {
     use crate::api::storage::ssr;
+    use crate::guard::{Op, Subject};
     use crate::i18n::Key;
+    use crate::policy::{visibility::caller_pool_slugs, Action};
     let params = serde_json::json!({ "gib": gib });
     let target = volume_target(host_id, &pool, &name);
-    let op = ssr::begin_on_pool(
-        crate::policy::Action::VolumeResize,
-        host_id,
-        &pool,
-        target,
-        params.clone(),
-    )
-    .await?;
+    let allowing = caller_pool_slugs(host_id, &pool).await?;
+    let subject = Subject::pool(&allowing, target, params.clone());
+    let op = Op::begin(Action::VolumeResize, subject).await?;
     let result = async {
         let gib = crate::validate::resources::volume_gib("gib", &gib)
             .map_err(|e| AppError::Invalid(vec![e]))?;
@@ -116,9 +115,12 @@ pub async fn resize_volume(
 #[server]
 pub async fn delete_volume(host_id: i64, pool: String, name: String) -> Result<(), AppError> {
     use crate::api::storage::ssr;
+    use crate::guard::{Op, Subject};
+    use crate::policy::{visibility::caller_pool_slugs, Action};
     let target = volume_target(host_id, &pool, &name);
-    let action = crate::policy::Action::VolumeDelete;
-    let op = ssr::begin_on_pool(action, host_id, &pool, target, Default::default()).await;
+    let allowing = caller_pool_slugs(host_id, &pool).await?;
+    let subject = Subject::pool(&allowing, target, Default::default());
+    let op = Op::begin(Action::VolumeDelete, subject).await;
     let job = Ok(|gw: crate::gateway::Gateway| async move {
         gw.delete_volume(host_id, &pool, &name).await
     });

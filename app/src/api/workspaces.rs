@@ -4,15 +4,19 @@
 use leptos::prelude::*;
 
 use crate::error::AppError;
+#[cfg(feature = "ssr")]
+use crate::guard::{Op, Subject};
 use crate::model::WorkspaceView;
+#[cfg(feature = "ssr")]
+use crate::policy::Action;
 
 /// Workspaces the caller may see (all for administrators), with usage.
 #[server]
 pub async fn list_workspaces() -> Result<Vec<WorkspaceView>, AppError> {
-    let (state, actor) = crate::guard::require_actor().await?;
-    let mut list = crate::store::workspaces::list(&state.pool).await?;
-    list.retain(|ws| actor.is_admin || actor.role_in(ws.id).is_some());
-    state.gateway.read(|inv| {
+    let op = Op::begin(Action::WorkspaceList, Subject::list("workspace")).await?;
+    let mut list = crate::store::workspaces::list(&op.state.pool).await?;
+    list.retain(|ws| op.actor.is_admin || op.actor.role_in(ws.id).is_some());
+    op.state.gateway.read(|inv| {
         for ws in &mut list {
             ws.usage = inv.usage(&ws.slug);
         }
@@ -22,47 +26,18 @@ pub async fn list_workspaces() -> Result<Vec<WorkspaceView>, AppError> {
 
 #[cfg(feature = "ssr")]
 mod ssr {
-    use crate::audit::Target;
     use crate::error::AppError;
-    use crate::guard::{Op, Subject};
-    use crate::policy::{Action, Object};
 
-    /// Begins an operation on workspace `id`, audited with `params`.
-    pub async fn begin(
-        action: Action,
-        id: i64,
-        params: serde_json::Value,
-    ) -> Result<(Op, String), AppError> {
+    /// The slug of workspace `id`, for the guard's subject.
+    pub async fn slug(id: i64) -> Result<Option<String>, AppError> {
         let state = crate::state::app_state()?;
-        let slug: String = sqlx::query_scalar("SELECT slug FROM workspaces WHERE id = ?")
-            .bind(id)
-            .fetch_optional(&state.pool)
-            .await?
-            .unwrap_or_default();
-        let subject = Subject {
-            resource: Object::Workspace(id),
-            workspace: &slug,
-            target: Target::new("workspace", id.to_string(), slug.clone()),
-            params,
-        };
-        let op = Op::begin(action, subject).await?;
-        if slug.is_empty() {
-            return op
-                .finish(
-                    Err(AppError::NotFound),
-                    serde_json::Value::Null,
-                    serde_json::Value::Null,
-                )
-                .await;
-        }
-        Ok((op, slug))
+        Ok(crate::store::workspaces::slug_of(&state.pool, id).await?)
     }
 }
 
 #[server]
 pub async fn create_workspace(slug: String, name: String) -> Result<i64, AppError> {
     use crate::audit::Target;
-    use crate::guard::{Op, Subject};
     use crate::i18n::Key;
 
     let (slug, name) = (slug.trim().to_string(), name.trim().to_string());
@@ -91,12 +66,12 @@ pub async fn create_workspace(slug: String, name: String) -> Result<i64, AppErro
 #[server]
 pub async fn rename_workspace(id: i64, name: String) -> Result<(), AppError> {
     let name = name.trim().to_string();
-    let (op, _) = ssr::begin(
-        crate::policy::Action::WorkspaceRename,
-        id,
-        serde_json::json!({ "name": name }),
-    )
-    .await?;
+    let slug = ssr::slug(id).await?;
+    let subject = Subject::workspace(id, slug.as_deref(), serde_json::json!({ "name": name }));
+    let (op, _) = Op::begin(Action::WorkspaceRename, subject)
+        .await?
+        .found(slug)
+        .await?;
     let before = crate::store::workspaces::by_id(&op.state.pool, id)
         .await?
         .map(|w| w.name);
@@ -121,12 +96,12 @@ pub async fn rename_workspace(id: i64, name: String) -> Result<(), AppError> {
 /// Deletes a workspace that owns no domain.
 #[server]
 pub async fn delete_workspace(id: i64) -> Result<(), AppError> {
-    let (op, slug) = ssr::begin(
-        crate::policy::Action::WorkspaceDelete,
-        id,
-        serde_json::json!({}),
-    )
-    .await?;
+    let slug = ssr::slug(id).await?;
+    let subject = Subject::workspace(id, slug.as_deref(), serde_json::json!({}));
+    let (op, slug) = Op::begin(Action::WorkspaceDelete, subject)
+        .await?
+        .found(slug)
+        .await?;
     let result = async {
         if op.state.gateway.read(|inv| inv.usage(&slug).domains) > 0 {
             return Err(AppError::field(
@@ -158,7 +133,12 @@ pub async fn set_quotas(
     use crate::validate::quota;
 
     let params = serde_json::json!({ "vcpus": vcpus, "memory_mib": memory_mib, "disk_gib": disk_gib, "domains": domains });
-    let (op, _) = ssr::begin(crate::policy::Action::WorkspaceSetQuota, id, params).await?;
+    let slug = ssr::slug(id).await?;
+    let subject = Subject::workspace(id, slug.as_deref(), params);
+    let (op, _) = Op::begin(Action::WorkspaceSetQuota, subject)
+        .await?
+        .found(slug)
+        .await?;
     let before = crate::store::workspaces::by_id(&op.state.pool, id)
         .await?
         .map(|w| w.quotas);
@@ -202,12 +182,12 @@ pub async fn set_quotas(
 pub async fn set_member(id: i64, username: String, role: String) -> Result<(), AppError> {
     use crate::i18n::Key;
     let params = serde_json::json!({ "username": username, "role": role });
-    let (op, _) = ssr::begin(
-        crate::policy::Action::WorkspaceManageMembers,
-        id,
-        params.clone(),
-    )
-    .await?;
+    let slug = ssr::slug(id).await?;
+    let subject = Subject::workspace(id, slug.as_deref(), params.clone());
+    let (op, _) = Op::begin(Action::WorkspaceManageMembers, subject)
+        .await?
+        .found(slug)
+        .await?;
     let result = async {
         let role = crate::policy::Role::parse(&role)
             .ok_or_else(|| AppError::field("role", Key::ErrRole))?;
@@ -223,12 +203,16 @@ pub async fn set_member(id: i64, username: String, role: String) -> Result<(), A
 
 #[server]
 pub async fn remove_member(id: i64, user_id: i64) -> Result<(), AppError> {
-    let (op, _) = ssr::begin(
-        crate::policy::Action::WorkspaceManageMembers,
+    let slug = ssr::slug(id).await?;
+    let subject = Subject::workspace(
         id,
+        slug.as_deref(),
         serde_json::json!({ "remove": user_id }),
-    )
-    .await?;
+    );
+    let (op, _) = Op::begin(Action::WorkspaceManageMembers, subject)
+        .await?
+        .found(slug)
+        .await?;
     let result = crate::store::workspaces::remove_member(&op.state.pool, id, user_id)
         .await
         .map(|_| ())
@@ -258,12 +242,12 @@ pub async fn set_resources(
     };
     let (host_ids, networks, pools) = (split(&hosts), split(&networks), split(&pools));
     let params = serde_json::json!({ "hosts": host_ids, "networks": networks, "pools": pools });
-    let (op, _) = ssr::begin(
-        crate::policy::Action::WorkspaceSetResources,
-        id,
-        params.clone(),
-    )
-    .await?;
+    let slug = ssr::slug(id).await?;
+    let subject = Subject::workspace(id, slug.as_deref(), params.clone());
+    let (op, _) = Op::begin(Action::WorkspaceSetResources, subject)
+        .await?
+        .found(slug)
+        .await?;
     let result = async {
         let ids: Vec<i64> = host_ids
             .iter()
@@ -284,29 +268,15 @@ pub async fn set_resources(
 /// rewriting Millwright's element in the domain's libvirt metadata.
 #[server]
 pub async fn assign_domain(host_id: i64, uuid: String, workspace: String) -> Result<(), AppError> {
-    use crate::audit::Target;
-    use crate::guard::{Op, Subject};
-    use crate::policy::{Action, Object};
-
-    let state = crate::state::app_state()?;
-    let row = state
-        .gateway
-        .read(|inv| inv.domain(host_id, &uuid).cloned());
-    let (name, before) = row.map(|r| (r.name, r.workspace)).unwrap_or_default();
-    let subject = Subject {
-        resource: Object::Domain(before.as_deref()),
-        workspace: &workspace,
-        target: Target::new("domain", uuid.clone(), name),
-        params: serde_json::json!({ "host_id": host_id, "workspace": workspace }),
-    };
+    let row = crate::policy::visibility::domain(host_id, &uuid)?;
+    let before = row.as_ref().and_then(|r| r.workspace.clone());
+    let params = serde_json::json!({ "host_id": host_id, "workspace": workspace });
+    let subject = Subject::existing_domain(row.as_ref(), &uuid, params).audited_in(&workspace);
     let op = Op::begin(Action::DomainAssign, subject).await?;
     let slug = workspace.trim().to_string();
     let result = async {
         if !slug.is_empty() {
-            let known: Option<i64> = sqlx::query_scalar("SELECT id FROM workspaces WHERE slug = ?")
-                .bind(&slug)
-                .fetch_optional(&op.state.pool)
-                .await?;
+            let known = crate::store::workspaces::id_of(&op.state.pool, &slug).await?;
             known.ok_or_else(|| AppError::field("workspace", crate::i18n::Key::ErrNotFound))?;
         }
         let target = (!slug.is_empty()).then(|| slug.clone());

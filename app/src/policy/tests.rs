@@ -33,6 +33,8 @@ fn actor(admin: bool, role_in_a: Option<Role>) -> Actor {
 /// "Outsider" is a viewer of workspace B only; resources are in workspace A.
 #[rustfmt::skip]
 const MATRIX: &[(Action, [bool; 5])] = &[
+    (DashboardRead,          [true, true,  true,  true,  true ]),
+    (SignOut,                [true, true,  true,  true,  true ]),
     (HostList,               [true, true,  true,  true,  true ]),
     (HostAdd,                [true, false, false, false, false]),
     (HostRemove,             [true, false, false, false, false]),
@@ -48,7 +50,9 @@ const MATRIX: &[(Action, [bool; 5])] = &[
     (WorkspaceSetQuota,      [true, false, false, false, false]),
     (WorkspaceSetResources,  [true, false, false, false, false]),
     (WorkspaceManageMembers, [true, true,  false, false, false]),
+    (TemplateList,           [true, true,  true,  true,  true ]),
     (TemplateManage,         [true, false, false, false, false]),
+    (DomainList,             [true, true,  true,  true,  true ]),
     (DomainRead,             [true, true,  true,  true,  false]),
     (DomainAssign,           [true, false, false, false, false]),
     (DomainOperate,          [true, true,  true,  false, false]),
@@ -122,6 +126,10 @@ fn role_action_matrix() {
 #[test]
 fn matrix_covers_every_action() {
     let all = [
+        DashboardRead,
+        SignOut,
+        TemplateList,
+        DomainList,
         HostList,
         HostAdd,
         HostRemove,

@@ -230,9 +230,30 @@ pub async fn ensure(pool: &SqlitePool, slug: &str, name: &str) -> Result<i64, sq
         .bind(name)
         .execute(pool)
         .await?;
+    id_of(pool, slug).await?.ok_or(sqlx::Error::RowNotFound)
+}
+
+/// Hosts allowed to workspace `ws`.
+pub async fn host_ids(pool: &SqlitePool, ws: i64) -> Result<Vec<i64>, sqlx::Error> {
+    sqlx::query_scalar("SELECT host_id FROM workspace_hosts WHERE workspace_id = ?")
+        .bind(ws)
+        .fetch_all(pool)
+        .await
+}
+
+/// The id of the workspace with `slug`, if any.
+pub async fn id_of(pool: &SqlitePool, slug: &str) -> Result<Option<i64>, sqlx::Error> {
     sqlx::query_scalar("SELECT id FROM workspaces WHERE slug = ?")
         .bind(slug)
-        .fetch_one(pool)
+        .fetch_optional(pool)
+        .await
+}
+
+/// The slug of workspace `id`, if it exists.
+pub async fn slug_of(pool: &SqlitePool, id: i64) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT slug FROM workspaces WHERE id = ?")
+        .bind(id)
+        .fetch_optional(pool)
         .await
 }
 

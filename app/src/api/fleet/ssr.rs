@@ -1,61 +1,20 @@
 //! Server side of the fleet functions.
 
-use crate::audit::Target;
 use crate::domxml::build::{DomainSpec, Flavor};
 use crate::error::AppError;
 use crate::fleet::plan::{validate, Plan, PlanKind};
 use crate::gateway::NewVolume;
-use crate::guard::{Op, Subject};
 use crate::i18n::Key;
-use crate::model::{CreateForm, DomainRow, HostState, WorkspaceView};
+use crate::model::{CreateForm, HostState, WorkspaceView};
 use crate::placement::{choose, Candidate};
-use crate::policy::{Action, Object};
 use crate::quota::{reserve, Ask};
+use crate::state::AppState;
 
 use super::Created;
 
-/// The guard for an action on an existing domain, by its owner workspace.
-pub async fn begin_on_domain(
-    action: Action,
-    host_id: i64,
-    uuid: &str,
-    params: serde_json::Value,
-) -> Result<(Op, DomainRow), AppError> {
-    let state = crate::state::app_state()?;
-    let row = state.gateway.read(|inv| inv.domain(host_id, uuid).cloned());
-    let (name, ws) = row
-        .as_ref()
-        .map(|r| (r.name.clone(), r.workspace.clone()))
-        .unwrap_or_default();
-    let subject = Subject {
-        resource: Object::Domain(ws.as_deref()),
-        workspace: ws.as_deref().unwrap_or(""),
-        target: Target::new("domain", uuid, name),
-        params,
-    };
-    let op = Op::begin(action, subject).await?;
-    match row {
-        Some(row) => Ok((op, row)),
-        None => {
-            op.finish(
-                Err(AppError::NotFound),
-                serde_json::Value::Null,
-                serde_json::Value::Null,
-            )
-            .await
-        }
-    }
-}
-
-pub async fn workspace(
-    state: &crate::state::AppState,
-    slug: &str,
-) -> Result<Option<WorkspaceView>, AppError> {
-    let id: Option<i64> = sqlx::query_scalar("SELECT id FROM workspaces WHERE slug = ?")
-        .bind(slug)
-        .fetch_optional(&state.pool)
-        .await?;
-    match id {
+/// The workspace with `slug`, with its quotas and allowed resources.
+pub async fn workspace(state: &AppState, slug: &str) -> Result<Option<WorkspaceView>, AppError> {
+    match crate::store::workspaces::id_of(&state.pool, slug).await? {
         Some(id) => Ok(crate::store::workspaces::by_id(&state.pool, id).await?),
         None => Ok(None),
     }
@@ -82,39 +41,18 @@ async fn apply_template(pool: &sqlx::SqlitePool, form: &mut CreateForm) -> Resul
     Ok(())
 }
 
-pub async fn create(mut form: CreateForm) -> Result<Created, AppError> {
-    let state = crate::state::app_state()?;
-    let slug = form.workspace.trim().to_string();
-    let params = serde_json::json!(form);
-    let subject = Subject {
-        resource: Object::Domain(Some(&slug)),
-        workspace: &slug,
-        target: Target::new("domain", "", form.name.trim()),
-        params,
-    };
-    let op = Op::begin(Action::DomainCreate, subject).await?;
-    let result = async {
-        apply_template(&state.pool, &mut form).await?;
-        let plan = validate(&form).map_err(AppError::Invalid)?;
-        let ws = workspace(&state, &plan.workspace)
-            .await?
-            .ok_or_else(|| AppError::field("workspace", Key::DenyNotMember))?;
-        execute(&state, &ws, plan).await
-    }
-    .await;
-    let after = result
-        .as_ref()
-        .ok()
-        .map(|c| serde_json::json!(c))
-        .unwrap_or_default();
-    op.finish(result, serde_json::Value::Null, after).await
+/// Creates what the form asks for, once the guard allowed it: template,
+/// checks, workspace limits, placement, quota, then the host.
+pub async fn create(state: &AppState, mut form: CreateForm) -> Result<Created, AppError> {
+    apply_template(&state.pool, &mut form).await?;
+    let plan = validate(&form).map_err(AppError::Invalid)?;
+    let ws = workspace(state, &plan.workspace)
+        .await?
+        .ok_or_else(|| AppError::field("workspace", Key::DenyNotMember))?;
+    execute(state, &ws, plan).await
 }
 
-async fn execute(
-    state: &crate::state::AppState,
-    ws: &WorkspaceView,
-    plan: Plan,
-) -> Result<Created, AppError> {
+async fn execute(state: &AppState, ws: &WorkspaceView, plan: Plan) -> Result<Created, AppError> {
     check_allowed(ws, &plan)?;
     let container = matches!(plan.kind, PlanKind::Container { .. });
     let ask = Ask {
@@ -194,7 +132,7 @@ fn check_allowed(ws: &WorkspaceView, plan: &Plan) -> Result<(), AppError> {
 /// scheduler's choice by the plan's (or the server's default) policy.
 /// Creates in flight count as used.
 pub fn place(
-    state: &crate::state::AppState,
+    state: &AppState,
     ws: &WorkspaceView,
     plan: &Plan,
     container: bool,
@@ -263,7 +201,7 @@ pub fn place(
 }
 
 async fn build_spec(
-    state: &crate::state::AppState,
+    state: &AppState,
     ws: &WorkspaceView,
     plan: &Plan,
 ) -> Result<(DomainSpec, Option<NewVolume>), AppError> {
