@@ -37,3 +37,4 @@ lab-down:
 bench: setup
 	cargo run --release -p millwright --bin bench-inventory
 	cargo run --release -p millwright --bin bench-history
+	cargo run --release -p millwright --bin bench-live

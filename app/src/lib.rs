@@ -8,6 +8,7 @@ pub mod components;
 pub mod error;
 pub mod history;
 pub mod i18n;
+pub mod live;
 pub mod model;
 pub mod pages;
 pub mod placement;

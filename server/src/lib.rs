@@ -190,7 +190,11 @@ pub fn router(state: AppState, stop: watch::Receiver<bool>) -> Router {
         .route("/healthz", get(routes::healthz))
         .route(
             "/events",
-            get(move || routes::events(events_state.clone(), stop.clone())),
+            get(
+                move |session: tower_sessions::Session, req: axum::extract::Request| {
+                    routes::events(events_state.clone(), stop.clone(), session, req)
+                },
+            ),
         )
         .route("/prefs", get(routes::prefs))
         .route(

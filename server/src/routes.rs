@@ -10,7 +10,6 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use futures::Stream;
 use serde::Deserialize;
 use tokio::sync::watch;
 use tokio_stream::wrappers::BroadcastStream;
@@ -53,21 +52,51 @@ pub async fn healthz(State(state): State<AppState>) -> Response {
     (status, Json(body)).into_response()
 }
 
-/// `GET /events`: one `inventory` event per change, for live pages.
-/// Streams end when `shutdown` turns true, so graceful shutdown can finish.
+/// `GET /events`: one event per inventory change the caller may see, naming
+/// the host and domain that changed (see `app::live`). Signed-in callers
+/// only (a refusal is audited); a member is never told of another
+/// workspace's domain. Streams end when `shutdown` turns true, so graceful
+/// shutdown can finish.
 pub async fn events(
     state: AppState,
     mut shutdown: watch::Receiver<bool>,
-) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+    session: tower_sessions::Session,
+    req: axum::extract::Request,
+) -> Response {
+    use app::guard::{Op, Subject};
+    use app::live::Change;
+
+    let source = source_address(&req);
+    drop(req);
+    let actor = app::auth::session_actor(&state.pool, &session, state.session_limits)
+        .await
+        .ok()
+        .flatten();
+    let action = app::policy::Action::DomainList;
+    let op = match Op::authorize(
+        state.clone(),
+        actor,
+        source,
+        action,
+        Subject::list("events"),
+    )
+    .await
+    {
+        Ok(op) => op,
+        Err(app::error::AppError::Unauthorized) => return StatusCode::UNAUTHORIZED.into_response(),
+        Err(_) => return StatusCode::FORBIDDEN.into_response(),
+    };
+    let slugs = op.actor.visible_slugs();
     let first = Event::default()
         .event("hello")
         .data(state.gateway.version().to_string());
-    let changes = BroadcastStream::new(state.gateway.subscribe()).map(|msg| {
-        // A lagged receiver missed some versions; one event covers them all.
-        let version = msg
-            .map(|v| v.to_string())
-            .unwrap_or_else(|_| "lagged".into());
-        Ok(Event::default().event("message").data(version))
+    let changes = BroadcastStream::new(state.gateway.subscribe()).filter_map(move |msg| {
+        // A lagged receiver cannot say what it missed: anything may have changed.
+        let change = msg.unwrap_or_else(|_| Change::unknown());
+        let seen = change.for_viewer(slugs.as_deref())?;
+        Some(Ok::<_, Infallible>(
+            Event::default().event("message").data(seen.encode()),
+        ))
     });
     let stop = async move {
         // An error means the sender is gone: the server is stopping too.
@@ -78,6 +107,7 @@ pub async fn events(
         stop,
     ))
     .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+    .into_response()
 }
 
 #[derive(Deserialize)]

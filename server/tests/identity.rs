@@ -16,6 +16,8 @@ const ORIGIN: &str = "http://127.0.0.1:3000";
 struct TestApp {
     app: Router,
     state: app::state::AppState,
+    /// Event streams end when this is dropped (or set): keep it.
+    _stop: tokio::sync::watch::Sender<bool>,
     _dir: tempdir::Dir,
 }
 
@@ -52,6 +54,7 @@ async fn spawn(tag: &str) -> TestApp {
     TestApp {
         app: built.app,
         state: built.state,
+        _stop: built.stop,
         _dir: dir,
     }
 }
@@ -265,4 +268,108 @@ async fn a_viewer_is_refused_with_403_and_the_refusal_is_audited() {
         .await
         .unwrap()
         .is_empty());
+}
+
+/// The next `data:` line of an event stream, waited for with a bound.
+async fn next_data(body: &mut Body) -> Option<String> {
+    let read = async {
+        while let Some(frame) = body.frame().await {
+            let frame = frame.ok()?;
+            let Some(bytes) = frame.data_ref() else {
+                continue;
+            };
+            let text = String::from_utf8_lossy(bytes).into_owned();
+            if let Some(data) = text.lines().find_map(|l| l.strip_prefix("data:")) {
+                return Some(data.trim().to_string());
+            }
+        }
+        None
+    };
+    tokio::time::timeout(std::time::Duration::from_secs(10), read)
+        .await
+        .ok()
+        .flatten()
+}
+
+fn row_in(workspace: &str, uuid: &str) -> app::model::DomainRow {
+    app::model::DomainRow {
+        uuid: uuid.into(),
+        name: format!("vm-{workspace}"),
+        kind: app::model::DomainKind::Vm,
+        state: app::model::DomainState::Running,
+        vcpus: 1,
+        memory_kib: 1024,
+        disk_bytes: 0,
+        host_id: 1,
+        host_name: "h".into(),
+        workspace: Some(workspace.into()),
+        tags: Default::default(),
+    }
+}
+
+#[tokio::test]
+async fn the_event_stream_names_only_what_the_caller_may_see() {
+    let t = spawn("events").await;
+    let events = |cookie: Option<&str>| {
+        let mut req = Request::get("/events").header(header::HOST, "127.0.0.1:3000");
+        if let Some(c) = cookie {
+            req = req.header(header::COOKIE, c);
+        }
+        t.send(req.body(Body::empty()).unwrap())
+    };
+    // Not signed in: refused, and the refusal is audited.
+    assert_eq!(events(None).await.status(), StatusCode::UNAUTHORIZED);
+    let audit = t.audit_actions().await;
+    assert!(
+        audit.contains(&("domain.list".into(), "denied".into())),
+        "{audit:?}"
+    );
+
+    // A member of `ops` hears of ops's domain by name, never of dev's.
+    let pool = &t.state.pool;
+    let ops = app::store::workspaces::ensure(pool, "ops", "Operations")
+        .await
+        .unwrap();
+    app::store::workspaces::ensure(pool, "dev", "Development")
+        .await
+        .unwrap();
+    let hash = app::auth::hash_password(PASSWORD.into()).await.unwrap();
+    let member = app::store::users::insert(pool, "member1", &hash, false)
+        .await
+        .unwrap()
+        .unwrap();
+    app::store::workspaces::set_member(pool, ops, member, app::policy::Role::Viewer)
+        .await
+        .unwrap();
+    let cookie = session_cookie(&t.login("member1", PASSWORD, None).await).unwrap();
+    let resp = events(Some(&cookie)).await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    let mut body = resp.into_body();
+    assert!(next_data(&mut body).await.is_some(), "the hello event");
+    let gateway = &t.state.gateway;
+    gateway.add_host(app::gateway::HostSpec {
+        id: 1,
+        name: "h".into(),
+        uri: "test:///default".into(),
+        tags: Default::default(),
+        demo: true,
+    });
+    let connected = gateway
+        .wait_until(std::time::Duration::from_secs(10), |inv| {
+            inv.hosts[&1].state == app::model::HostState::Connected
+        })
+        .await;
+    assert!(connected);
+    let dev_uuid = "11111111-dead-4000-8000-000000000001";
+    let ops_uuid = "22222222-0000-4000-8000-000000000002";
+    gateway.publish_domain(row_in("dev", dev_uuid));
+    gateway.publish_domain(row_in("ops", ops_uuid));
+    // Host-level pushes come first; none may name dev's domain.
+    loop {
+        let seen = next_data(&mut body).await.expect("a push for ops's domain");
+        assert!(!seen.contains(dev_uuid), "{seen}");
+        if seen.contains(ops_uuid) {
+            break;
+        }
+    }
 }

@@ -30,23 +30,47 @@ use virt::connect::Connect;
 use crate::error::AppError;
 use crate::i18n::Key;
 use crate::inventory::{HostEntry, Inventory};
+use crate::live::{Change, Scope};
 use crate::model::PlantTags;
 use worker::{Msg, Worker};
 
-/// The inventory plus a change counter pushed to open pages.
+/// The inventory plus the changes pushed to open pages.
 pub struct Shared {
     inventory: RwLock<Inventory>,
     version: AtomicU64,
-    changes: broadcast::Sender<u64>,
+    changes: broadcast::Sender<Change>,
 }
 
 impl Shared {
-    /// Changes the inventory and tells every subscriber.
-    pub fn update(&self, f: impl FnOnce(&mut Inventory)) {
+    /// Changes host `host_id` (added, removed, connected, lost) and tells
+    /// every subscriber that any of its domains may have changed.
+    pub fn update_host(&self, host_id: i64, f: impl FnOnce(&mut Inventory)) {
         self.update_quiet(f);
-        let v = self.version.fetch_add(1, Ordering::SeqCst) + 1;
+        self.push(Scope::Host { host_id }, Vec::new());
+    }
+
+    /// Changes one domain of a host and names it in the push, with the
+    /// workspaces that owned it before and after (so that `/events` names it
+    /// only to those who may see it).
+    pub fn update_domain(&self, host_id: i64, uuid: &str, f: impl FnOnce(&mut Inventory)) {
+        let owner = |inv: &Inventory| inv.domain(host_id, uuid).map(|d| d.workspace.clone());
+        let mut inv = self.inventory.write().unwrap_or_else(|p| p.into_inner());
+        let mut owners: Vec<Option<String>> = owner(&inv).into_iter().collect();
+        f(&mut inv);
+        owners.extend(owner(&inv));
+        drop(inv);
+        let uuid = uuid.to_string();
+        self.push(Scope::Domain { host_id, uuid }, owners);
+    }
+
+    fn push(&self, scope: Scope, owners: Vec<Option<String>>) {
+        let version = self.version.fetch_add(1, Ordering::SeqCst) + 1;
         // No subscriber is fine.
-        let _ = self.changes.send(v);
+        let _ = self.changes.send(Change {
+            version,
+            scope,
+            owners,
+        });
     }
 
     /// Changes the inventory without a push (periodic facts such as free memory).
@@ -88,7 +112,9 @@ impl Gateway {
     /// `deadline` bounds every call made through [`Gateway::call`].
     pub fn new(deadline: Duration) -> Self {
         events::start_event_loop();
-        let (changes, _) = broadcast::channel(64);
+        // Roomy enough that a burst of lifecycle events does not make an
+        // open page's stream lag (a lagged stream refetches everything).
+        let (changes, _) = broadcast::channel(1024);
         Self {
             shared: Arc::new(Shared {
                 inventory: RwLock::new(Inventory::default()),
@@ -116,7 +142,7 @@ impl Gateway {
             tags,
             demo,
         } = spec;
-        self.shared.update(|inv| {
+        self.shared.update_host(id, |inv| {
             inv.hosts
                 .insert(id, HostEntry::new(id, name, uri.clone(), tags, demo));
         });
@@ -139,7 +165,7 @@ impl Gateway {
             }
             Err(err) => {
                 tracing::error!(error = %err, host = id, "host worker could not start");
-                self.shared.update(|inv| {
+                self.shared.update_host(id, |inv| {
                     if let Some(h) = inv.hosts.get_mut(&id) {
                         h.state = crate::model::HostState::Unreachable;
                         h.last_error = Some(Key::ErrInternal);
@@ -154,7 +180,7 @@ impl Gateway {
         if let Some(tx) = self.lock_workers().remove(&id) {
             let _ = tx.send(Msg::Stop);
         }
-        self.shared.update(|inv| {
+        self.shared.update_host(id, |inv| {
             inv.hosts.remove(&id);
         });
     }
@@ -225,8 +251,9 @@ impl Gateway {
     /// Puts a domain row into the inventory now (a create publishes its new
     /// domain before releasing its quota reservation).
     pub fn publish_domain(&self, row: crate::model::DomainRow) {
-        self.shared.update(|inv| {
-            if let Some(h) = inv.hosts.get_mut(&row.host_id) {
+        let (host_id, uuid) = (row.host_id, row.uuid.clone());
+        self.shared.update_domain(host_id, &uuid, |inv| {
+            if let Some(h) = inv.hosts.get_mut(&host_id) {
                 h.domains.insert(row.uuid.clone(), row);
             }
         });
@@ -289,8 +316,8 @@ impl Gateway {
         self.shared.read(f)
     }
 
-    /// Inventory change notifications: the version after each change.
-    pub fn subscribe(&self) -> broadcast::Receiver<u64> {
+    /// Inventory change notifications: what changed, after each change.
+    pub fn subscribe(&self) -> broadcast::Receiver<Change> {
         self.shared.changes.subscribe()
     }
 

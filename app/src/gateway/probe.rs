@@ -83,3 +83,59 @@ pub fn remove_prefixed(uri: &str, prefix: &str) {
         }
     }
 }
+
+/// Domain XML reads since the process started, by who asked.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct XmlReads {
+    pub inventory: u64,
+    pub detail: u64,
+    pub other: u64,
+}
+
+/// How many times domain XML has been read from libvirt so far.
+pub fn xml_reads() -> XmlReads {
+    use super::ops::{XmlRead, XML_READS};
+    let read = |why: XmlRead| XML_READS[why as usize].load(std::sync::atomic::Ordering::Relaxed);
+    XmlReads {
+        inventory: read(XmlRead::Inventory),
+        detail: read(XmlRead::Detail),
+        other: read(XmlRead::Other),
+    }
+}
+
+/// A libvirt test-driver node (`test:///path/to/file.xml`) with `domains`
+/// domains `bench-vm-NNNN` (UUID `00000000-0000-4000-8000-<n, 12 digits>`),
+/// three in five running, owned by workspaces `ws-0` … `ws-3`.
+pub fn test_host_xml(domains: usize) -> String {
+    let mut xml = String::from(
+        "<node><cpu><mhz>2400</mhz><model>Bench Xeon</model><active>64</active><nodes>1</nodes>\
+         <sockets>2</sockets><cores>16</cores><threads>2</threads></cpu><memory>536870912</memory>",
+    );
+    for n in 0..domains {
+        let state = match n % 5 {
+            0..=2 => 1,
+            3 => 5,
+            _ => 3,
+        };
+        xml.push_str(&format!(
+            "<domain type='kvm' xmlns:test='http://libvirt.org/schemas/domain/test/1.0'>\
+             <name>bench-vm-{n:04}</name><uuid>00000000-0000-4000-8000-{n:012}</uuid>\
+             <memory unit='MiB'>{mem}</memory><vcpu>{vcpu}</vcpu><os><type>hvm</type></os>\
+             <metadata><mw:domain xmlns:mw='http://millwright.local/xmlns/domain/1'>\
+             <mw:workspace>ws-{ws}</mw:workspace><mw:tag key='line'>Line {line}</mw:tag></mw:domain></metadata>\
+             <devices><disk type='file' device='disk'><source file='/var/lib/libvirt/images/bench-{n}.qcow2'/>\
+             <target dev='vda' bus='virtio'/></disk><interface type='network'><source network='default'/>\
+             <mac address='52:54:00:{a:02x}:{b:02x}:{c:02x}'/></interface></devices>\
+             <test:runstate>{state}</test:runstate></domain>",
+            mem = 512 * (1 + n % 8),
+            vcpu = 1 + n % 4,
+            ws = n % 4,
+            line = n % 12,
+            a = (n >> 16) & 0xff,
+            b = (n >> 8) & 0xff,
+            c = n & 0xff,
+        ));
+    }
+    xml.push_str("</node>");
+    xml
+}

@@ -10,11 +10,12 @@ use virt::connect::Connect;
 use virt::domain::Domain;
 
 use super::events::{self, Registration};
+use super::ops::{domain_xml, XmlRead};
 use super::translate::translate;
 use super::Shared;
 use crate::domxml::parse_domain;
 use crate::i18n::Key;
-use crate::model::{DomainRow, DomainState, HostState, NodeFacts};
+use crate::model::{DomainConfig, DomainRow, DomainState, HostState, NodeFacts};
 
 /// A unit of work run on the host's connection.
 pub type Job = Box<dyn FnOnce(&Connect) + Send>;
@@ -81,7 +82,7 @@ impl Worker {
                     true
                 }
                 Ok(Msg::DomainGone { uuid }) => {
-                    self.shared.update(|inv| {
+                    self.shared.update_domain(self.host_id, &uuid, |inv| {
                         if let Some(h) = inv.hosts.get_mut(&self.host_id) {
                             h.domains.remove(&uuid);
                         }
@@ -133,7 +134,7 @@ impl Worker {
         match (facts, rows) {
             (Ok(()), Ok(rows)) => {
                 tracing::info!(host = self.host_id, uri = %self.uri, domains = rows.len(), ms = started.elapsed().as_millis() as u64, "host connected");
-                self.shared.update(|inv| {
+                self.shared.update_host(self.host_id, |inv| {
                     inv.replace_domains(self.host_id, rows);
                     if let Some(h) = inv.hosts.get_mut(&self.host_id) {
                         h.state = HostState::Connected;
@@ -158,15 +159,26 @@ impl Worker {
         })
     }
 
+    /// Sets the host's state; pages hear of it only when it changed.
     fn set_state(&self, state: HostState, error: Option<Key>) {
-        self.shared.update(|inv| {
+        let changes = self.shared.read(|inv| {
+            inv.hosts
+                .get(&self.host_id)
+                .is_some_and(|h| h.state != state || error.is_some_and(|e| h.last_error != Some(e)))
+        });
+        let apply = |inv: &mut crate::inventory::Inventory| {
             if let Some(h) = inv.hosts.get_mut(&self.host_id) {
                 if h.state != state || error.is_some() {
                     h.state = state;
                     h.last_error = error.or(h.last_error);
                 }
             }
-        });
+        };
+        if changes {
+            self.shared.update_host(self.host_id, apply);
+        } else {
+            self.shared.update_quiet(apply);
+        }
     }
 
     fn refresh_facts(&self, conn: &Connect) -> Result<(), Key> {
@@ -185,7 +197,7 @@ impl Worker {
             .lookup_domain_by_uuid_string(uuid)
             .ok()
             .and_then(|dom| domain_row(&dom, self.host_id, &host_name).ok());
-        self.shared.update(|inv| {
+        self.shared.update_domain(self.host_id, uuid, |inv| {
             if let Some(h) = inv.hosts.get_mut(&self.host_id) {
                 match row {
                     Some(row) => {
@@ -271,16 +283,35 @@ pub fn list_domains(conn: &Connect, host_id: i64, host_name: &str) -> Result<Vec
 /// from the XML (kind, workspace and tags live in our `<metadata>`).
 pub fn domain_row(dom: &Domain, host_id: i64, host_name: &str) -> Result<DomainRow, Key> {
     let info = dom.info().map_err(|e| translate("domain info", &e))?;
-    let xml = dom.xml_desc(0).map_err(|e| translate("domain xml", &e))?;
+    let xml = domain_xml(dom, 0, XmlRead::Inventory)?;
     let config = parse_domain(&xml).map_err(|e| {
         tracing::warn!(error = %e, "unreadable domain XML");
         Key::HostErrConfig
     })?;
+    // Unreadable images count as nothing rather than hiding the domain.
+    let disk_bytes = config
+        .disks
+        .iter()
+        .filter(|d| d.device == "disk" && !d.target.is_empty())
+        .filter_map(|d| dom.block_info(&d.target, 0).ok())
+        .map(|b| b.capacity)
+        .sum();
+    Ok(row_of(&info, &config, disk_bytes, host_id, host_name))
+}
+
+/// The inventory row from facts already read: no libvirt call.
+pub fn row_of(
+    info: &virt::domain::DomainInfo,
+    config: &DomainConfig,
+    disk_bytes: u64,
+    host_id: i64,
+    host_name: &str,
+) -> DomainRow {
     let state = DomainState::from_libvirt(info.state.to_raw());
-    Ok(DomainRow {
+    DomainRow {
         kind: config.kind(),
-        uuid: config.uuid,
-        name: config.name,
+        uuid: config.uuid.clone(),
+        name: config.name.clone(),
         state,
         vcpus: if state.is_active() {
             info.nr_virt_cpu
@@ -288,17 +319,10 @@ pub fn domain_row(dom: &Domain, host_id: i64, host_name: &str) -> Result<DomainR
             config.vcpus
         },
         memory_kib: config.memory_kib.max(info.max_mem),
-        // Unreadable images count as nothing rather than hiding the domain.
-        disk_bytes: config
-            .disks
-            .iter()
-            .filter(|d| d.device == "disk" && !d.target.is_empty())
-            .filter_map(|d| dom.block_info(&d.target, 0).ok())
-            .map(|b| b.capacity)
-            .sum(),
+        disk_bytes,
         host_id,
         host_name: host_name.to_string(),
-        workspace: config.workspace,
-        tags: config.tags,
-    })
+        workspace: config.workspace.clone(),
+        tags: config.tags.clone(),
+    }
 }

@@ -14,7 +14,7 @@ pub fn DomainPage() -> impl IntoView {
     let i = use_i18n();
     let live = use_live();
     let params = use_params_map();
-    let key = move || {
+    let key = Memo::new(move |_| {
         let p = params.read();
         (
             p.get("host")
@@ -22,9 +22,12 @@ pub fn DomainPage() -> impl IntoView {
                 .unwrap_or(-1),
             p.get("uuid").unwrap_or_default(),
         )
-    };
+    });
+    // Refetched only when a push names this domain (or its host, or the
+    // stream reconnected), never for changes to other domains.
+    let mine = live.domain_version(key);
     let detail = Resource::new(
-        move || (key(), live.version.get()),
+        move || (key.get(), mine.get()),
         |((host, uuid), _)| fetch_domain(host, uuid),
     );
     view! {
@@ -38,7 +41,7 @@ pub fn DomainPage() -> impl IntoView {
             })}
         </Transition>
         {move || {
-            let (host, uuid) = key();
+            let (host, uuid) = key.get();
             view! { <crate::components::history::HistoryCharts target=crate::history::view::Target::Domain { host, uuid } /> }
         }}
     }

@@ -21,40 +21,6 @@ use tower::ServiceExt;
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::SessionStore;
 
-fn host_xml(domains: usize) -> String {
-    let mut xml = String::from(
-        "<node><cpu><mhz>2400</mhz><model>Bench Xeon</model><active>64</active><nodes>1</nodes>\
-         <sockets>2</sockets><cores>16</cores><threads>2</threads></cpu><memory>536870912</memory>",
-    );
-    for n in 0..domains {
-        let state = match n % 5 {
-            0..=2 => 1,
-            3 => 5,
-            _ => 3,
-        };
-        xml.push_str(&format!(
-            "<domain type='kvm' xmlns:test='http://libvirt.org/schemas/domain/test/1.0'>\
-             <name>bench-vm-{n:04}</name><uuid>00000000-0000-4000-8000-{n:012}</uuid>\
-             <memory unit='MiB'>{mem}</memory><vcpu>{vcpu}</vcpu><os><type>hvm</type></os>\
-             <metadata><mw:domain xmlns:mw='http://millwright.local/xmlns/domain/1'>\
-             <mw:workspace>ws-{ws}</mw:workspace><mw:tag key='line'>Line {line}</mw:tag></mw:domain></metadata>\
-             <devices><disk type='file' device='disk'><source file='/var/lib/libvirt/images/bench-{n}.qcow2'/>\
-             <target dev='vda' bus='virtio'/></disk><interface type='network'><source network='default'/>\
-             <mac address='52:54:00:{a:02x}:{b:02x}:{c:02x}'/></interface></devices>\
-             <test:runstate>{state}</test:runstate></domain>",
-            mem = 512 * (1 + n % 8),
-            vcpu = 1 + n % 4,
-            ws = n % 4,
-            line = n % 12,
-            a = (n >> 16) & 0xff,
-            b = (n >> 8) & 0xff,
-            c = n & 0xff,
-        ));
-    }
-    xml.push_str("</node>");
-    xml
-}
-
 fn percentile(samples: &mut [Duration], p: f64) -> Duration {
     samples.sort_unstable();
     samples[((samples.len() - 1) as f64 * p).round() as usize]
@@ -111,7 +77,7 @@ async fn main() {
     let dir = std::env::temp_dir().join(format!("millwright-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("bench-host.xml");
-    std::fs::write(&file, host_xml(domains)).unwrap();
+    std::fs::write(&file, app::gateway::probe::test_host_xml(domains)).unwrap();
     let uri = format!("test://{}", file.display());
     println!("generated test-driver host: {domains} domains, {rounds} rounds per figure\n");
 

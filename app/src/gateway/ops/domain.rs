@@ -5,11 +5,12 @@ use virt::connect::Connect;
 use virt::storage_vol::StorageVol;
 use virt::sys;
 
-use super::lookup;
+use super::{domain_xml, lookup, XmlRead};
 use crate::domxml::build::{DiskSpec, DomainSpec, Flavor};
 use crate::domxml::{escape, parse_domain};
 use crate::error::AppError;
-use crate::gateway::{translate, worker::domain_row, Gateway};
+use crate::gateway::worker::{domain_row, row_of};
+use crate::gateway::{translate, Gateway};
 use crate::i18n::Key;
 use crate::model::{DomainDetail, DomainRow};
 
@@ -111,9 +112,7 @@ fn make_volume(conn: &Connect, name: &str, v: &NewVolume) -> Result<(StorageVol,
 /// Deletes a domain (stopping it first), with or without its disk volumes.
 fn delete(conn: &Connect, uuid: &str, with_storage: bool) -> Result<Vec<String>, Key> {
     let dom = lookup(conn, uuid)?;
-    let xml = dom
-        .xml_desc(sys::VIR_DOMAIN_XML_INACTIVE)
-        .map_err(|e| translate("domain xml", &e))?;
+    let xml = super::domain_xml(&dom, sys::VIR_DOMAIN_XML_INACTIVE, super::XmlRead::Other)?;
     let config = crate::domxml::parse_domain(&xml).map_err(|_| Key::HostErrConfig)?;
     if dom.is_active().unwrap_or(false) {
         dom.destroy().map_err(|e| translate("destroy", &e))?;
@@ -155,8 +154,8 @@ fn delete(conn: &Connect, uuid: &str, with_storage: bool) -> Result<Vec<String>,
 /// XML, read once.
 fn detail(conn: &Connect, host_id: i64, host_name: &str, uuid: &str) -> Result<DomainDetail, Key> {
     let dom = lookup(conn, uuid)?;
-    let row = domain_row(&dom, host_id, host_name)?;
-    let xml = dom.xml_desc(0).map_err(|e| translate("domain xml", &e))?;
+    let info = dom.info().map_err(|e| translate("domain info", &e))?;
+    let xml = domain_xml(&dom, 0, XmlRead::Detail)?;
     let mut config = parse_domain(&xml).map_err(|_| Key::HostErrConfig)?;
     for disk in config
         .disks
@@ -166,7 +165,14 @@ fn detail(conn: &Connect, host_id: i64, host_name: &str, uuid: &str) -> Result<D
         // Capacity is best effort: an empty CD-ROM or a test host has none.
         disk.capacity = dom.block_info(&disk.target, 0).ok().map(|b| b.capacity);
     }
-    let info = dom.info().map_err(|e| translate("domain info", &e))?;
+    // The inventory row's sum: the "disk" devices whose capacity was read.
+    let disk_bytes = config
+        .disks
+        .iter()
+        .filter(|d| d.device == "disk")
+        .filter_map(|d| d.capacity)
+        .sum();
+    let row = row_of(&info, &config, disk_bytes, host_id, host_name);
     if row.state.is_active() {
         // Best effort: the leases of libvirt's own networks (a bridged
         // NIC or a test host has none).

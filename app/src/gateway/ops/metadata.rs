@@ -13,9 +13,8 @@ use crate::i18n::Key;
 /// Sets (or clears, with `None`) the domain's workspace, keeping its tags.
 fn set_workspace(conn: &Connect, uuid: &str, workspace: Option<&str>) -> Result<(), Key> {
     let dom = lookup(conn, uuid)?;
-    let inactive_xml = dom
-        .xml_desc(sys::VIR_DOMAIN_XML_INACTIVE)
-        .map_err(|e| translate("domain xml", &e))?;
+    let inactive_xml =
+        super::domain_xml(&dom, sys::VIR_DOMAIN_XML_INACTIVE, super::XmlRead::Other)?;
     let config = parse_domain(&inactive_xml).map_err(|_| Key::HostErrConfig)?;
     let element = metadata_element(workspace, &config.tags);
     let active = dom.is_active().unwrap_or(false);

@@ -128,9 +128,7 @@ fn clone(conn: &Connect, uuid: &str, name: &str, host: (i64, &str)) -> Result<Do
     if conn.lookup_domain_by_name(name).is_ok() {
         return Err(Key::ErrNameOnHost);
     }
-    let xml = dom
-        .xml_desc(sys::VIR_DOMAIN_XML_INACTIVE)
-        .map_err(|e| translate("domain xml", &e))?;
+    let xml = super::domain_xml(&dom, sys::VIR_DOMAIN_XML_INACTIVE, super::XmlRead::Other)?;
     let config = crate::domxml::parse_domain(&xml).map_err(|_| Key::HostErrConfig)?;
     let mut copies: Vec<StorageVol> = Vec::new();
     let undo = |copies: Vec<StorageVol>| {

@@ -111,7 +111,8 @@ fn delete_pool(conn: &Connect, name: &str) -> Result<(), Key> {
 fn volume_users(conn: &Connect) -> HashMap<String, Vec<String>> {
     let mut users: HashMap<String, Vec<String>> = HashMap::new();
     for dom in conn.list_all_domains(0).unwrap_or_default() {
-        let Ok(xml) = dom.xml_desc(sys::VIR_DOMAIN_XML_INACTIVE) else {
+        let Ok(xml) = super::domain_xml(&dom, sys::VIR_DOMAIN_XML_INACTIVE, super::XmlRead::Other)
+        else {
             continue;
         };
         let Ok(config) = crate::domxml::parse_domain(&xml) else {
