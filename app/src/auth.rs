@@ -129,10 +129,10 @@ pub async fn sign_out(session: &Session) -> Result<(), AppError> {
     session.flush().await.map_err(session_error)
 }
 
-/// The client's address as the socket saw it.
-pub fn client_address(parts: &http::request::Parts) -> String {
-    parts
-        .extensions
+/// The client's address as the socket saw it, from a request's
+/// extensions (`unknown` without connect info). The one place that reads it.
+pub fn client_address(extensions: &http::Extensions) -> String {
+    extensions
         .get::<axum::extract::ConnectInfo<SocketAddr>>()
         .map(|c| c.0.ip().to_string())
         .unwrap_or_else(|| "unknown".into())

@@ -217,7 +217,7 @@ fn set_status(status: http::StatusCode) {
 /// The caller's address, for the audit log.
 pub fn request_source() -> String {
     use_context::<http::request::Parts>()
-        .map(|p| crate::auth::client_address(&p))
+        .map(|p| crate::auth::client_address(&p.extensions))
         .unwrap_or_else(|| "unknown".into())
 }
 

@@ -11,6 +11,7 @@ use crate::gateway::Gateway;
 use crate::i18n::Key;
 use crate::model::{DomainRow, Quotas, Usage};
 use crate::state::AppState;
+use crate::store::quota as store;
 
 /// What a create (or a resize) asks of its workspace.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -109,21 +110,17 @@ where
         return Err(AppError::field(field, key));
     }
     let (host_id, reason) = place(&in_flight)?;
-    let id = sqlx::query_scalar(
-        "INSERT INTO quota_reservations
-           (workspace_id, vcpus, memory_mib, disk_gib, domains, host_id, name, starts)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-    )
-    .bind(target.workspace_id)
-    .bind(ask.vcpus)
-    .bind(ask.memory_mib)
-    .bind(ask.disk_gib)
-    .bind(ask.domains)
-    .bind(host_id)
-    .bind(target.name)
-    .bind(ask.starts)
-    .fetch_one(&mut *tx)
-    .await?;
+    let new = store::NewReservation {
+        workspace_id: target.workspace_id,
+        vcpus: ask.vcpus,
+        memory_mib: ask.memory_mib,
+        disk_gib: ask.disk_gib,
+        domains: ask.domains,
+        host_id,
+        name: target.name,
+        starts: ask.starts,
+    };
+    let id = store::insert(&mut tx, &new).await?;
     tx.commit().await?;
     Ok((Reservation { id }, host_id, reason))
 }
@@ -135,12 +132,7 @@ async fn standing(
     workspace_id: i64,
     slug: &str,
 ) -> Result<(Usage, Ask, InFlight), AppError> {
-    let held: Vec<(i64, i64, i64, i64, i64, String, bool)> = sqlx::query_as(
-        "SELECT workspace_id, vcpus, memory_mib, disk_gib, host_id, name, starts
-         FROM quota_reservations",
-    )
-    .fetch_all(conn)
-    .await?;
+    let held = store::held(conn).await?;
     Ok(gateway.read(|inv| {
         let mut reserved = Ask::default();
         let mut in_flight = InFlight::new();
@@ -206,11 +198,7 @@ impl Reservation {
     }
 
     async fn delete(self, pool: &SqlitePool) {
-        if let Err(e) = sqlx::query("DELETE FROM quota_reservations WHERE id = ?")
-            .bind(self.id)
-            .execute(pool)
-            .await
-        {
+        if let Err(e) = store::delete(pool, self.id).await {
             tracing::error!(error = %e, reservation = self.id, "quota reservation not released");
         }
     }

@@ -1,7 +1,10 @@
-//! SQLite access, one module per table owner. Queries sit next to the code
-//! that needs them.
+//! SQLite access, one function per query, one module per table owner.
+//! (The audit log's and the history's own stores are `audit::store` and
+//! `history::store`.)
 
 pub mod hosts;
+pub mod quota;
+pub mod series;
 pub mod templates;
 pub mod users;
 pub mod workspaces;
@@ -14,4 +17,12 @@ pub fn unless_taken<T>(result: Result<T, sqlx::Error>) -> Result<Option<T>, sqlx
         Err(sqlx::Error::Database(db)) if db.is_unique_violation() => Ok(None),
         Err(e) => Err(e),
     }
+}
+
+/// Whether the database answers (`/healthz`).
+pub async fn ping(pool: &sqlx::SqlitePool) -> bool {
+    sqlx::query_scalar::<_, i64>("SELECT 1")
+        .fetch_one(pool)
+        .await
+        .is_ok()
 }

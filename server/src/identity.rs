@@ -1,12 +1,10 @@
 //! Start-up and request plumbing for identity: the first administrator,
 //! sessions, sign-in required for pages, and same-origin checks.
 
-use std::net::SocketAddr;
-
 use app::audit::{AuditEntry, Outcome, Target};
 use app::components::session::RequestActor;
 use app::state::AppState;
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{Request, State};
 use axum::http::{header, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -159,11 +157,7 @@ pub async fn same_origin(State(state): State<AppState>, req: Request, next: Next
     if !host.is_empty() && origin_host(&origin) == Some(host) {
         return next.run(req).await;
     }
-    let source = req
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
-        .unwrap_or_else(|| "unknown".into());
+    let source = app::auth::client_address(req.extensions());
     let entry = AuditEntry::new("anonymous", source, "request.cross_origin")
         .target(Target::new("request", "", req.uri().path()))
         .params(

@@ -1,13 +1,11 @@
 //! Millwright's server: configuration → database → libvirt gateway → router.
 
-pub mod charts;
 pub mod config;
 pub mod demo;
 pub mod identity;
 pub mod routes;
-pub mod traces;
-pub mod upload;
 
+use std::path::Path;
 use std::time::Duration;
 
 use app::gateway::Gateway;
@@ -187,38 +185,43 @@ pub fn router(state: AppState, stop: watch::Receiver<bool>) -> Router {
     let events_state = state.clone();
     let options = state.leptos_options.clone();
     Router::new()
-        .route("/healthz", get(routes::healthz))
+        .route("/healthz", get(routes::health::healthz))
         .route(
             "/events",
-            get(
-                move |session: tower_sessions::Session, req: axum::extract::Request| {
-                    routes::events(events_state.clone(), stop.clone(), session, req)
-                },
-            ),
+            get(move |caller: routes::Caller| {
+                routes::events::events(events_state.clone(), stop.clone(), caller)
+            }),
         )
-        .route("/prefs", get(routes::prefs))
+        .route("/prefs", get(routes::prefs::prefs))
         .route(
             "/favicon.ico",
             get(|| async { axum::response::Redirect::permanent("/logo.svg") }),
         )
-        .route("/audit.csv", get(routes::audit_csv))
+        .route("/audit.csv", get(routes::audit_csv::audit_csv))
         // The size limit of an upload is the pool's free space, not axum's 2 MB.
         .route(
             "/storage/upload",
-            axum::routing::post(upload::upload).layer(axum::extract::DefaultBodyLimit::disable()),
+            axum::routing::post(routes::upload::upload)
+                .layer(axum::extract::DefaultBodyLimit::disable()),
         )
-        .route("/charts/domain/{host}/{uuid}/{file}", get(charts::domain))
-        .route("/charts/host/{id}/{file}", get(charts::host))
-        .route("/charts/workspace/{slug}/{file}", get(charts::workspace))
-        .route("/charts/fleet/{file}", get(charts::fleet))
-        .route("/charts/trace/{name}/{file}", get(charts::trace))
+        .route(
+            "/charts/domain/{host}/{uuid}/{file}",
+            get(routes::charts::domain),
+        )
+        .route("/charts/host/{id}/{file}", get(routes::charts::host))
+        .route(
+            "/charts/workspace/{slug}/{file}",
+            get(routes::charts::workspace),
+        )
+        .route("/charts/fleet/{file}", get(routes::charts::fleet))
+        .route("/charts/trace/{name}/{file}", get(routes::charts::trace))
         .route(
             "/history/traces",
-            axum::routing::post(traces::import).layer(axum::extract::DefaultBodyLimit::max(
-                traces::LIMIT + (1 << 20),
-            )),
+            axum::routing::post(routes::traces::import).layer(
+                axum::extract::DefaultBodyLimit::max(routes::traces::LIMIT + (1 << 20)),
+            ),
         )
-        .route("/charts/heat.svg", get(charts::heat))
+        .route("/charts/heat.svg", get(routes::charts::heat))
         .leptos_routes_with_context(
             &state,
             routes,
@@ -241,16 +244,22 @@ pub fn router(state: AppState, stop: watch::Receiver<bool>) -> Router {
 pub async fn open_database(cfg: &Config) -> Result<SqlitePool, StartError> {
     std::fs::create_dir_all(&cfg.data_dir)
         .map_err(|e| StartError::DataDir(cfg.data_dir.display().to_string(), e))?;
-    let path = cfg.data_dir.join("millwright.db");
+    open_sqlite(&cfg.data_dir.join("millwright.db"), 8).await
+}
+
+/// Opens (creating if needed) the SQLite file at `path` with the server's
+/// settings (WAL, foreign keys, a 5 s busy timeout) and runs the
+/// migrations. The benchmarks open their files with it too.
+pub async fn open_sqlite(path: &Path, max_connections: u32) -> Result<SqlitePool, StartError> {
     let options = SqliteConnectOptions::new()
-        .filename(&path)
+        .filename(path)
         .create_if_missing(true)
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(SqliteSynchronous::Normal)
         .foreign_keys(true)
         .busy_timeout(Duration::from_secs(5));
     let pool = SqlitePoolOptions::new()
-        .max_connections(8)
+        .max_connections(max_connections)
         .connect_with(options)
         .await
         .map_err(|e| StartError::Database(path.display().to_string(), e))?;

@@ -31,20 +31,7 @@ pub struct Request {
     pub downsample: bool,
 }
 
-/// The trace data set replayed for a domain, if one was imported for it.
-pub async fn trace_for(
-    pool: &SqlitePool,
-    kind: &str,
-    key: &str,
-) -> Result<Option<String>, sqlx::Error> {
-    sqlx::query_scalar(
-        "SELECT dataset FROM history_series WHERE kind = ? AND key = ? AND dataset LIKE 'trace:%' ORDER BY id LIMIT 1",
-    )
-    .bind(kind)
-    .bind(key)
-    .fetch_optional(pool)
-    .await
-}
+pub use crate::store::series::trace_for;
 
 /// Reads the data and describes the chart. A trace carries CPU only: its
 /// other panels show the live samples.

@@ -17,7 +17,6 @@ use std::time::{Duration, Instant};
 
 use app::audit::{chain, AuditEntry, AuditFilter, AuditLog, AuditRecord, Outcome, Target};
 use serde_json::json;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Sqlite, SqlitePool};
 use time::OffsetDateTime;
 
@@ -85,19 +84,7 @@ fn entry(rng: &mut Rng) -> AuditEntry {
 
 /// Opens `path` with the server's settings (see `open_database`).
 async fn open(path: &Path) -> BenchResult<SqlitePool> {
-    let options = SqliteConnectOptions::new()
-        .filename(path)
-        .create_if_missing(true)
-        .journal_mode(SqliteJournalMode::Wal)
-        .synchronous(SqliteSynchronous::Normal)
-        .foreign_keys(true)
-        .busy_timeout(Duration::from_secs(5));
-    let pool = SqlitePoolOptions::new()
-        .max_connections(8)
-        .connect_with(options)
-        .await?;
-    sqlx::migrate!("../migrations").run(&pool).await?;
-    Ok(pool)
+    Ok(millwright::open_sqlite(path, 8).await?)
 }
 
 /// Writes `r` as it is, bypassing `AuditLog`: the baseline and the bulk fill.

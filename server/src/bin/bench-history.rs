@@ -26,7 +26,6 @@ use app::history::store::{self, SeriesInfo, SeriesKey};
 use app::history::view::{Panel, Target};
 use app::history::Settings;
 use app::i18n::Locale;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::SqlitePool;
 
 type BenchResult<T> = Result<T, Box<dyn Error>>;
@@ -36,19 +35,7 @@ const T0: i64 = 1_767_225_600; // 2026-01-01, a minute boundary
 
 async fn open(path: &Path) -> BenchResult<SqlitePool> {
     let _ = std::fs::remove_file(path);
-    let options = SqliteConnectOptions::new()
-        .filename(path)
-        .create_if_missing(true)
-        .journal_mode(SqliteJournalMode::Wal)
-        .synchronous(SqliteSynchronous::Normal)
-        .foreign_keys(true)
-        .busy_timeout(Duration::from_secs(5));
-    let pool = SqlitePoolOptions::new()
-        .max_connections(4)
-        .connect_with(options)
-        .await?;
-    sqlx::migrate!("../migrations").run(&pool).await?;
-    Ok(pool)
+    Ok(millwright::open_sqlite(path, 4).await?)
 }
 
 /// This process's user + system CPU time (from /proc, 10 ms ticks).

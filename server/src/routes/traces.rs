@@ -8,7 +8,7 @@
 
 use app::audit::Target;
 use app::error::AppError;
-use app::guard::{Op, Subject};
+use app::guard::Subject;
 use app::history::trace::{self, Entity};
 use app::i18n::Key;
 use app::policy::Action;
@@ -16,6 +16,8 @@ use app::state::AppState;
 use axum::extract::{FromRequest, Multipart, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+
+use super::Caller;
 
 /// The most all files of one import may hold: a day of PlanetLab's
 /// ~1,000 VMs is ~1.5 MiB; a year of 5-minute CSV rows for 50 VMs ~150 MiB.
@@ -31,33 +33,23 @@ impl From<AppError> for Refusal {
     }
 }
 
-pub async fn import(
-    State(state): State<AppState>,
-    session: tower_sessions::Session,
-    req: Request,
-) -> Response {
-    let source = crate::routes::source_address(&req);
+pub async fn import(State(state): State<AppState>, c: Caller, req: Request) -> Response {
     let Ok(mut form) = Multipart::from_request(req, &state).await else {
         return StatusCode::BAD_REQUEST.into_response();
     };
     let name = match form.next_field().await {
         Ok(Some(field)) if field.name() == Some("name") => {
-            crate::upload::small_text(field).await.unwrap_or_default()
+            super::upload::small_text(field).await.unwrap_or_default()
         }
         _ => String::new(),
     };
-    let actor = app::auth::session_actor(&state.pool, &session, state.session_limits)
-        .await
-        .ok()
-        .flatten();
     let subject = Subject::platform(
         Target::new("trace", name.clone(), name.clone()),
         serde_json::json!({ "name": name }),
     );
-    let op = match Op::authorize(state.clone(), actor, source, Action::TraceManage, subject).await {
+    let op = match c.authorize(&state, Action::TraceManage, subject).await {
         Ok(op) => op,
-        Err(AppError::Unauthorized) => return StatusCode::UNAUTHORIZED.into_response(),
-        Err(_) => return StatusCode::FORBIDDEN.into_response(),
+        Err(err) => return err.into_response(),
     };
     let outcome = read_and_import(&state, &name, &mut form).await;
     let (result, detail) = match outcome {

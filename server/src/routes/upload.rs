@@ -9,7 +9,7 @@ use std::time::Instant;
 use app::audit::Target;
 use app::error::AppError;
 use app::gateway::Upload;
-use app::guard::{Op, Subject};
+use app::guard::Subject;
 use app::i18n::Key;
 use app::policy::{visibility::pool_slugs, Action};
 use app::state::AppState;
@@ -17,6 +17,8 @@ use axum::body::Bytes;
 use axum::extract::{FromRequest, Multipart, Request, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
+
+use super::Caller;
 
 /// Chunks in flight between the request and libvirt: bounds memory use.
 const IN_FLIGHT: usize = 4;
@@ -29,12 +31,7 @@ struct Head {
     name: String,
 }
 
-pub async fn upload(
-    State(state): State<AppState>,
-    session: tower_sessions::Session,
-    req: Request,
-) -> Response {
-    let source = crate::routes::source_address(&req);
+pub async fn upload(State(state): State<AppState>, c: Caller, req: Request) -> Response {
     let Some(limit) = req
         .headers()
         .get(header::CONTENT_LENGTH)
@@ -47,11 +44,7 @@ pub async fn upload(
         return StatusCode::BAD_REQUEST.into_response();
     };
     let head = read_head(&mut form).await;
-    let actor = app::auth::session_actor(&state.pool, &session, state.session_limits)
-        .await
-        .ok()
-        .flatten();
-    let slugs = pool_slugs(&state, actor.as_ref(), head.host_id, &head.pool)
+    let slugs = pool_slugs(&state, c.actor.as_ref(), head.host_id, &head.pool)
         .await
         .unwrap_or_default();
     let target = Target::new(
@@ -61,11 +54,9 @@ pub async fn upload(
     );
     let params = serde_json::json!({ "host_id": head.host_id, "pool": head.pool, "bytes": limit });
     let subject = Subject::pool(&slugs, target, params);
-    let op = match Op::authorize(state.clone(), actor, source, Action::VolumeUpload, subject).await
-    {
+    let op = match c.authorize(&state, Action::VolumeUpload, subject).await {
         Ok(op) => op,
-        Err(AppError::Unauthorized) => return StatusCode::UNAUTHORIZED.into_response(),
-        Err(_) => return StatusCode::FORBIDDEN.into_response(),
+        Err(err) => return err.into_response(),
     };
     let started = Instant::now();
     let result = stream(&state, &head, limit, &mut form).await;

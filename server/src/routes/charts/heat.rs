@@ -5,18 +5,13 @@ use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
-use super::{caller, dataset, palette, visible_hosts};
+use super::{dataset, palette, visible_hosts, Caller};
 
 /// `GET /charts/heat.svg`: CPU of every host the reader sees, last 24 h.
-pub async fn heat(
-    State(state): State<AppState>,
-    session: tower_sessions::Session,
-    req: axum::extract::Request,
-) -> Response {
+pub async fn heat(State(state): State<AppState>, c: Caller) -> Response {
     use app::history::heat::{render, Row};
     use app::history::metric::Metric;
     use app::history::range::Resolution;
-    let c = caller(&state, &session, req).await;
     let Some(visible) = visible_hosts(&state, c.actor.as_ref()).await else {
         return StatusCode::UNAUTHORIZED.into_response();
     };

@@ -4,13 +4,13 @@
 //! every CSV export.
 
 use app::audit::Target as AuditTarget;
-use app::guard::{Op, Subject};
+use app::guard::Subject;
 use app::history::chart::{self, Palette};
 use app::history::panel::{self, Request};
 use app::history::range::Window;
 use app::history::view::{Panel, Target};
 use app::policy::{Action, Actor};
-use app::prefs::{Prefs, Theme};
+use app::prefs::Theme;
 use app::state::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderValue, StatusCode};
@@ -20,6 +20,8 @@ use serde::Deserialize;
 mod heat;
 pub use heat::heat;
 
+use super::Caller;
+
 /// The range part of a chart URL.
 #[derive(Debug, Default, Deserialize)]
 pub struct RangeQuery {
@@ -28,47 +30,13 @@ pub struct RangeQuery {
     to: Option<String>,
 }
 
-/// Who asks, from where, in which language and theme.
-struct Caller {
-    actor: Option<Actor>,
-    source: String,
-    prefs: Prefs,
-}
-
-async fn caller(
-    state: &AppState,
-    session: &tower_sessions::Session,
-    req: axum::extract::Request,
-) -> Caller {
-    // Read the request before awaiting: its body is not `Sync`.
-    let source = crate::routes::source_address(&req);
-    let prefs = req
-        .headers()
-        .get(header::COOKIE)
-        .and_then(|h| h.to_str().ok())
-        .map(Prefs::from_cookie_header)
-        .unwrap_or_default();
-    drop(req);
-    let actor = app::auth::session_actor(&state.pool, session, state.session_limits)
-        .await
-        .ok()
-        .flatten();
-    Caller {
-        actor,
-        source,
-        prefs,
-    }
-}
-
 /// `GET /charts/domain/{host}/{uuid}/{panel}.{svg|csv}`
 pub async fn domain(
     State(state): State<AppState>,
-    session: tower_sessions::Session,
     Path((host, uuid, file)): Path<(i64, String, String)>,
     Query(q): Query<RangeQuery>,
-    req: axum::extract::Request,
+    c: Caller,
 ) -> Response {
-    let c = caller(&state, &session, req).await;
     let known = state.gateway.read(|inv| {
         let h = inv.hosts.get(&host)?;
         let d = h.domains.get(&uuid);
@@ -112,9 +80,7 @@ pub async fn domain(
 
 /// The workspace recorded with a domain's history, if it has any.
 async fn series_owner(state: &AppState, uuid: &str) -> Option<Option<String>> {
-    sqlx::query_scalar("SELECT workspace FROM history_series WHERE dataset = 'live' AND kind = 'domain' AND key = ?")
-        .bind(uuid)
-        .fetch_optional(&state.pool)
+    app::store::series::domain_owner(&state.pool, uuid)
         .await
         .ok()
         .flatten()
@@ -153,12 +119,10 @@ fn demo_loaded(state: &AppState) -> bool {
 /// `GET /charts/host/{id}/{panel}.{svg|csv}`
 pub async fn host(
     State(state): State<AppState>,
-    session: tower_sessions::Session,
     Path((id, file)): Path<(i64, String)>,
     Query(q): Query<RangeQuery>,
-    req: axum::extract::Request,
+    c: Caller,
 ) -> Response {
-    let c = caller(&state, &session, req).await;
     let Some(visible) = visible_hosts(&state, c.actor.as_ref()).await else {
         return StatusCode::UNAUTHORIZED.into_response();
     };
@@ -190,12 +154,10 @@ pub async fn host(
 /// `GET /charts/workspace/{slug}/{panel}.{svg|csv}`
 pub async fn workspace(
     State(state): State<AppState>,
-    session: tower_sessions::Session,
     Path((slug, file)): Path<(String, String)>,
     Query(q): Query<RangeQuery>,
-    req: axum::extract::Request,
+    c: Caller,
 ) -> Response {
-    let c = caller(&state, &session, req).await;
     // A workspace's charts are read as its domains are.
     let subject = Subject::domain(
         Some(&slug),
@@ -221,12 +183,10 @@ pub async fn workspace(
 /// `GET /charts/fleet/{panel}.{svg|csv}`: stacked by the hosts the reader sees.
 pub async fn fleet(
     State(state): State<AppState>,
-    session: tower_sessions::Session,
     Path(file): Path<String>,
     Query(q): Query<RangeQuery>,
-    req: axum::extract::Request,
+    c: Caller,
 ) -> Response {
-    let c = caller(&state, &session, req).await;
     let Some(visible) = visible_hosts(&state, c.actor.as_ref()).await else {
         return StatusCode::UNAUTHORIZED.into_response();
     };
@@ -262,12 +222,10 @@ pub async fn fleet(
 /// set as a whole (the sum over its VMs), labelled as a trace.
 pub async fn trace(
     State(state): State<AppState>,
-    session: tower_sessions::Session,
     Path((name, file)): Path<(String, String)>,
     Query(q): Query<RangeQuery>,
-    req: axum::extract::Request,
+    c: Caller,
 ) -> Response {
-    let c = caller(&state, &session, req).await;
     let subject = Subject::platform(
         AuditTarget::new("trace", name.clone(), name.clone()),
         serde_json::json!({ "chart": file }),
@@ -316,10 +274,9 @@ async fn respond(
     if !matches!(ext, "svg" | "csv") || !target.panels().contains(&panel) {
         return StatusCode::NOT_FOUND.into_response();
     }
-    let op = match Op::authorize(state.clone(), c.actor, c.source, action, subject).await {
+    let op = match c.authorize(&state, action, subject).await {
         Ok(op) => op,
-        Err(app::error::AppError::Unauthorized) => return StatusCode::UNAUTHORIZED.into_response(),
-        Err(_) => return StatusCode::FORBIDDEN.into_response(),
+        Err(err) => return err.into_response(),
     };
     let now = app::auth::now_ms() / 1000;
     let req = Request {
