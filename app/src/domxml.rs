@@ -3,7 +3,8 @@
 
 use roxmltree::{Document, Node};
 
-use crate::model::{DiskInfo, DomainConfig, DomainKind, GraphicsInfo, Limits, NicInfo, PlantTags};
+use crate::model::domain::{DiskInfo, DomainConfig, DomainKind, GraphicsInfo, Limits, NicInfo};
+use crate::model::host::PlantTags;
 
 /// Namespace of the `<metadata>` element Millwright writes into domains.
 pub const METADATA_NS: &str = "http://millwright.local/xmlns/domain/1";

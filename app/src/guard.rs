@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use crate::audit::{AuditEntry, Outcome, Target};
 use crate::error::AppError;
-use crate::model::DomainRow;
+use crate::model::domain::DomainRow;
 use crate::policy::{decide, Action, Actor, Decision, Object};
 use crate::state::{app_state, AppState};
 

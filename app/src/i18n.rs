@@ -100,13 +100,10 @@ impl I18n {
     }
 }
 
-/// The translator of the current page.
+/// The translator of the current page, in the locale the page's
+/// preferences provided (`prefs::provide`).
 pub fn use_i18n() -> I18n {
-    I18n(
-        use_context::<crate::prefs::Prefs>()
-            .unwrap_or_default()
-            .locale,
-    )
+    I18n(use_context::<Locale>().unwrap_or_default())
 }
 
 #[cfg(test)]

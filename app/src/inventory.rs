@@ -5,7 +5,7 @@ use std::cmp::Ordering;
 use std::collections::{BTreeMap, HashMap};
 
 use crate::i18n::Key;
-use crate::model::*;
+use crate::model::{dashboard::*, domain::*, host::*, inventory::*, workspace::Usage};
 
 /// One registered host and what is known of it.
 #[derive(Clone, Debug)]

@@ -35,6 +35,8 @@ pub mod quota;
 pub mod state;
 #[cfg(feature = "ssr")]
 pub mod store;
+#[cfg(feature = "ssr")]
+pub mod visibility;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Stylesheet, Title};
@@ -59,7 +61,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     use leptos_meta::MetaTags;
 
     let prefs = Prefs::from_request();
-    provide_context(prefs);
+    crate::prefs::provide(prefs);
     let actor =
         crate::components::session::actor_attr(&crate::components::session::initial_actor());
     view! {
@@ -86,10 +88,10 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     #[cfg(not(feature = "ssr"))]
-    provide_context(Prefs::from_document());
+    crate::prefs::provide(Prefs::from_document());
     #[cfg(feature = "ssr")]
     if use_context::<Prefs>().is_none() {
-        provide_context(Prefs::from_request());
+        crate::prefs::provide(Prefs::from_request());
     }
     provide_live();
     crate::components::session::provide_current_actor();

@@ -222,9 +222,9 @@ pub fn decide(actor: &Actor, action: Action, resource: &Object) -> Decision {
         _ => None,
     };
     match action {
-        // Signed-in users list what they may see; the lists are filtered by
-        // `visibility`. Imported traces are plant-wide evidence, readable by
-        // everyone; templates are what anyone may create from.
+        // Signed-in users list what they may see; `crate::visibility`
+        // filters the lists. Imported traces are plant-wide evidence,
+        // readable by everyone; templates are what anyone may create from.
         DashboardRead | HostList | WorkspaceList | StorageList | NetworkList | TraceList
         | TemplateList | DomainList | SignOut => Decision::Allow,
         PasswordChangeOwn => allow(
@@ -281,5 +281,3 @@ pub fn decide(actor: &Actor, action: Action, resource: &Object) -> Decision {
 
 #[cfg(test)]
 mod tests;
-#[cfg(feature = "ssr")]
-pub mod visibility;

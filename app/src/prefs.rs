@@ -33,6 +33,13 @@ impl Theme {
     }
 }
 
+/// Makes the page's preferences, and its locale for `i18n::use_i18n`,
+/// available to every component.
+pub fn provide(prefs: Prefs) {
+    leptos::prelude::provide_context(prefs);
+    leptos::prelude::provide_context(prefs.locale);
+}
+
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Prefs {
     pub locale: Locale,

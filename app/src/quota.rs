@@ -9,7 +9,8 @@ use sqlx::SqlitePool;
 use crate::error::AppError;
 use crate::gateway::Gateway;
 use crate::i18n::Key;
-use crate::model::{DomainRow, Quotas, Usage};
+use crate::model::domain::DomainRow;
+use crate::model::workspace::{Quotas, Usage};
 use crate::state::AppState;
 use crate::store::quota as store;
 

@@ -4,7 +4,7 @@ pub mod resources;
 
 use crate::error::FieldError;
 use crate::i18n::Key;
-use crate::model::PlantTags;
+use crate::model::host::PlantTags;
 
 /// URI schemes a host may be registered with.
 pub const HOST_SCHEMES: [&str; 7] = [

@@ -8,7 +8,8 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use app::gateway::{Gateway, HostSpec};
-use app::model::{DomainRow, DomainState, HostState};
+use app::model::domain::{DomainRow, DomainState};
+use app::model::host::HostState;
 
 fn env(name: &str) -> String {
     std::env::var(name).unwrap_or_else(|_| {

@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use app::gateway::HostSpec;
-use app::model::PlantTags;
+use app::model::host::PlantTags;
 use serde::Deserialize;
 use sqlx::SqlitePool;
 

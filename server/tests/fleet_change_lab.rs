@@ -26,7 +26,7 @@ fn field(out: &str, key: &str) -> bool {
 #[tokio::test(flavor = "multi_thread")]
 #[ignore = "needs the lab: make test"]
 async fn shutdown_timeout_resize_and_limits_on_a_booted_vm() {
-    use app::model::DomainState::*;
+    use app::model::domain::DomainState::*;
     let lab = lab("change").await;
     let uri = env("MILLWRIGHT_LAB_H1_URI");
     let pool = TestPool::new("chg");
@@ -158,7 +158,7 @@ async fn shutdown_timeout_resize_and_limits_on_a_booted_vm() {
 #[tokio::test(flavor = "multi_thread")]
 #[ignore = "needs the lab: make test"]
 async fn a_clone_boots_with_copied_volumes_a_new_uuid_and_new_macs() {
-    use app::model::DomainState::Running;
+    use app::model::domain::DomainState::Running;
     let lab = lab("clone").await;
     let uri = env("MILLWRIGHT_LAB_H1_URI");
     let pool = TestPool::new("cln");
@@ -317,7 +317,7 @@ async fn a_guest_on_a_new_network_takes_a_dhcp_lease_that_is_listed() {
         "{detail}"
     );
     lab.power(&row, "force-off").await;
-    lab.wait_state(&name, app::model::DomainState::Shutoff)
+    lab.wait_state(&name, app::model::domain::DomainState::Shutoff)
         .await;
     assert!(!lab.delete(&row).await.contains("Err"));
     assert!(!lab

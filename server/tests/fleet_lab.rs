@@ -17,7 +17,7 @@ use tower::ServiceExt;
 #[tokio::test(flavor = "multi_thread")]
 #[ignore = "needs the lab: make test"]
 async fn create_boots_the_tiny_guest_and_goes_through_every_transition() {
-    use app::model::DomainState::*;
+    use app::model::domain::DomainState::*;
     let lab = lab("lifecycle").await;
     let uri = env("MILLWRIGHT_LAB_H1_URI");
     let name = format!("mw-boot-{}", std::process::id());
@@ -272,7 +272,7 @@ async fn a_failed_create_leaves_nothing_behind() {
 #[tokio::test(flavor = "multi_thread")]
 #[ignore = "needs the lab: make test"]
 async fn an_lxc_container_is_created_started_stopped_deleted() {
-    use app::model::DomainState::*;
+    use app::model::domain::DomainState::*;
     let lab = lab("lxc").await;
     let name = format!("mw-ct-{}", std::process::id());
     let slug = workspace_slug();
@@ -300,7 +300,7 @@ async fn an_lxc_container_is_created_started_stopped_deleted() {
     let row = lab.find(&name).unwrap();
     assert_eq!(
         (row.kind, row.state),
-        (app::model::DomainKind::Container, Running)
+        (app::model::domain::DomainKind::Container, Running)
     );
     let lxc = env("MILLWRIGHT_LAB_H1_LXC_URI");
     let memtune = virsh(&lxc, &["memtune", &name]).1;
@@ -322,7 +322,7 @@ async fn an_lxc_container_is_created_started_stopped_deleted() {
 #[tokio::test(flavor = "multi_thread")]
 #[ignore = "needs the lab: make test"]
 async fn snapshot_then_revert_restores_the_running_state() {
-    use app::model::DomainState::*;
+    use app::model::domain::DomainState::*;
     let lab = lab("snap").await;
     let uri = env("MILLWRIGHT_LAB_H1_URI");
     let test_pool = TestPool::new("snap");

@@ -291,12 +291,12 @@ async fn next_data(body: &mut Body) -> Option<String> {
         .flatten()
 }
 
-fn row_in(workspace: &str, uuid: &str) -> app::model::DomainRow {
-    app::model::DomainRow {
+fn row_in(workspace: &str, uuid: &str) -> app::model::domain::DomainRow {
+    app::model::domain::DomainRow {
         uuid: uuid.into(),
         name: format!("vm-{workspace}"),
-        kind: app::model::DomainKind::Vm,
-        state: app::model::DomainState::Running,
+        kind: app::model::domain::DomainKind::Vm,
+        state: app::model::domain::DomainState::Running,
         vcpus: 1,
         memory_kib: 1024,
         disk_bytes: 0,
@@ -356,7 +356,7 @@ async fn the_event_stream_names_only_what_the_caller_may_see() {
     });
     let connected = gateway
         .wait_until(std::time::Duration::from_secs(10), |inv| {
-            inv.hosts[&1].state == app::model::HostState::Connected
+            inv.hosts[&1].state == app::model::host::HostState::Connected
         })
         .await;
     assert!(connected);

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use crate::error::AppError;
-use crate::model::DashboardData;
+use crate::model::dashboard::DashboardData;
 
 #[server]
 pub async fn dashboard() -> Result<DashboardData, AppError> {
@@ -13,7 +13,7 @@ pub async fn dashboard() -> Result<DashboardData, AppError> {
         Subject::list("dashboard"),
     )
     .await?;
-    let hosts = crate::policy::visibility::host_ids(&op.state, &op.actor).await?;
+    let hosts = crate::visibility::host_ids(&op.state, &op.actor).await?;
     let visible = op.actor.visible_slugs();
     Ok(op
         .state

@@ -3,7 +3,8 @@
 use leptos::prelude::*;
 
 use crate::error::AppError;
-use crate::model::{DomainDetail, InventoryPage, InventoryQuery};
+use crate::model::domain::DomainDetail;
+use crate::model::inventory::{InventoryPage, InventoryQuery};
 
 /// One page of the inventory, served from memory.
 #[server]
@@ -21,7 +22,7 @@ pub async fn fetch_inventory(query: InventoryQuery) -> Result<InventoryPage, App
 #[server]
 pub async fn fetch_domain(host_id: i64, uuid: String) -> Result<DomainDetail, AppError> {
     use crate::guard::{Op, Subject};
-    let found = crate::policy::visibility::domain(host_id, &uuid)?;
+    let found = crate::visibility::domain(host_id, &uuid)?;
     let params = serde_json::json!({ "host_id": host_id });
     let subject = Subject::existing_domain(found.as_ref(), &uuid, params);
     // A read: audited only when refused.

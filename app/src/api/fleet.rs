@@ -22,7 +22,7 @@ pub struct Created {
 #[server]
 pub async fn power(host_id: i64, uuid: String, action: String) -> Result<(), AppError> {
     use crate::gateway::Power;
-    let found = crate::policy::visibility::domain(host_id, &uuid)?;
+    let found = crate::visibility::domain(host_id, &uuid)?;
     let subject = crate::guard::Subject::existing_domain(
         found.as_ref(),
         &uuid,
@@ -73,7 +73,7 @@ pub async fn delete_domain(
 ) -> Result<(), AppError> {
     let with_storage = with_storage.is_some();
     let params = serde_json::json!({ "with_storage": with_storage });
-    let found = crate::policy::visibility::domain(host_id, &uuid)?;
+    let found = crate::visibility::domain(host_id, &uuid)?;
     let subject = crate::guard::Subject::existing_domain(found.as_ref(), &uuid, params);
     let (op, row) = crate::guard::Op::begin(crate::policy::Action::DomainDelete, subject)
         .await?
@@ -99,7 +99,7 @@ pub async fn delete_domain(
 
 /// Creates a VM or container from the create form (see `fleet::plan`).
 #[server]
-pub async fn create_domain(form: crate::model::CreateForm) -> Result<Created, AppError> {
+pub async fn create_domain(form: crate::model::forms::CreateForm) -> Result<Created, AppError> {
     use crate::guard::{Op, Subject};
     let slug = form.workspace.trim().to_string();
     let target = crate::audit::Target::new("domain", "", form.name.trim());
@@ -119,8 +119,8 @@ pub mod ssr;
 pub async fn list_snapshots(
     host_id: i64,
     uuid: String,
-) -> Result<Vec<crate::model::SnapshotView>, AppError> {
-    let found = crate::policy::visibility::domain(host_id, &uuid)?;
+) -> Result<Vec<crate::model::domain::SnapshotView>, AppError> {
+    let found = crate::visibility::domain(host_id, &uuid)?;
     let subject =
         crate::guard::Subject::existing_domain(found.as_ref(), &uuid, serde_json::json!({}));
     let (op, _) = crate::guard::Op::begin(crate::policy::Action::DomainRead, subject)
@@ -140,7 +140,7 @@ pub async fn snapshot(
     #[server(default)] description: String,
 ) -> Result<(), AppError> {
     let params = serde_json::json!({ "action": action, "name": name, "description": description });
-    let found = crate::policy::visibility::domain(host_id, &uuid)?;
+    let found = crate::visibility::domain(host_id, &uuid)?;
     let subject = crate::guard::Subject::existing_domain(found.as_ref(), &uuid, params.clone());
     let (op, row) = crate::guard::Op::begin(crate::policy::Action::DomainOperate, subject)
         .await?

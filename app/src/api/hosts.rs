@@ -3,14 +3,14 @@
 use leptos::prelude::*;
 
 use crate::error::AppError;
-use crate::model::HostView;
+use crate::model::host::HostView;
 
 /// Every registered host with its live state and facts.
 #[server]
 pub async fn list_hosts() -> Result<Vec<HostView>, AppError> {
     use crate::guard::{Op, Subject};
     let op = Op::begin(crate::policy::Action::HostList, Subject::list("host")).await?;
-    let ids = crate::policy::visibility::host_ids(&op.state, &op.actor).await?;
+    let ids = crate::visibility::host_ids(&op.state, &op.actor).await?;
     Ok(op.state.gateway.read(|inv| {
         inv.host_views()
             .into_iter()

@@ -6,37 +6,9 @@
 #![allow(clippy::too_many_arguments)]
 
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
-
-/// A virtual network on a host.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct NetworkView {
-    pub host_id: i64,
-    pub host_name: String,
-    pub name: String,
-    pub active: bool,
-    pub autostart: bool,
-    /// `nat`, `isolated`, `bridge` (or another libvirt forward mode).
-    pub mode: String,
-    pub bridge: String,
-    /// `10.30.0.1/24`, empty when none.
-    pub cidr: String,
-    /// The DHCP range, empty when none.
-    pub dhcp: String,
-    pub vlan: Option<u16>,
-}
-
-/// One DHCP lease of a network.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct LeaseView {
-    pub mac: String,
-    pub ip: String,
-    pub hostname: String,
-    /// When the lease ends (UTC, RFC 3339); empty when it never does.
-    pub expires: String,
-}
+pub use crate::model::network::{LeaseView, NetworkView};
 
 #[cfg(feature = "ssr")]
 fn network_target(host_id: i64, name: &str) -> crate::audit::Target {
@@ -47,7 +19,7 @@ fn network_target(host_id: i64, name: &str) -> crate::audit::Target {
 #[server]
 pub async fn list_networks() -> Result<Vec<NetworkView>, AppError> {
     use crate::guard::{Op, Subject};
-    use crate::policy::visibility::{scopes, sees_network};
+    use crate::visibility::{scopes, sees_network};
     let op = Op::begin(crate::policy::Action::NetworkList, Subject::list("network")).await?;
     let scopes = scopes(&op.state, &op.actor).await?;
     let nets = op.state.gateway.all_networks().await;
@@ -141,7 +113,7 @@ pub async fn delete_network(host_id: i64, name: String) -> Result<(), AppError> 
 #[server]
 pub async fn list_leases(host_id: i64, name: String) -> Result<Vec<LeaseView>, AppError> {
     use crate::guard::{Op, Subject};
-    use crate::policy::visibility::{scopes, sees_network};
+    use crate::visibility::{scopes, sees_network};
     let op = Op::begin(crate::policy::Action::NetworkList, Subject::list("lease")).await?;
     if !sees_network(
         &op.actor,

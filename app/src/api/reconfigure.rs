@@ -17,7 +17,7 @@ pub async fn resize_domain(
     use crate::api::fleet::ssr::workspace;
     use crate::quota::{check_change, Ask};
     let params = serde_json::json!({ "vcpus": vcpus, "memory_mib": memory_mib });
-    let found = crate::policy::visibility::domain(host_id, &uuid)?;
+    let found = crate::visibility::domain(host_id, &uuid)?;
     let subject = crate::guard::Subject::existing_domain(found.as_ref(), &uuid, params.clone());
     let (op, row) = crate::guard::Op::begin(crate::policy::Action::DomainOperate, subject)
         .await?
@@ -71,7 +71,7 @@ pub async fn set_limits(
     #[server(default)] memory_hard_limit_mib: String,
     #[server(default)] blkio_weight: String,
 ) -> Result<(), AppError> {
-    let limits = crate::model::LimitsForm {
+    let limits = crate::model::forms::LimitsForm {
         cpu_shares,
         cpu_quota_us,
         cpu_period_us,
@@ -79,7 +79,7 @@ pub async fn set_limits(
         blkio_weight,
     };
     let params = serde_json::json!(limits);
-    let found = crate::policy::visibility::domain(host_id, &uuid)?;
+    let found = crate::visibility::domain(host_id, &uuid)?;
     let subject = crate::guard::Subject::existing_domain(found.as_ref(), &uuid, params.clone());
     let (op, _row) = crate::guard::Op::begin(crate::policy::Action::DomainOperate, subject)
         .await?
@@ -102,7 +102,7 @@ pub async fn clone_domain(host_id: i64, uuid: String, name: String) -> Result<Cr
     use crate::api::fleet::ssr::workspace;
     use crate::quota::{reserve, Ask, ForDomain};
     let params = serde_json::json!({ "source": uuid, "name": name });
-    let found = crate::policy::visibility::domain(host_id, &uuid)?;
+    let found = crate::visibility::domain(host_id, &uuid)?;
     let subject = crate::guard::Subject::existing_domain(found.as_ref(), &uuid, params);
     let (op, row) = crate::guard::Op::begin(crate::policy::Action::DomainCreate, subject)
         .await?

@@ -3,39 +3,9 @@
 //! are in [`crate::api::volumes`]; the upload route is on the server.
 
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
-
-/// A storage pool on a host.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct PoolView {
-    pub host_id: i64,
-    pub host_name: String,
-    pub name: String,
-    pub active: bool,
-    /// libvirt's pool type (`dir`, `logical`, …).
-    pub kind: String,
-    /// Bytes.
-    pub capacity: u64,
-    pub allocation: u64,
-    pub available: u64,
-    pub autostart: bool,
-    pub path: String,
-}
-
-/// A volume in a pool.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct VolumeView {
-    pub name: String,
-    pub format: String,
-    /// Bytes.
-    pub capacity: u64,
-    pub allocation: u64,
-    pub path: String,
-    /// Names of the domains whose configuration uses this volume.
-    pub used_by: Vec<String>,
-}
+pub use crate::model::storage::{PoolView, VolumeView};
 
 #[cfg(feature = "ssr")]
 pub mod ssr;
@@ -44,7 +14,7 @@ pub mod ssr;
 #[server]
 pub async fn list_pools() -> Result<Vec<PoolView>, AppError> {
     use crate::guard::{Op, Subject};
-    use crate::policy::visibility::{scopes, sees_pool};
+    use crate::visibility::{scopes, sees_pool};
     let op = Op::begin(crate::policy::Action::StorageList, Subject::list("pool")).await?;
     let scopes = scopes(&op.state, &op.actor).await?;
     let pools = op.state.gateway.all_pools().await;

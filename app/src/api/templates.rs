@@ -7,7 +7,7 @@ use leptos::prelude::*;
 
 use crate::error::AppError;
 
-pub use crate::model::{RootFsView, TemplateView};
+pub use crate::model::template::{RootFsView, TemplateView};
 
 #[server]
 pub async fn list_templates() -> Result<(Vec<TemplateView>, Vec<RootFsView>), AppError> {

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use crate::error::AppError;
-use crate::model::UserView;
+use crate::model::user::UserView;
 
 /// Every user (administrators only).
 #[server]

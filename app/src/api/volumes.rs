@@ -18,7 +18,7 @@ const GIB: u64 = 1 << 30;
 #[server]
 pub async fn list_volumes(host_id: i64, pool: String) -> Result<Vec<VolumeView>, AppError> {
     use crate::guard::{Op, Subject};
-    use crate::policy::visibility::{scopes, sees_pool};
+    use crate::visibility::{scopes, sees_pool};
     let op = Op::begin(crate::policy::Action::StorageList, Subject::list("volume")).await?;
     if !sees_pool(
         &op.actor,
@@ -44,8 +44,9 @@ pub async fn create_volume(
     use crate::domxml::storage::VolumeSpec;
     use crate::guard::{Op, Subject};
     use crate::i18n::Key;
-    use crate::policy::{visibility::caller_pool_slugs, Action};
+    use crate::policy::Action;
     use crate::validate::resources::{resource_name, volume_format, volume_gib};
+    use crate::visibility::caller_pool_slugs;
     let params = serde_json::json!({ "gib": gib, "format": format });
     let target = volume_target(host_id, &pool, name.trim());
     let allowing = caller_pool_slugs(host_id, &pool).await?;
@@ -91,7 +92,8 @@ pub async fn resize_volume(
     use crate::api::storage::ssr;
     use crate::guard::{Op, Subject};
     use crate::i18n::Key;
-    use crate::policy::{visibility::caller_pool_slugs, Action};
+    use crate::policy::Action;
+    use crate::visibility::caller_pool_slugs;
     let params = serde_json::json!({ "gib": gib });
     let target = volume_target(host_id, &pool, &name);
     let allowing = caller_pool_slugs(host_id, &pool).await?;
@@ -116,7 +118,8 @@ pub async fn resize_volume(
 pub async fn delete_volume(host_id: i64, pool: String, name: String) -> Result<(), AppError> {
     use crate::api::storage::ssr;
     use crate::guard::{Op, Subject};
-    use crate::policy::{visibility::caller_pool_slugs, Action};
+    use crate::policy::Action;
+    use crate::visibility::caller_pool_slugs;
     let target = volume_target(host_id, &pool, &name);
     let allowing = caller_pool_slugs(host_id, &pool).await?;
     let subject = Subject::pool(&allowing, target, Default::default());

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use crate::error::AppError;
 #[cfg(feature = "ssr")]
 use crate::guard::{Op, Subject};
-use crate::model::WorkspaceView;
+use crate::model::workspace::WorkspaceView;
 #[cfg(feature = "ssr")]
 use crate::policy::Action;
 
@@ -129,7 +129,7 @@ pub async fn set_quotas(
     disk_gib: String,
     domains: String,
 ) -> Result<(), AppError> {
-    use crate::model::Quotas;
+    use crate::model::workspace::Quotas;
     use crate::validate::quota;
 
     let params = serde_json::json!({ "vcpus": vcpus, "memory_mib": memory_mib, "disk_gib": disk_gib, "domains": domains });
@@ -268,7 +268,7 @@ pub async fn set_resources(
 /// rewriting Millwright's element in the domain's libvirt metadata.
 #[server]
 pub async fn assign_domain(host_id: i64, uuid: String, workspace: String) -> Result<(), AppError> {
-    let row = crate::policy::visibility::domain(host_id, &uuid)?;
+    let row = crate::visibility::domain(host_id, &uuid)?;
     let before = row.as_ref().and_then(|r| r.workspace.clone());
     let params = serde_json::json!({ "host_id": host_id, "workspace": workspace });
     let subject = Subject::existing_domain(row.as_ref(), &uuid, params).audited_in(&workspace);

@@ -7,7 +7,7 @@ use crate::api::fleet::{DeleteDomain, Power};
 use crate::components::notes::ErrorNote;
 use crate::components::session::{may, use_actor};
 use crate::i18n::{use_i18n, Key};
-use crate::model::{DomainRow, DomainState, Limits};
+use crate::model::domain::{DomainRow, DomainState, Limits};
 use crate::policy::{Action, Object};
 
 /// The power actions that make sense in `state`, with their labels.

@@ -4,7 +4,8 @@ use leptos::prelude::*;
 
 use crate::error::AppError;
 use crate::i18n::{use_i18n, Key};
-use crate::model::{DomainKind, DomainState, HostState};
+use crate::model::domain::{DomainKind, DomainState};
+use crate::model::host::HostState;
 
 /// An error that no single field owns.
 #[component]

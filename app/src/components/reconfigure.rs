@@ -9,7 +9,7 @@ use crate::components::field::Field;
 use crate::components::notes::ErrorNote;
 use crate::components::session::{may, use_actor};
 use crate::i18n::{use_i18n, Key};
-use crate::model::{DomainRow, Limits};
+use crate::model::domain::{DomainRow, Limits};
 use crate::policy::{Action, Object};
 
 fn text<T: ToString>(v: Option<T>) -> String {

@@ -2,8 +2,8 @@
 //! nothing user-supplied is formatted into XML raw.
 
 use super::{escape, metadata_element};
-pub use crate::model::Limits;
-use crate::model::PlantTags;
+pub use crate::model::domain::Limits;
+use crate::model::host::PlantTags;
 
 /// How a VM boots.
 #[derive(Clone, Debug, PartialEq)]
@@ -193,7 +193,7 @@ impl DomainSpec {
 mod tests {
     use super::*;
     use crate::domxml::parse_domain;
-    use crate::model::DomainKind;
+    use crate::model::domain::DomainKind;
 
     fn vm() -> DomainSpec {
         DomainSpec {

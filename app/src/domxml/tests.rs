@@ -1,5 +1,6 @@
 use super::*;
-use crate::model::{DomainKind, PlantTags};
+use crate::model::domain::DomainKind;
+use crate::model::host::PlantTags;
 
 fn fixture(name: &str) -> String {
     let path = format!(

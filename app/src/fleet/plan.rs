@@ -4,7 +4,7 @@ use crate::domxml::build::{Boot, Limits};
 use crate::error::FieldError;
 use crate::i18n::Key;
 
-pub use crate::model::{CreateForm, LimitsForm};
+pub use crate::model::forms::{CreateForm, LimitsForm};
 
 /// A validated create.
 #[derive(Clone, Debug, PartialEq)]

@@ -9,7 +9,7 @@ use std::sync::Once;
 use virt::connect::Connect;
 use virt::sys;
 
-use super::worker::Msg;
+use super::mailbox::Msg;
 
 static EVENT_LOOP: Once = Once::new();
 

@@ -8,6 +8,7 @@
 //! leaves this module; libvirt errors leave it translated.
 
 mod events;
+mod mailbox;
 mod ops;
 pub mod probe;
 mod translate;
@@ -31,7 +32,7 @@ use crate::error::AppError;
 use crate::i18n::Key;
 use crate::inventory::{HostEntry, Inventory};
 use crate::live::{Change, Scope};
-use crate::model::PlantTags;
+use crate::model::host::PlantTags;
 use worker::{Msg, Worker};
 
 /// The inventory plus the changes pushed to open pages.
@@ -167,7 +168,7 @@ impl Gateway {
                 tracing::error!(error = %err, host = id, "host worker could not start");
                 self.shared.update_host(id, |inv| {
                     if let Some(h) = inv.hosts.get_mut(&id) {
-                        h.state = crate::model::HostState::Unreachable;
+                        h.state = crate::model::host::HostState::Unreachable;
                         h.last_error = Some(Key::ErrInternal);
                     }
                 });
@@ -233,7 +234,7 @@ impl Gateway {
         let (uri, state) = self
             .read(|inv| inv.hosts.get(&host_id).map(|h| (h.uri.clone(), h.state)))
             .ok_or(AppError::NotFound)?;
-        if state != crate::model::HostState::Connected {
+        if state != crate::model::host::HostState::Connected {
             return Err(self.unreachable(host_id));
         }
         if uri.starts_with("test:") {
@@ -250,7 +251,7 @@ impl Gateway {
 
     /// Puts a domain row into the inventory now (a create publishes its new
     /// domain before releasing its quota reservation).
-    pub fn publish_domain(&self, row: crate::model::DomainRow) {
+    pub fn publish_domain(&self, row: crate::model::domain::DomainRow) {
         let (host_id, uuid) = (row.host_id, row.uuid.clone());
         self.shared.update_domain(host_id, &uuid, |inv| {
             if let Some(h) = inv.hosts.get_mut(&host_id) {
@@ -279,7 +280,7 @@ impl Gateway {
         let hosts: Vec<(i64, String)> = self.read(|inv| {
             inv.hosts
                 .values()
-                .filter(|h| h.state == crate::model::HostState::Connected)
+                .filter(|h| h.state == crate::model::host::HostState::Connected)
                 .map(|h| (h.id, h.name.clone()))
                 .collect()
         });

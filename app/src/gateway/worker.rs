@@ -10,24 +10,14 @@ use virt::connect::Connect;
 use virt::domain::Domain;
 
 use super::events::{self, Registration};
+pub use super::mailbox::{Job, Msg};
 use super::ops::{domain_xml, XmlRead};
 use super::translate::translate;
 use super::Shared;
 use crate::domxml::parse_domain;
 use crate::i18n::Key;
-use crate::model::{DomainConfig, DomainRow, DomainState, HostState, NodeFacts};
-
-/// A unit of work run on the host's connection.
-pub type Job = Box<dyn FnOnce(&Connect) + Send>;
-
-/// What a worker is asked to do.
-pub enum Msg {
-    Job(Job),
-    DomainChanged { uuid: String },
-    DomainGone { uuid: String },
-    Closed,
-    Stop,
-}
+use crate::model::domain::{DomainConfig, DomainRow, DomainState};
+use crate::model::host::{HostState, NodeFacts};
 
 /// How often node facts (free memory) are refreshed while connected.
 const FACTS_INTERVAL: Duration = Duration::from_secs(10);

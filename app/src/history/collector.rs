@@ -15,7 +15,7 @@ use super::store::{self, SeriesInfo, SeriesKey};
 use super::Settings;
 use crate::gateway::Gateway;
 use crate::gateway::HostReading;
-use crate::model::HostState;
+use crate::model::host::HostState;
 
 /// What the collector remembers between rounds.
 pub struct Collector {

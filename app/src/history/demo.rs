@@ -13,7 +13,8 @@ use sqlx::SqlitePool;
 use super::metric::{scaled, Metric, Values, M};
 use super::trace::{import, planetlab_points, read_planetlab_dir, Entity, TraceError};
 use crate::gateway::Gateway;
-use crate::model::{DomainState, HostState};
+use crate::model::domain::DomainState;
+use crate::model::host::HostState;
 
 struct DemoHost {
     id: i64,

@@ -7,7 +7,7 @@ use crate::api::dashboard::dashboard;
 use crate::components::live::use_live;
 use crate::components::notes::{kib, percent, ErrorNote, HostBadge};
 use crate::i18n::{use_i18n, Key};
-use crate::model::{DashboardData, HostLoad};
+use crate::model::dashboard::{DashboardData, HostLoad};
 
 #[component]
 pub fn DashboardPage() -> impl IntoView {

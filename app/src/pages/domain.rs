@@ -7,7 +7,7 @@ use crate::api::domains::fetch_domain;
 use crate::components::live::use_live;
 use crate::components::notes::{bytes, kib, kind_key, ErrorNote, StateBadge};
 use crate::i18n::{use_i18n, I18n, Key};
-use crate::model::DomainDetail;
+use crate::model::domain::DomainDetail;
 
 #[component]
 pub fn DomainPage() -> impl IntoView {

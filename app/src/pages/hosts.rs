@@ -10,7 +10,7 @@ use crate::components::notes::{kib, ErrorNote, HostBadge};
 use crate::components::session::{may, use_actor};
 use crate::error::AppError;
 use crate::i18n::{use_i18n, Key};
-use crate::model::HostView;
+use crate::model::host::HostView;
 use crate::policy::{Action, Object};
 
 #[component]

@@ -10,7 +10,7 @@ use crate::api::domains::fetch_inventory;
 use crate::components::live::use_live;
 use crate::components::notes::{kib, kind_key, state_key, ErrorNote, StateBadge};
 use crate::i18n::{use_i18n, Key};
-use crate::model::*;
+use crate::model::{domain::*, inventory::*};
 
 /// Reads the inventory query from URL parameters; unknown values are ignored.
 pub fn query_from_params(p: &ParamsMap) -> InventoryQuery {

@@ -7,7 +7,7 @@ use crate::components::field::Field;
 use crate::components::notes::ErrorNote;
 use crate::error::AppError;
 use crate::i18n::{use_i18n, Key};
-use crate::model::UserView;
+use crate::model::user::UserView;
 
 #[component]
 pub fn UsersPage() -> impl IntoView {

@@ -8,7 +8,7 @@ use crate::components::notes::ErrorNote;
 use crate::components::session::{may, use_actor};
 use crate::error::AppError;
 use crate::i18n::{use_i18n, Key};
-use crate::model::WorkspaceView;
+use crate::model::workspace::WorkspaceView;
 use crate::policy::{Action, Object, Role};
 
 /// The actions of the page, shared by every workspace card.

@@ -5,7 +5,7 @@ use sqlx::SqlitePool;
 use crate::error::{AppError, FieldError};
 use crate::gateway::HostSpec;
 use crate::i18n::Key;
-use crate::model::PlantTags;
+use crate::model::host::PlantTags;
 
 #[derive(sqlx::FromRow)]
 struct HostRecord {

@@ -3,7 +3,7 @@
 
 use sqlx::SqlitePool;
 
-use crate::model::{MemberView, Quotas, WorkspaceView};
+use crate::model::workspace::{MemberView, Quotas, WorkspaceView};
 use crate::policy::Role;
 
 #[derive(sqlx::FromRow)]

@@ -162,7 +162,7 @@ async fn main() {
         .wait_until(Duration::from_secs(20), |inv| {
             inv.hosts
                 .values()
-                .filter(|h| h.state == app::model::HostState::Connected)
+                .filter(|h| h.state == app::model::host::HostState::Connected)
                 .count()
                 == 2
         })
@@ -220,7 +220,7 @@ async fn main() {
             inv.hosts
                 .values()
                 .flat_map(|h| h.domains.values())
-                .any(|d| d.name == name && d.state == app::model::DomainState::Running)
+                .any(|d| d.name == name && d.state == app::model::domain::DomainState::Running)
         });
         assert!(running, "running when the create returns");
         remove(&h1, &name);

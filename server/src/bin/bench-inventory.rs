@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use app::gateway::{Gateway, HostSpec};
-use app::model::HostState;
+use app::model::host::HostState;
 use app::state::AppState;
 use axum::body::Body;
 use axum::http::Request;

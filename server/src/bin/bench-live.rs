@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 
 use app::gateway::{probe, Gateway, HostSpec, Power};
 use app::live::{Change, Scope};
-use app::model::HostState;
+use app::model::host::HostState;
 
 const HOST: i64 = 1;
 

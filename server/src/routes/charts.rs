@@ -249,7 +249,7 @@ pub async fn trace(
 /// signed in.
 pub async fn visible_hosts(state: &AppState, actor: Option<&Actor>) -> Option<Vec<i64>> {
     let actor = actor?;
-    app::policy::visibility::host_ids(state, actor).await.ok()
+    app::visibility::host_ids(state, actor).await.ok()
 }
 
 /// Authorizes, reads and answers with the SVG or the CSV.

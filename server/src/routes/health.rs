@@ -13,7 +13,7 @@ pub async fn healthz(State(state): State<AppState>) -> Response {
         let connected = inv
             .hosts
             .values()
-            .filter(|h| h.state == app::model::HostState::Connected)
+            .filter(|h| h.state == app::model::host::HostState::Connected)
             .count();
         (connected, inv.hosts.len(), inv.domain_count())
     });

@@ -139,7 +139,7 @@ pub async fn lab(tag: &str) -> Lab {
     lab.wait("both lab hosts connected", Duration::from_secs(20), |inv| {
         inv.hosts
             .values()
-            .filter(|h| h.state == app::model::HostState::Connected)
+            .filter(|h| h.state == app::model::host::HostState::Connected)
             .count()
             == 2
     })
@@ -204,7 +204,7 @@ impl Lab {
             .unwrap()
     }
 
-    pub fn find(&self, name: &str) -> Option<app::model::DomainRow> {
+    pub fn find(&self, name: &str) -> Option<app::model::domain::DomainRow> {
         self.state.gateway.read(|inv| {
             inv.hosts
                 .values()
@@ -223,7 +223,7 @@ impl Lab {
             .await
     }
 
-    pub async fn power(&self, row: &app::model::DomainRow, action: &str) -> String {
+    pub async fn power(&self, row: &app::model::domain::DomainRow, action: &str) -> String {
         self.post(
             app::api::fleet::Power::PATH,
             &format!("host_id={}&uuid={}&action={action}", row.host_id, row.uuid),
@@ -231,7 +231,7 @@ impl Lab {
         .await
     }
 
-    pub async fn delete(&self, row: &app::model::DomainRow) -> String {
+    pub async fn delete(&self, row: &app::model::domain::DomainRow) -> String {
         let body = format!(
             "host_id={}&uuid={}&confirm={}&with_storage=on",
             row.host_id, row.uuid, row.name
@@ -239,7 +239,7 @@ impl Lab {
         self.post(app::api::fleet::DeleteDomain::PATH, &body).await
     }
 
-    pub async fn wait_state(&self, name: &str, state: app::model::DomainState) {
+    pub async fn wait_state(&self, name: &str, state: app::model::domain::DomainState) {
         self.wait(
             &format!("{name} {state:?}"),
             Duration::from_secs(10),

@@ -141,7 +141,7 @@ impl Lab {
             let connected = lab.state.gateway.read(|inv| {
                 inv.hosts
                     .values()
-                    .find(|h| h.state == app::model::HostState::Connected)
+                    .find(|h| h.state == app::model::host::HostState::Connected)
                     .map(|h| h.id)
             });
             if let Some(id) = connected {

@@ -12,7 +12,7 @@ use crate::error::AppError;
 use crate::gateway::worker::{domain_row, row_of};
 use crate::gateway::{translate, Gateway};
 use crate::i18n::Key;
-use crate::model::{DomainDetail, DomainRow};
+use crate::model::domain::{DomainDetail, DomainRow};
 
 /// A new volume to make for the domain's disk.
 #[derive(Clone, Debug)]

@@ -6,11 +6,11 @@ use virt::connect::Connect;
 use virt::network::Network;
 use virt::sys;
 
-use crate::api::networks::{LeaseView, NetworkView};
 use crate::domxml::network::{parse_network, NetworkSpec};
 use crate::error::AppError;
 use crate::gateway::{translate, Gateway};
 use crate::i18n::Key;
+use crate::model::network::{LeaseView, NetworkView};
 
 /// Every network of the host, as the network list shows it.
 fn list(conn: &Connect, host_id: i64, host_name: &str) -> Result<Vec<NetworkView>, Key> {

@@ -14,7 +14,7 @@ use crate::domxml::escape;
 use crate::error::AppError;
 use crate::gateway::{translate, worker::domain_row, Gateway};
 use crate::i18n::Key;
-use crate::model::DomainRow;
+use crate::model::domain::DomainRow;
 
 fn require_off(dom: &Domain) -> Result<(), Key> {
     match dom.is_active() {

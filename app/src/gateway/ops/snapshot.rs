@@ -8,7 +8,7 @@ use crate::domxml::escape;
 use crate::error::AppError;
 use crate::gateway::{translate, Gateway};
 use crate::i18n::Key;
-use crate::model::SnapshotView;
+use crate::model::domain::SnapshotView;
 
 /// Takes a snapshot (with memory state when the domain is running).
 fn create(conn: &Connect, uuid: &str, name: &str, description: &str) -> Result<(), Key> {

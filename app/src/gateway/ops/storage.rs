@@ -8,11 +8,11 @@ use virt::storage_pool::StoragePool;
 use virt::storage_vol::StorageVol;
 use virt::sys;
 
-use crate::api::storage::{PoolView, VolumeView};
 use crate::domxml::storage::{parse_pool, parse_volume_format, DirPoolSpec, VolumeSpec};
 use crate::error::AppError;
 use crate::gateway::{translate, Gateway};
 use crate::i18n::Key;
+use crate::model::storage::{PoolView, VolumeView};
 
 /// Every pool of the host with its sizes and where it keeps its volumes.
 fn list_pools(conn: &Connect, host_id: i64, host_name: &str) -> Result<Vec<PoolView>, Key> {

@@ -4,7 +4,8 @@
 //! ask here, never write their own filter.
 
 use crate::error::AppError;
-use crate::model::{DomainRow, WorkspaceView};
+use crate::model::domain::DomainRow;
+use crate::model::workspace::WorkspaceView;
 use crate::policy::Actor;
 use crate::state::AppState;
 

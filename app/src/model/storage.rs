@@ -1,0 +1,33 @@
+//! Storage pools and volumes.
+
+use serde::{Deserialize, Serialize};
+
+/// A storage pool on a host.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PoolView {
+    pub host_id: i64,
+    pub host_name: String,
+    pub name: String,
+    pub active: bool,
+    /// libvirt's pool type (`dir`, `logical`, …).
+    pub kind: String,
+    /// Bytes.
+    pub capacity: u64,
+    pub allocation: u64,
+    pub available: u64,
+    pub autostart: bool,
+    pub path: String,
+}
+
+/// A volume in a pool.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct VolumeView {
+    pub name: String,
+    pub format: String,
+    /// Bytes.
+    pub capacity: u64,
+    pub allocation: u64,
+    pub path: String,
+    /// Names of the domains whose configuration uses this volume.
+    pub used_by: Vec<String>,
+}
