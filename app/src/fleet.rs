@@ -1,4 +1,6 @@
 //! Running the fleet: the create form validated into a [`plan::Plan`]
-//! (pure). The libvirt side lives in the gateway (`gateway::ops`).
+//! (pure), and the service that carries a plan out. The libvirt side lives
+//! in the gateway (`gateway::ops`).
 
 pub mod plan;
+pub mod service;

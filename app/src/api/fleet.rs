@@ -2,19 +2,10 @@
 //! the workspace's quota, audited with before/after.
 
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
 
-/// What a create produced, and why that host.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Created {
-    pub host_id: i64,
-    pub uuid: String,
-    pub name: String,
-    /// Why that host; none for a clone, which stays on its source's host.
-    pub placement: Option<crate::placement::Reason>,
-}
+pub use crate::model::domain::Created;
 
 /// Starts, stops, reboots, suspends or resumes a domain, or sets autostart.
 /// A graceful shutdown waits until the domain is off; past the server's
@@ -105,14 +96,11 @@ pub async fn create_domain(form: crate::model::forms::CreateForm) -> Result<Crea
     let target = crate::audit::Target::new("domain", "", form.name.trim());
     let subject = Subject::domain(Some(&slug), target, serde_json::json!(form));
     let op = Op::begin(crate::policy::Action::DomainCreate, subject).await?;
-    let result = ssr::create(&op.state, form).await;
+    let result = crate::fleet::service::create(&op.state, form).await;
     let after = result.as_ref().ok().map(|c| serde_json::json!(c));
     op.finish(result, serde_json::Value::Null, after.unwrap_or_default())
         .await
 }
-
-#[cfg(feature = "ssr")]
-pub mod ssr;
 
 /// The domain's snapshots (members of its workspace).
 #[server]

@@ -3,8 +3,8 @@
 
 use leptos::prelude::*;
 
-use crate::api::fleet::Created;
 use crate::error::AppError;
+use crate::model::domain::Created;
 
 /// Sets a shut-off domain's vCPUs and memory; growth must fit the quota.
 #[server]
@@ -14,7 +14,7 @@ pub async fn resize_domain(
     vcpus: String,
     memory_mib: String,
 ) -> Result<(), AppError> {
-    use crate::api::fleet::ssr::workspace;
+    use crate::fleet::service::workspace;
     use crate::quota::{check_change, Ask};
     let params = serde_json::json!({ "vcpus": vcpus, "memory_mib": memory_mib });
     let found = crate::visibility::domain(host_id, &uuid)?;
@@ -99,7 +99,7 @@ pub async fn set_limits(
 /// its quota: copies of its volumes, a new name, UUID and MACs.
 #[server]
 pub async fn clone_domain(host_id: i64, uuid: String, name: String) -> Result<Created, AppError> {
-    use crate::api::fleet::ssr::workspace;
+    use crate::fleet::service::workspace;
     use crate::quota::{reserve, Ask, ForDomain};
     let params = serde_json::json!({ "source": uuid, "name": name });
     let found = crate::visibility::domain(host_id, &uuid)?;
@@ -157,7 +157,7 @@ pub async fn clone_domain(host_id: i64, uuid: String, name: String) -> Result<Cr
                 if let Some(r) = r {
                     r.release(&state.pool).await;
                 }
-                Err(crate::api::fleet::ssr::name_taken_on_field(err))
+                Err(crate::fleet::service::name_taken_on_field(err))
             }
         }
     }

@@ -219,3 +219,13 @@ pub struct SnapshotView {
     pub created: i64,
     pub current: bool,
 }
+
+/// What a create produced, and why that host.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Created {
+    pub host_id: i64,
+    pub uuid: String,
+    pub name: String,
+    /// Why that host; none for a clone, which stays on its source's host.
+    pub placement: Option<crate::placement::Reason>,
+}

@@ -1,18 +1,20 @@
-//! Server side of the fleet functions.
+//! The fleet's service: a create from its form to a running domain
+//! (template, checks, workspace limits, placement, quota, the host), and
+//! what clones and resizes share with it. Server functions call it once
+//! the guard allowed them.
 
 use crate::domxml::build::{DomainSpec, Flavor};
 use crate::error::AppError;
 use crate::fleet::plan::{validate, Plan, PlanKind};
 use crate::gateway::NewVolume;
 use crate::i18n::Key;
+use crate::model::domain::Created;
 use crate::model::forms::CreateForm;
 use crate::model::host::HostState;
 use crate::model::workspace::WorkspaceView;
 use crate::placement::{choose, Candidate};
 use crate::quota::{reserve, Ask};
 use crate::state::AppState;
-
-use super::Created;
 
 /// The workspace with `slug`, with its quotas and allowed resources.
 pub async fn workspace(state: &AppState, slug: &str) -> Result<Option<WorkspaceView>, AppError> {
