@@ -21,19 +21,16 @@ fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
+mod witness {
+    // The integration harness's `virsh`, shared so it is written once.
+    include!("../../server/tests/harness/virsh.rs");
+}
+
+/// `virsh` that must succeed: its output.
 fn virsh(uri: &str, args: &[&str]) -> String {
-    let out = Command::new("virsh")
-        .arg("-c")
-        .arg(uri)
-        .args(args)
-        .output()
-        .expect("virsh runs");
-    assert!(
-        out.status.success(),
-        "virsh {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    let (ok, out) = witness::virsh(uri, args);
+    assert!(ok, "virsh {args:?}: {out}");
+    out
 }
 
 fn lab(args: &[&str]) {

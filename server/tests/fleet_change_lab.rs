@@ -5,11 +5,12 @@
 //! guest on a network made here that takes a DHCP lease the page lists.
 //! `#[ignore]`d: `make test` runs them with the lab up.
 
-mod common;
+mod harness;
 
 use std::time::{Duration, Instant};
 
-use common::*;
+use harness::fleet::*;
+use harness::{encode, env, virsh};
 use leptos::server_fn::ServerFn;
 
 fn boot_fields<'a>(name: &'a str, host: &'a str, pool: &'a str) -> Vec<(&'a str, &'a str)> {

@@ -3,13 +3,14 @@
 //! the 50-way quota race, roll-back of a failed create, and an LXC
 //! container. `#[ignore]`d: `make test` runs them with the lab up.
 
-mod common;
+mod harness;
 
 use std::time::{Duration, Instant};
 
 use axum::body::Body;
 use axum::http::{header, Request};
-use common::*;
+use harness::fleet::*;
+use harness::{encode, env, virsh};
 use http_body_util::BodyExt;
 use leptos::server_fn::ServerFn;
 use tower::ServiceExt;
@@ -128,7 +129,7 @@ async fn fifty_concurrent_creates_against_a_quota_of_ten() {
     let tasks: Vec<_> = (0..50)
         .map(|n| {
             let (name, host) = (format!("{prefix}-{n:02}"), host.clone());
-            let lab_app = (lab.app.clone(), lab.cookie.clone());
+            let lab_app = (lab.app.app.clone(), lab.cookie.clone());
             tokio::spawn(async move {
                 let body = vm_fields(&name, &host)
                     .iter()

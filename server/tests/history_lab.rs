@@ -7,29 +7,11 @@
 use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
-use clap::Parser;
-use millwright::config::Config;
 use sqlx::SqlitePool;
 
-fn env(name: &str) -> String {
-    std::env::var(name)
-        .unwrap_or_else(|_| panic!("{name} unset: run scripts/lab.sh up and eval its env"))
-}
+mod harness;
 
-fn virsh(uri: &str, args: &[&str]) -> (bool, String) {
-    let out = Command::new("virsh")
-        .arg("-c")
-        .arg(uri)
-        .args(args)
-        .output()
-        .expect("virsh");
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (out.status.success(), text)
-}
+use harness::{env, virsh, TestApp};
 
 fn lab_sh(args: &[&str]) {
     let script = format!(
@@ -52,19 +34,9 @@ fn temp_dir(tag: &str) -> std::path::PathBuf {
     dir
 }
 
-fn config(dir: &std::path::Path, hosts: &str) -> Config {
-    Config::parse_from([
-        "millwright",
-        "--no-demo",
-        "--data-dir",
-        dir.to_str().unwrap(),
-        "--admin-password",
-        "correct horse battery staple",
-        "--collect-interval-secs",
-        "1",
-        "--host",
-        hosts,
-    ])
+/// The server collecting every second from `hosts` (`NAME=URI,…`).
+async fn collecting(tag: &str, hosts: &str) -> TestApp {
+    TestApp::spawn(tag, &["--collect-interval-secs", "1", "--host", hosts]).await
 }
 
 /// A transient LXC container on the lab, destroyed when dropped.
@@ -132,10 +104,7 @@ async fn a_busy_container_shows_far_more_cpu_than_an_idle_one() {
     let idle_name = format!("hi{pid}-idle");
     let _busy = Container::start(&uri, &busy_name, "while :; do :; done");
     let _idle = Container::start(&uri, &idle_name, "sleep 600");
-    let dir = temp_dir("busy");
-    let built = millwright::build(&config(&dir, &format!("lab-h2-lxc={uri}")))
-        .await
-        .unwrap();
+    let built = collecting("busy", &format!("lab-h2-lxc={uri}")).await;
     let pool = built.state.pool.clone();
     tokio::time::sleep(Duration::from_secs(8)).await;
     let busy = avg_cpu(&pool, &busy_name).await.expect("busy samples");
@@ -146,8 +115,6 @@ async fn a_busy_container_shows_far_more_cpu_than_an_idle_one() {
         busy > 10.0 * idle.max(0.1),
         "busy {busy:.1} % vs idle {idle:.1} %"
     );
-    built.state.gateway.shutdown();
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// Restarts h2 however the test ends.
@@ -167,8 +134,7 @@ async fn a_host_killed_mid_collection_does_not_stop_the_other() {
         env("MILLWRIGHT_LAB_H1_URI"),
         env("MILLWRIGHT_LAB_H2_URI")
     );
-    let dir = temp_dir("kill-host");
-    let built = millwright::build(&config(&dir, &hosts)).await.unwrap();
+    let built = collecting("kill-host", &hosts).await;
     let pool = built.state.pool.clone();
     // Both hosts connected and sampled (slow on a loaded machine).
     let started = Instant::now();
@@ -205,8 +171,6 @@ async fn a_host_killed_mid_collection_does_not_stop_the_other() {
         );
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
-    built.state.gateway.shutdown();
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// The real binary, collecting every second.

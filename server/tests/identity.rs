@@ -3,131 +3,32 @@
 
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
-use axum::Router;
-use clap::Parser;
 use http_body_util::BodyExt;
 use leptos::server_fn::ServerFn;
-use millwright::config::Config;
-use tower::ServiceExt;
 
-const PASSWORD: &str = "correct horse battery staple";
-const ORIGIN: &str = "http://127.0.0.1:3000";
+mod harness;
 
-struct TestApp {
-    app: Router,
-    state: app::state::AppState,
-    /// Event streams end when this is dropped (or set): keep it.
-    _stop: tokio::sync::watch::Sender<bool>,
-    _dir: tempdir::Dir,
-}
-
-mod tempdir {
-    /// A directory removed when dropped.
-    pub struct Dir(pub std::path::PathBuf);
-    impl Drop for Dir {
-        fn drop(&mut self) {
-            let _ = std::fs::remove_dir_all(&self.0);
-        }
-    }
-    pub fn new(tag: &str) -> Dir {
-        let n = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos();
-        let path = std::env::temp_dir().join(format!("mw-it-{tag}-{}-{n}", std::process::id()));
-        std::fs::create_dir_all(&path).unwrap();
-        Dir(path)
-    }
-}
+use harness::{Reply, TestApp, ORIGIN, PASSWORD};
 
 async fn spawn(tag: &str) -> TestApp {
-    let dir = tempdir::new(tag);
-    let cfg = Config::parse_from([
-        "millwright",
-        "--no-demo",
-        "--data-dir",
-        dir.0.to_str().unwrap(),
-        "--admin-password",
-        PASSWORD,
-    ]);
-    let built = millwright::build(&cfg).await.expect("server builds");
-    TestApp {
-        app: built.app,
-        state: built.state,
-        _stop: built.stop,
-        _dir: dir,
-    }
+    TestApp::spawn(tag, &[]).await
 }
 
-fn session_cookie(resp: &axum::response::Response) -> Option<String> {
-    resp.headers()
-        .get_all(header::SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|c| c.starts_with("mw_session="))
-        .map(|c| c.split(';').next().unwrap().to_string())
-}
-
-impl TestApp {
-    async fn send(&self, req: Request<Body>) -> axum::response::Response {
-        self.app.clone().oneshot(req).await.unwrap()
-    }
-
-    async fn login(
-        &self,
-        user: &str,
-        password: &str,
-        cookie: Option<&str>,
-    ) -> axum::response::Response {
-        let body = format!(
-            "username={user}&password={}&next=/",
-            password.replace(' ', "+")
-        );
-        let mut req = Request::post(app::api::auth::Login::PATH)
-            .header(header::HOST, "127.0.0.1:3000")
-            .header(header::ORIGIN, ORIGIN)
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
-        if let Some(c) = cookie {
-            req = req.header(header::COOKIE, c);
-        }
-        self.send(req.body(Body::from(body)).unwrap()).await
-    }
-
-    async fn page(&self, path: &str, cookie: Option<&str>) -> StatusCode {
-        let mut req = Request::get(path).header(header::HOST, "127.0.0.1:3000");
-        if let Some(c) = cookie {
-            req = req.header(header::COOKIE, c);
-        }
-        self.send(req.body(Body::empty()).unwrap()).await.status()
-    }
-
-    async fn audit_actions(&self) -> Vec<(String, String)> {
-        let rows = self
-            .state
-            .audit
-            .page(&app::audit::AuditFilter::default())
-            .await
-            .unwrap();
-        rows.into_iter()
-            .map(|r| (r.action, r.outcome.as_str().to_string()))
-            .collect()
-    }
-}
-
-async fn body_text(resp: axum::response::Response) -> String {
-    String::from_utf8_lossy(&resp.into_body().collect().await.unwrap().to_bytes()).into_owned()
+/// The session cookie a reply set, if any.
+fn cookie_of(reply: &Reply) -> Option<String> {
+    (!reply.cookie.is_empty()).then(|| reply.cookie.clone())
 }
 
 #[tokio::test]
 async fn pages_need_a_session_and_sign_in_rotates_the_id() {
     let t = spawn("rotate").await;
-    assert_eq!(t.page("/inventory", None).await, StatusCode::SEE_OTHER);
+    assert_eq!(t.get("/inventory", "").await.status, StatusCode::SEE_OTHER);
 
-    let first = t.login("admin", PASSWORD, None).await;
-    assert_eq!(first.status(), StatusCode::OK);
-    let a = session_cookie(&first).expect("a session cookie");
+    let first = t.login("admin", PASSWORD, "").await;
+    assert_eq!(first.status, StatusCode::OK);
+    let a = cookie_of(&first).expect("a session cookie");
     let set = first
-        .headers()
+        .headers
         .get(header::SET_COOKIE)
         .unwrap()
         .to_str()
@@ -137,35 +38,35 @@ async fn pages_need_a_session_and_sign_in_rotates_the_id() {
         set.contains("httponly") && set.contains("samesite=lax"),
         "{set}"
     );
-    assert_eq!(t.page("/inventory", Some(&a)).await, StatusCode::OK);
+    assert_eq!(t.get("/inventory", &a).await.status, StatusCode::OK);
 
     // Signing in again on the same session gives it a new id; the old one is dead.
-    let second = t.login("admin", PASSWORD, Some(&a)).await;
-    let b = session_cookie(&second).expect("a new session cookie");
+    let second = t.login("admin", PASSWORD, &a).await;
+    let b = cookie_of(&second).expect("a new session cookie");
     assert_ne!(a, b, "session id must change at sign-in");
-    assert_eq!(t.page("/inventory", Some(&b)).await, StatusCode::OK);
-    assert_eq!(t.page("/inventory", Some(&a)).await, StatusCode::SEE_OTHER);
+    assert_eq!(t.get("/inventory", &b).await.status, StatusCode::OK);
+    assert_eq!(t.get("/inventory", &a).await.status, StatusCode::SEE_OTHER);
 }
 
 #[tokio::test]
 async fn sign_out_deletes_the_session_on_the_server() {
     let t = spawn("signout").await;
-    let cookie = session_cookie(&t.login("admin", PASSWORD, None).await).unwrap();
+    let cookie = cookie_of(&t.login("admin", PASSWORD, "").await).unwrap();
     let req = Request::post(app::api::auth::Logout::PATH)
         .header(header::HOST, "127.0.0.1:3000")
         .header(header::ORIGIN, ORIGIN)
         .header(header::COOKIE, &cookie)
         .body(Body::empty())
         .unwrap();
-    let status = t.send(req).await.status();
+    let status = t.send(req).await.status;
     assert!(status.is_success() || status.is_redirection(), "{status}");
     // The browser may keep the cookie; the server no longer knows it.
     assert_eq!(
-        t.page("/inventory", Some(&cookie)).await,
+        t.get("/inventory", &cookie).await.status,
         StatusCode::SEE_OTHER
     );
     assert!(t
-        .audit_actions()
+        .audit()
         .await
         .contains(&("auth.sign_out".into(), "ok".into())));
 }
@@ -173,31 +74,28 @@ async fn sign_out_deletes_the_session_on_the_server() {
 #[tokio::test]
 async fn an_idle_session_expires() {
     let t = spawn("idle").await;
-    let cookie = session_cookie(&t.login("admin", PASSWORD, None).await).unwrap();
-    assert_eq!(t.page("/", Some(&cookie)).await, StatusCode::OK);
+    let cookie = cookie_of(&t.login("admin", PASSWORD, "").await).unwrap();
+    assert_eq!(t.get("/", &cookie).await.status, StatusCode::OK);
     // Age the session past its idle limit in the store itself.
     let aged = sqlx::query("UPDATE tower_sessions SET expiry_date = 0")
         .execute(&t.state.pool)
         .await
         .unwrap();
     assert_eq!(aged.rows_affected(), 1);
-    assert_eq!(t.page("/", Some(&cookie)).await, StatusCode::SEE_OTHER);
+    assert_eq!(t.get("/", &cookie).await.status, StatusCode::SEE_OTHER);
 }
 
 #[tokio::test]
 async fn five_failures_throttle_even_the_right_password() {
     let t = spawn("throttle").await;
     for _ in 0..5 {
-        let resp = t.login("admin", "wrong password!", None).await;
-        assert!(body_text(resp).await.contains("ErrBadCredentials"));
+        let resp = t.login("admin", "wrong password!", "").await;
+        assert!(resp.body.contains("ErrBadCredentials"));
     }
-    let resp = t.login("admin", PASSWORD, None).await;
-    assert!(
-        session_cookie(&resp).is_none(),
-        "no session while throttled"
-    );
-    assert!(body_text(resp).await.contains("Throttled"));
-    let audit = t.audit_actions().await;
+    let resp = t.login("admin", PASSWORD, "").await;
+    assert!(cookie_of(&resp).is_none(), "no session while throttled");
+    assert!(resp.body.contains("Throttled"));
+    let audit = t.audit().await;
     assert_eq!(
         audit
             .iter()
@@ -210,7 +108,7 @@ async fn five_failures_throttle_even_the_right_password() {
 #[tokio::test]
 async fn cross_origin_posts_are_refused_and_audited() {
     let t = spawn("csrf").await;
-    let cookie = session_cookie(&t.login("admin", PASSWORD, None).await).unwrap();
+    let cookie = cookie_of(&t.login("admin", PASSWORD, "").await).unwrap();
     for origin in [Some("http://evil.example"), None] {
         let mut req = Request::post(app::api::hosts::AddHost::PATH)
             .header(header::HOST, "127.0.0.1:3000")
@@ -221,9 +119,9 @@ async fn cross_origin_posts_are_refused_and_audited() {
         }
         let body = "name=x&uri=test%3A%2F%2F%2Fdefault&plant=&area=&line=&cell=";
         let resp = t.send(req.body(Body::from(body)).unwrap()).await;
-        assert_eq!(resp.status(), StatusCode::FORBIDDEN, "origin {origin:?}");
+        assert_eq!(resp.status, StatusCode::FORBIDDEN, "origin {origin:?}");
     }
-    let audit = t.audit_actions().await;
+    let audit = t.audit().await;
     assert_eq!(
         audit
             .iter()
@@ -247,7 +145,7 @@ async fn a_viewer_is_refused_with_403_and_the_refusal_is_audited() {
     app::store::users::insert(&t.state.pool, "viewer1", &hash, false)
         .await
         .unwrap();
-    let cookie = session_cookie(&t.login("viewer1", PASSWORD, None).await).unwrap();
+    let cookie = cookie_of(&t.login("viewer1", PASSWORD, "").await).unwrap();
     let req = Request::post(app::api::hosts::AddHost::PATH)
         .header(header::HOST, "127.0.0.1:3000")
         .header(header::ORIGIN, ORIGIN)
@@ -258,8 +156,8 @@ async fn a_viewer_is_refused_with_403_and_the_refusal_is_audited() {
         ))
         .unwrap();
     let resp = t.send(req).await;
-    assert_eq!(resp.status(), StatusCode::FORBIDDEN);
-    let audit = t.audit_actions().await;
+    assert_eq!(resp.status, StatusCode::FORBIDDEN);
+    let audit = t.audit().await;
     assert!(
         audit.contains(&("host.add".into(), "denied".into())),
         "{audit:?}"
@@ -311,15 +209,12 @@ fn row_in(workspace: &str, uuid: &str) -> app::model::domain::DomainRow {
 async fn the_event_stream_names_only_what_the_caller_may_see() {
     let t = spawn("events").await;
     let events = |cookie: Option<&str>| {
-        let mut req = Request::get("/events").header(header::HOST, "127.0.0.1:3000");
-        if let Some(c) = cookie {
-            req = req.header(header::COOKIE, c);
-        }
-        t.send(req.body(Body::empty()).unwrap())
+        let req = t.request("GET", "/events", cookie.unwrap_or_default());
+        t.respond(req.body(Body::empty()).unwrap())
     };
     // Not signed in: refused, and the refusal is audited.
     assert_eq!(events(None).await.status(), StatusCode::UNAUTHORIZED);
-    let audit = t.audit_actions().await;
+    let audit = t.audit().await;
     assert!(
         audit.contains(&("domain.list".into(), "denied".into())),
         "{audit:?}"
@@ -341,7 +236,7 @@ async fn the_event_stream_names_only_what_the_caller_may_see() {
     app::store::workspaces::set_member(pool, ops, member, app::policy::Role::Viewer)
         .await
         .unwrap();
-    let cookie = session_cookie(&t.login("member1", PASSWORD, None).await).unwrap();
+    let cookie = cookie_of(&t.login("member1", PASSWORD, "").await).unwrap();
     let resp = events(Some(&cookie)).await;
     assert_eq!(resp.status(), StatusCode::OK);
     let mut body = resp.into_body();

@@ -3,14 +3,14 @@
 //! network with a VLAN tag; refusals that change nothing. `#[ignore]`d:
 //! `make test` runs them with the lab up.
 
-#[path = "support/storage.rs"]
-mod support;
+mod harness;
 
 use std::time::Instant;
 
 use app::api::networks::{CreateNetwork, DeleteNetwork, ListLeases, ListNetworks, NetworkAction};
 use axum::http::StatusCode;
-use support::{virsh, Lab, ServerFn};
+use harness::storage::{virsh, Lab};
+use harness::ServerFn;
 
 #[tokio::test(flavor = "multi_thread")]
 #[ignore = "needs the lab: make test"]

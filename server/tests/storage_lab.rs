@@ -3,15 +3,15 @@
 //! `POST /storage/upload` and read back by virsh, and refusals that change
 //! nothing. `#[ignore]`d: `make test` runs them with the lab up.
 
-#[path = "support/storage.rs"]
-mod support;
+mod harness;
 
 use std::time::Instant;
 
 use app::api::storage::{CreatePool, DeletePool, ListPools, PoolAction};
 use app::api::volumes::{CreateVolume, DeleteVolume, ListVolumes, ResizeVolume};
 use axum::http::StatusCode;
-use support::{sha256, virsh, Lab, ServerFn};
+use harness::storage::{sha256, virsh, Lab};
+use harness::ServerFn;
 
 #[tokio::test(flavor = "multi_thread")]
 #[ignore = "needs the lab: make test"]
@@ -209,7 +209,7 @@ async fn an_upload_streams_into_a_raw_volume_and_failures_leave_nothing() {
 
     // A body cut off mid-file fails, and the half-made volume is removed.
     let cut = [fields[0], fields[1], ("name", "cut.iso")];
-    let (kind, mut body) = support::multipart(&cut, &data[..1 << 20]);
+    let (kind, mut body) = harness::storage::multipart(&cut, &data[..1 << 20]);
     body.truncate(body.len() - 40);
     let req = lab
         .post("/storage/upload", &lab.admin)

@@ -1,48 +1,25 @@
-//! The harness of the fleet lab tests: the real router on a fresh SQLite
-//! file, signed in as admin, with lab host h1 (QEMU and LXC) registered.
-#![allow(dead_code)]
+//! The fleet lab tests' part of the harness: the server with lab host h1
+//! (QEMU and LXC) registered, signed in as admin, a workspace of this run,
+//! and helpers to create, power and delete domains through the dashboard.
 
-use std::process::Command;
-use std::time::{Duration, Instant};
+use std::ops::Deref;
+use std::time::Duration;
 
-use axum::body::Body;
-use axum::http::{header, Request};
-use axum::Router;
-use clap::Parser;
-use http_body_util::BodyExt;
 use leptos::server_fn::ServerFn;
-use millwright::config::Config;
-use tower::ServiceExt;
 
-pub const PASSWORD: &str = "correct horse battery staple";
-
-pub fn env(name: &str) -> String {
-    std::env::var(name)
-        .unwrap_or_else(|_| panic!("{name} unset: run scripts/lab.sh up and eval its env"))
-}
-
-pub fn virsh(uri: &str, args: &[&str]) -> (bool, String) {
-    let out = Command::new("virsh")
-        .arg("-c")
-        .arg(uri)
-        .args(args)
-        .output()
-        .expect("virsh");
-    (
-        out.status.success(),
-        format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        ),
-    )
-}
+use super::{encode, env, virsh, TestApp};
 
 pub struct Lab {
-    pub app: Router,
-    pub state: app::state::AppState,
+    pub app: TestApp,
+    /// The administrator's session.
     pub cookie: String,
-    pub dir: std::path::PathBuf,
+}
+
+impl Deref for Lab {
+    type Target = TestApp;
+    fn deref(&self) -> &TestApp {
+        &self.app
+    }
 }
 
 impl Drop for Lab {
@@ -62,7 +39,6 @@ impl Drop for Lab {
                 })
                 .collect()
         });
-        self.state.gateway.shutdown();
         for (uri, name) in left {
             virsh(&uri, &["destroy", &name]);
             if !virsh(&uri, &["undefine", &name]).0 {
@@ -78,54 +54,19 @@ impl Drop for Lab {
                 virsh(&h1, &["net-undefine", net]);
             }
         }
-        let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
 
 pub async fn lab(tag: &str) -> Lab {
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(
-            std::env::var("MW_TEST_LOG").unwrap_or_else(|_| "app::gateway=warn".into()),
-        )
-        .with_test_writer()
-        .try_init();
-    let dir = std::env::temp_dir().join(format!("mw-fleet-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
     let hosts = format!(
         "lab-h1={},lab-h1-lxc={}",
         env("MILLWRIGHT_LAB_H1_URI"),
         env("MILLWRIGHT_LAB_H1_LXC_URI")
     );
-    let cfg = Config::parse_from([
-        "millwright",
-        "--no-demo",
-        "--data-dir",
-        dir.to_str().unwrap(),
-        "--admin-password",
-        PASSWORD,
-        "--shutdown-timeout-secs",
-        "4",
-        "--host",
-        &hosts,
-    ]);
-    let built = millwright::build(&cfg).await.unwrap();
-    let mut lab = Lab {
-        app: built.app,
-        state: built.state,
-        cookie: String::new(),
-        dir,
-    };
-    let (_, resp) = lab
-        .post_raw(
-            app::api::auth::Login::PATH,
-            &format!(
-                "username=admin&password={}&next=/",
-                PASSWORD.replace(' ', "+")
-            ),
-        )
-        .await;
-    lab.cookie = resp;
+    let args = ["--shutdown-timeout-secs", "4", "--host", &hosts];
+    let app = TestApp::spawn(&format!("fleet-{tag}"), &args).await;
+    let cookie = app.sign_in("admin").await;
+    let lab = Lab { app, cookie };
     let slug = workspace_slug();
     sqlx::query("INSERT INTO workspaces (slug, name) VALUES (?, 'Lab team')")
         .bind(&slug)
@@ -148,52 +89,9 @@ pub async fn lab(tag: &str) -> Lab {
 }
 
 impl Lab {
-    pub async fn post_raw(&self, path: &str, body: &str) -> (String, String) {
-        let mut req = Request::post(path)
-            .header(header::HOST, "127.0.0.1:3000")
-            .header(header::ORIGIN, "http://127.0.0.1:3000")
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
-        if !self.cookie.is_empty() {
-            req = req.header(header::COOKIE, &self.cookie);
-        }
-        let resp = self
-            .app
-            .clone()
-            .oneshot(req.body(Body::from(body.to_string())).unwrap())
-            .await
-            .unwrap();
-        let cookie = resp
-            .headers()
-            .get_all(header::SET_COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .find(|c| c.starts_with("mw_session="))
-            .map(|c| c.split(';').next().unwrap().to_string())
-            .unwrap_or_default();
-        let text = String::from_utf8_lossy(&resp.into_body().collect().await.unwrap().to_bytes())
-            .into_owned();
-        (text, cookie)
-    }
-
+    /// Posts a form body to `path` as the administrator: the reply's body.
     pub async fn post(&self, path: &str, body: &str) -> String {
-        self.post_raw(path, body).await.0
-    }
-
-    pub async fn wait(
-        &self,
-        what: &str,
-        limit: Duration,
-        cond: impl Fn(&app::inventory::Inventory) -> bool,
-    ) {
-        let start = Instant::now();
-        let mut changes = self.state.gateway.subscribe();
-        while !self.state.gateway.read(&cond) {
-            let left = limit
-                .checked_sub(start.elapsed())
-                .unwrap_or_else(|| panic!("timed out waiting for {what}"));
-            let _ =
-                tokio::time::timeout(left.min(Duration::from_millis(250)), changes.recv()).await;
-        }
+        self.app.post_form(path, &self.cookie, body).await.body
     }
 
     pub fn host_id(&self, lxc: bool) -> i64 {
@@ -252,18 +150,6 @@ impl Lab {
         )
         .await;
     }
-}
-
-pub fn encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
 }
 
 /// A workspace of this run only: domains left by an interrupted run never
