@@ -35,6 +35,8 @@ lab-down:
 	@bash scripts/lab.sh down
 
 bench: setup
+	cargo leptos build --release --frontend-only
+	@bash scripts/wasm-size.sh
 	cargo run --release -p millwright --bin bench-inventory
 	cargo run --release -p millwright --bin bench-history
 	cargo run --release -p millwright --bin bench-live

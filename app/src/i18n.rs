@@ -8,8 +8,10 @@ use serde::{Deserialize, Serialize};
 
 macro_rules! keys {
     ($($key:ident => $en:literal, $zh:literal;)*) => {
-        /// A UI string.
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        /// A UI string. It travels (in errors) by its name, e.g.
+        /// `"ErrNotFound"`; the hand-written serde impls below keep the
+        /// browser's WebAssembly free of a generated 400-arm visitor.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
         pub enum Key { $($key),* }
 
         impl Key {
@@ -23,8 +25,42 @@ macro_rules! keys {
             pub fn zh(self) -> &'static str {
                 match self { $(Key::$key => $zh),* }
             }
+
+            /// The key's name, as it is serialized.
+            pub fn name(self) -> &'static str {
+                match self { $(Key::$key => stringify!($key)),* }
+            }
         }
     };
+}
+
+impl Key {
+    /// The key named `name`, if there is one.
+    pub fn from_name(name: &str) -> Option<Key> {
+        Key::ALL.iter().copied().find(|k| k.name() == name)
+    }
+}
+
+impl Serialize for Key {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.name())
+    }
+}
+
+impl<'de> Deserialize<'de> for Key {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Name;
+        impl serde::de::Visitor<'_> for Name {
+            type Value = Key;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("the name of a UI string")
+            }
+            fn visit_str<E: serde::de::Error>(self, name: &str) -> Result<Key, E> {
+                Key::from_name(name).ok_or_else(|| E::unknown_variant(name, &[]))
+            }
+        }
+        deserializer.deserialize_str(Name)
+    }
 }
 
 mod keys;
@@ -116,6 +152,16 @@ mod tests {
             assert!(!key.en().is_empty(), "{key:?} en");
             assert!(!key.zh().is_empty(), "{key:?} zh");
         }
+    }
+
+    #[test]
+    fn keys_travel_by_name_and_read_back() {
+        for key in Key::ALL {
+            let json = serde_json::to_string(key).unwrap();
+            assert_eq!(json, format!("\"{key:?}\""));
+            assert_eq!(serde_json::from_str::<Key>(&json).unwrap(), *key);
+        }
+        assert!(serde_json::from_str::<Key>("\"NoSuchKey\"").is_err());
     }
 
     #[test]

@@ -76,20 +76,40 @@ pub fn kib(value: u64) -> String {
     bytes(value.saturating_mul(1024))
 }
 
-/// Bytes as a short human size with binary units.
+/// Bytes as a short human size with binary units: one decimal below 100
+/// unless it is (nearly) whole. Integer arithmetic, so the browser build
+/// carries no float formatting.
 pub fn bytes(value: u64) -> String {
     const UNITS: [&str; 6] = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
-    let mut v = value as f64;
-    let mut unit = 0;
-    while v >= 1024.0 && unit < UNITS.len() - 1 {
-        v /= 1024.0;
+    let value = u128::from(value);
+    let (mut div, mut unit) = (1u128, 0);
+    while value >= div * 1024 && unit < UNITS.len() - 1 {
+        div *= 1024;
         unit += 1;
     }
-    if unit == 0 || v >= 100.0 || v.fract() < 0.05 {
-        format!("{v:.0} {}", UNITS[unit])
+    let (whole, rest) = (value / div, value % div);
+    if unit == 0 || whole >= 100 || rest * 20 < div {
+        format!("{} {}", rounded(value, div), UNITS[unit])
     } else {
-        format!("{v:.1} {}", UNITS[unit])
+        let tenths = rounded(value * 10, div);
+        format!("{}.{} {}", tenths / 10, tenths % 10, UNITS[unit])
     }
+}
+
+/// `n / d` rounded to the nearest integer, ties to even (as `{:.0}` does).
+fn rounded(n: u128, d: u128) -> u128 {
+    let (q, r) = (n / d, n % d);
+    match (2 * r).cmp(&d) {
+        std::cmp::Ordering::Greater => q + 1,
+        std::cmp::Ordering::Equal => q + (q & 1),
+        std::cmp::Ordering::Less => q,
+    }
+}
+
+/// Nanoseconds as seconds with one decimal, e.g. "12.3 s".
+pub fn seconds(ns: u64) -> String {
+    let tenths = rounded(u128::from(ns), 100_000_000);
+    format!("{}.{} s", tenths / 10, tenths % 10)
 }
 
 /// Percentage of `part` in `whole`, clamped to 0–100 for bar widths.
@@ -112,5 +132,38 @@ mod tests {
         assert_eq!(bytes(0), "0 B");
         assert_eq!(percent(5, 0), 0);
         assert_eq!(percent(150, 100), 100);
+        assert_eq!(seconds(12_345_000_000), "12.3 s");
+        assert_eq!(seconds(50_000_000), "0.0 s");
+    }
+
+    /// The float formatting this replaced, as the reference.
+    fn float_bytes(value: u64) -> String {
+        const UNITS: [&str; 6] = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
+        let mut v = value as f64;
+        let mut unit = 0;
+        while v >= 1024.0 && unit < UNITS.len() - 1 {
+            v /= 1024.0;
+            unit += 1;
+        }
+        if unit == 0 || v >= 100.0 || v.fract() < 0.05 {
+            format!("{v:.0} {}", UNITS[unit])
+        } else {
+            format!("{v:.1} {}", UNITS[unit])
+        }
+    }
+
+    #[test]
+    fn sizes_match_the_float_formatting() {
+        let mut samples = vec![0, 1, 1023, 1024, 1025, 1536, 10 * 1024 - 1, u64::MAX >> 11];
+        for unit in 0..5u32 {
+            let base = 1024u64.pow(unit + 1);
+            for tenth in 0..=1000u64 {
+                samples.push(base / 10 * tenth);
+                samples.push(base / 20 * tenth + base / 40);
+            }
+        }
+        for v in samples {
+            assert_eq!(bytes(v), float_bytes(v), "{v}");
+        }
     }
 }

@@ -1,7 +1,5 @@
 //! The key table: every UI string in English and Simplified Chinese.
 
-use serde::{Deserialize, Serialize};
-
 keys! {
     AppName => "Millwright", "Millwright";
     Tagline => "Plant virtualization", "工厂虚拟化平台";

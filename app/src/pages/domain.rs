@@ -77,7 +77,7 @@ fn Detail(d: DomainDetail) -> impl IntoView {
                 {fact(Key::Autostart, yes_no(i, d.autostart).into())}
                 {fact(Key::Persistent, yes_no(i, d.persistent).into())}
                 {fact(Key::Limits, crate::components::domain_controls::limits_text(&c.limits).unwrap_or_else(|| i.t(Key::NoLimits).into()))}
-                {fact(Key::CpuTime, format!("{:.1} s", d.cpu_time_ns as f64 / 1e9))}
+                {fact(Key::CpuTime, crate::components::notes::seconds(d.cpu_time_ns))}
             </dl>
         </section>
         <crate::components::domain_controls::DomainControls row=d.row.clone() autostart=d.autostart />
