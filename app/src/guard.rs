@@ -25,13 +25,27 @@ pub struct Op {
 /// What the audit record says the operation is about. Built only by its
 /// constructors, one per kind of resource the policy rules on.
 pub struct Subject<'a> {
-    resource: Object<'a>,
-    /// For a pool: the slugs of the workspaces that allow it.
-    allowing: Vec<&'a str>,
+    resource: Resource<'a>,
     /// Workspace slug, or "" when none applies.
     workspace: &'a str,
     target: Target,
     params: Value,
+}
+
+/// What the policy rules on: an [`Object`], or a pool by the slugs that
+/// allow it (owned here, lent to [`Object::Pool`]).
+enum Resource<'a> {
+    Object(Object<'a>),
+    Pool(Vec<&'a str>),
+}
+
+impl Resource<'_> {
+    fn object(&self) -> Object<'_> {
+        match self {
+            Resource::Object(object) => object.clone(),
+            Resource::Pool(slugs) => Object::Pool(slugs),
+        }
+    }
 }
 
 impl<'a> Subject<'a> {
@@ -81,9 +95,8 @@ impl<'a> Subject<'a> {
     /// `allowing` (see `visibility::pool_slugs`).
     pub fn pool(allowing: &'a [String], target: Target, params: Value) -> Self {
         let first = allowing.first().map_or("", String::as_str);
-        let mut subject = Subject::new(Object::Pool(&[]), first, target, params);
-        subject.allowing = allowing.iter().map(String::as_str).collect();
-        subject
+        let slugs = allowing.iter().map(String::as_str).collect();
+        Subject::with(Resource::Pool(slugs), first, target, params)
     }
 
     /// Records the operation under another workspace than the resource's
@@ -100,10 +113,13 @@ impl<'a> Subject<'a> {
         self
     }
 
-    fn new(resource: Object<'a>, workspace: &'a str, target: Target, params: Value) -> Self {
+    fn new(object: Object<'a>, workspace: &'a str, target: Target, params: Value) -> Self {
+        Subject::with(Resource::Object(object), workspace, target, params)
+    }
+
+    fn with(resource: Resource<'a>, workspace: &'a str, target: Target, params: Value) -> Self {
         Subject {
             resource,
-            allowing: Vec::new(),
             workspace,
             target,
             params,
@@ -146,11 +162,7 @@ impl Op {
             append(&state, denied, started).await;
             return Err(AppError::Unauthorized);
         };
-        let resource = match &subject.resource {
-            Object::Pool(_) => Object::Pool(&subject.allowing),
-            other => other.clone(),
-        };
-        match decide(&actor, action, &resource) {
+        match decide(&actor, action, &subject.resource.object()) {
             Decision::Allow => Ok(Op {
                 entry: entry(&actor.username),
                 state,

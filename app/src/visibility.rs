@@ -72,7 +72,7 @@ pub async fn caller_pool_slugs(host_id: i64, pool: &str) -> Result<Vec<String>, 
 }
 
 /// Hosts allowed to any of the actor's workspaces.
-pub async fn allowed_hosts(state: &AppState, actor: &Actor) -> Result<Vec<i64>, sqlx::Error> {
+async fn allowed_hosts(state: &AppState, actor: &Actor) -> Result<Vec<i64>, sqlx::Error> {
     let mut ids = Vec::new();
     for m in &actor.memberships {
         ids.extend(crate::store::workspaces::host_ids(&state.pool, m.workspace_id).await?);

@@ -1,8 +1,8 @@
 //! Virtual networks: list per host, create NAT, isolated or bridged
 //! networks, start, stop, delete (administrators), and DHCP leases. Members
 //! see the networks their workspaces allow.
-// The create form has eight plain fields; `#[server]` expands them into
-// functions clippy counts, so the lint is allowed for this file only.
+// The create form has eight plain fields; the server-function macro expands
+// them into functions clippy counts, so the lint is allowed for this file only.
 #![allow(clippy::too_many_arguments)]
 
 use leptos::prelude::*;

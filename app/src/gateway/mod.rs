@@ -46,8 +46,20 @@ impl Shared {
     /// Changes host `host_id` (added, removed, connected, lost) and tells
     /// every subscriber that any of its domains may have changed.
     pub fn update_host(&self, host_id: i64, f: impl FnOnce(&mut Inventory)) {
-        self.update_quiet(f);
-        self.push(Scope::Host { host_id }, Vec::new());
+        self.update_host_if(host_id, |inv| {
+            f(inv);
+            true
+        });
+    }
+
+    /// [`Shared::update_host`], telling subscribers only when `f` says it
+    /// changed something.
+    pub fn update_host_if(&self, host_id: i64, f: impl FnOnce(&mut Inventory) -> bool) {
+        let mut changed = false;
+        self.update_quiet(|inv| changed = f(inv));
+        if changed {
+            self.push(Scope::Host { host_id }, Vec::new());
+        }
     }
 
     /// Changes one domain of a host and names it in the push, with the

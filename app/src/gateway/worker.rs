@@ -151,24 +151,17 @@ impl Worker {
 
     /// Sets the host's state; pages hear of it only when it changed.
     fn set_state(&self, state: HostState, error: Option<Key>) {
-        let changes = self.shared.read(|inv| {
-            inv.hosts
-                .get(&self.host_id)
-                .is_some_and(|h| h.state != state || error.is_some_and(|e| h.last_error != Some(e)))
-        });
-        let apply = |inv: &mut crate::inventory::Inventory| {
-            if let Some(h) = inv.hosts.get_mut(&self.host_id) {
-                if h.state != state || error.is_some() {
-                    h.state = state;
-                    h.last_error = error.or(h.last_error);
-                }
+        self.shared.update_host_if(self.host_id, |inv| {
+            let Some(h) = inv.hosts.get_mut(&self.host_id) else {
+                return false;
+            };
+            if h.state == state && error.is_none_or(|e| h.last_error == Some(e)) {
+                return false;
             }
-        };
-        if changes {
-            self.shared.update_host(self.host_id, apply);
-        } else {
-            self.shared.update_quiet(apply);
-        }
+            h.state = state;
+            h.last_error = error.or(h.last_error);
+            true
+        });
     }
 
     fn refresh_facts(&self, conn: &Connect) -> Result<(), Key> {
