@@ -10,18 +10,18 @@ setup:
 
 ## Build and serve http://127.0.0.1:3000 with SQLite under ./data and the demo plant.
 run: setup
-	cargo leptos serve
+	cargo leptos serve --split
 
 ## Every test: lint, unit and store tests, integration against the lab, Playwright.
 test: setup
 	@bash scripts/test.sh
 
 build: setup
-	cargo leptos build
+	cargo leptos build --split
 
 ## Optimised build: target/release/millwright plus target/site.
 release: setup
-	cargo leptos build --release
+	cargo leptos build --release --split --precompress
 
 lint:
 	cargo fmt --all -- --check
@@ -35,8 +35,9 @@ lab-down:
 	@bash scripts/lab.sh down
 
 bench: setup
-	cargo leptos build --release --frontend-only
-	@bash scripts/wasm-size.sh
+	cargo leptos build --release --split --precompress
+	@node scripts/wasm-size.mjs
+	cd end2end && node bench/tti.mjs
 	cargo run --release -p millwright --bin bench-inventory
 	cargo run --release -p millwright --bin bench-history
 	cargo run --release -p millwright --bin bench-live

@@ -30,7 +30,7 @@ cargo test --test lab --test fleet_lab --test fleet_change_lab --test storage_la
   --test history_lab -- --include-ignored --test-threads=1
 
 step "build the site"
-cargo leptos build
+cargo leptos build --split
 
 step "Playwright (with and without JavaScript)"
 (cd end2end && npx playwright test)
