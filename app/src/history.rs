@@ -1,5 +1,5 @@
 //! Utilization history: the collector's rate arithmetic and rollups (pure),
-//! the SQLite store, trace import and chart rendering (server only), and
+//! trace import and chart rendering (server only), and
 //! the chart ranges both builds share.
 
 pub mod metric;
@@ -18,8 +18,6 @@ pub mod demo;
 pub mod heat;
 #[cfg(feature = "ssr")]
 pub mod panel;
-#[cfg(feature = "ssr")]
-pub mod store;
 #[cfg(feature = "ssr")]
 pub mod trace;
 

@@ -1,10 +1,9 @@
 //! SQLite access, one function per query, one module per table owner.
-//! (The audit log's and the history's own stores are `audit::store` and
-//! `history::store`.)
+//! (The audit log's own store is `audit::store`.)
 
+pub mod history;
 pub mod hosts;
 pub mod quota;
-pub mod series;
 pub mod templates;
 pub mod users;
 pub mod workspaces;

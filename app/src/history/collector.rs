@@ -11,11 +11,11 @@ use sqlx::SqlitePool;
 use super::metric::{scaled, Metric, Values, M};
 use super::rate::{domain_values, host_cpu_pct, DomainCounters, HostCounters};
 use super::rollup::{bucket, Minutes, MINUTE};
-use super::store::{self, SeriesInfo, SeriesKey};
 use super::Settings;
 use crate::gateway::Gateway;
 use crate::gateway::HostReading;
 use crate::model::host::HostState;
+use crate::store::history::{self as store, SeriesInfo, SeriesKey};
 
 /// What the collector remembers between rounds.
 pub struct Collector {

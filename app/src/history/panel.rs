@@ -6,10 +6,10 @@ use sqlx::SqlitePool;
 use super::chart::{Combine, Line, Palette, Spec};
 use super::metric::Metric;
 use super::range::{choose, Resolution, Window};
-use super::store::{self, Point};
 use super::view::{Panel, Target};
 use super::Settings;
 use crate::i18n::{Key, Locale};
+use crate::store::history::{self as store, Point};
 
 /// A chart asked for by a page.
 #[derive(Clone, Debug)]
@@ -31,7 +31,7 @@ pub struct Request {
     pub downsample: bool,
 }
 
-pub use crate::store::series::trace_for;
+pub use crate::store::history::trace_for;
 
 /// Reads the data and describes the chart. A trace carries CPU only: its
 /// other panels show the live samples.

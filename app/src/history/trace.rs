@@ -16,7 +16,7 @@ use sqlx::SqlitePool;
 use super::metric::{scaled, Metric, Values, M};
 use super::range::parse_date;
 use super::rollup::{bucket, Agg, Closed, MINUTE};
-use super::store::{self, SeriesInfo, SeriesKey};
+use crate::store::history::{self as store, SeriesInfo, SeriesKey};
 
 /// PlanetLab's sampling step.
 pub const PLANETLAB_STEP: i64 = 300;
@@ -196,15 +196,8 @@ pub type Summary = (String, i64, i64, Option<i64>, Option<i64>);
 
 /// Every imported data set, by name.
 pub async fn list(pool: &SqlitePool) -> Result<Vec<Summary>, sqlx::Error> {
-    type Row = (String, i64, Option<i64>, Option<i64>, Option<i64>);
-    let rows: Vec<Row> = sqlx::query_as(
-        "SELECT s.dataset, COUNT(DISTINCT s.id), SUM(m.n), MIN(m.t), MAX(m.t) \
-         FROM history_series s LEFT JOIN history_1m m ON m.series = s.id \
-         WHERE s.dataset LIKE 'trace:%' AND s.kind = 'domain' GROUP BY s.dataset ORDER BY s.dataset",
-    )
-    .fetch_all(pool)
-    .await?;
-    Ok(rows
+    Ok(store::trace_sets(pool)
+        .await?
         .into_iter()
         .map(|(set, vms, n, from, to)| {
             let name = set.trim_start_matches("trace:").to_string();
@@ -216,26 +209,9 @@ pub async fn list(pool: &SqlitePool) -> Result<Vec<Summary>, sqlx::Error> {
 /// Removes data set `trace:<name>`; whether it existed.
 pub async fn remove(pool: &SqlitePool, name: &str) -> Result<bool, TraceError> {
     let mut tx = pool.begin().await?;
-    let gone = clear(&mut tx, &format!("trace:{name}")).await?;
+    let gone = store::clear_dataset(&mut tx, &format!("trace:{name}")).await?;
     tx.commit().await?;
     Ok(gone > 0)
-}
-
-/// Deletes a data set's rollups and series; the number of series.
-async fn clear(tx: &mut sqlx::SqliteConnection, dataset: &str) -> Result<u64, sqlx::Error> {
-    for table in ["history_raw", "history_1m", "history_1h", "history_1d"] {
-        sqlx::query(&format!(
-            "DELETE FROM {table} WHERE series IN (SELECT id FROM history_series WHERE dataset = ?)"
-        ))
-        .bind(dataset)
-        .execute(&mut *tx)
-        .await?;
-    }
-    let done = sqlx::query("DELETE FROM history_series WHERE dataset = ?")
-        .bind(dataset)
-        .execute(&mut *tx)
-        .await?;
-    Ok(done.rows_affected())
 }
 
 /// Replaces data set `trace:<name>` with `entities`, written as rollups
@@ -248,7 +224,7 @@ pub async fn import(
 ) -> Result<usize, TraceError> {
     let dataset = format!("trace:{name}");
     let mut tx = pool.begin().await?;
-    clear(&mut tx, &dataset).await?;
+    store::clear_dataset(&mut tx, &dataset).await?;
     let mut closed = Vec::new();
     for e in entities {
         let k = SeriesKey {

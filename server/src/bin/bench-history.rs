@@ -22,10 +22,10 @@ use app::history::panel::{build, Request};
 use app::history::range::{Resolution, Retention, Span, Window};
 use app::history::rate::{domain_values, DomainCounters};
 use app::history::rollup::{bucket, Agg, Closed, Minutes, MINUTE};
-use app::history::store::{self, SeriesInfo, SeriesKey};
 use app::history::view::{Panel, Target};
 use app::history::Settings;
 use app::i18n::Locale;
+use app::store::history::{self as store, SeriesInfo, SeriesKey};
 use sqlx::SqlitePool;
 
 type BenchResult<T> = Result<T, Box<dyn Error>>;

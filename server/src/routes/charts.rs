@@ -80,7 +80,7 @@ pub async fn domain(
 
 /// The workspace recorded with a domain's history, if it has any.
 async fn series_owner(state: &AppState, uuid: &str) -> Option<Option<String>> {
-    app::store::series::domain_owner(&state.pool, uuid)
+    app::store::history::domain_owner(&state.pool, uuid)
         .await
         .ok()
         .flatten()

@@ -27,7 +27,7 @@ pub async fn heat(State(state): State<AppState>, c: Caller) -> Response {
     let mut rows = Vec::new();
     for (name, id, demo) in hosts {
         let dataset = dataset(&state, demo, "host", &id.to_string()).await;
-        let series = app::history::store::find_series(
+        let series = app::store::history::find_series(
             &state.pool,
             &dataset,
             "host",
@@ -35,7 +35,7 @@ pub async fn heat(State(state): State<AppState>, c: Caller) -> Response {
         )
         .await;
         let ids: Vec<i64> = series.unwrap_or_default().iter().map(|s| s.0).collect();
-        let points = app::history::store::read_averages(
+        let points = app::store::history::read_averages(
             &state.pool,
             Resolution::Minute,
             &ids,

@@ -1,7 +1,7 @@
 use sqlx::SqlitePool;
 
 use super::*;
-use crate::history::rollup::{Agg, Minutes, MINUTE};
+use crate::history::rollup::{bucket, Agg, Closed, Minutes, DAY, HOUR, MINUTE};
 
 fn values(cpu: i64) -> Values {
     let mut v = [None; M];
