@@ -12,15 +12,13 @@ pub mod chain;
 #[cfg(feature = "ssr")]
 mod export;
 #[cfg(feature = "ssr")]
-mod query;
-#[cfg(feature = "ssr")]
-mod store;
+mod log;
 #[cfg(feature = "ssr")]
 mod verify;
 
 #[cfg(all(test, feature = "ssr"))]
 mod tests;
 
-pub use record::{AuditEntry, AuditFilter, AuditRecord, Outcome, Target, VerifyReport};
 #[cfg(feature = "ssr")]
-pub use store::AuditLog;
+pub use log::AuditLog;
+pub use record::{AuditEntry, AuditFilter, AuditRecord, Outcome, Target, VerifyReport};

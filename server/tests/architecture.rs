@@ -1,7 +1,8 @@
 //! The load-bearing claims of the README's architecture section, checked
 //! mechanically over the sources so that a new feature cannot quietly break
 //! them: libvirt (`virt`, `virt_sys`, FFI `unsafe`) is reached only through
-//! `app/src/gateway/`, and every server function goes through the guard.
+//! `app/src/gateway/`, SQL is written only in `app/src/store/`, and every
+//! server function goes through the guard.
 
 use std::path::{Path, PathBuf};
 
@@ -98,6 +99,54 @@ fn unsafe_code_lives_only_in_the_gateway() {
         found.is_empty(),
         "unsafe outside app/src/gateway/:\n{}",
         found.join("\n")
+    );
+}
+
+/// What writes SQL: queries and query builders.
+const SQL: &[&str] = &["sqlx::query", "query_as(", "query_scalar(", "QueryBuilder"];
+
+/// Tests (which tamper with tables on purpose) and benchmarks (which time
+/// plain statements as baselines) may write SQL; the product may not.
+fn is_test_or_bench(path: &str) -> bool {
+    path.contains("/tests/") || path.ends_with("tests.rs") || path.starts_with("server/src/bin/")
+}
+
+/// A file's product code: what comes before its `#[cfg(test)]` module.
+fn without_tests((path, text): (String, String)) -> (String, String) {
+    let code = text.split("#[cfg(test)]").next().unwrap_or("").to_string();
+    (path, code)
+}
+
+#[test]
+fn sql_is_written_only_in_the_store() {
+    let files: Vec<_> = sources(&["app/src", "server/src"])
+        .into_iter()
+        .filter(|(path, _)| !is_test_or_bench(path))
+        .map(without_tests)
+        .collect();
+    let found = offenders(&files, SQL, "app/src/store");
+    assert!(
+        found.is_empty(),
+        "SQL outside app/src/store/ (add a function to the table's store module):\n{}",
+        found.join("\n")
+    );
+}
+
+#[test]
+fn the_sql_check_sees_a_query_outside_the_store() {
+    let files: Vec<_> = [
+        (
+            "app/src/api/x.rs",
+            "let n = sqlx::query_scalar(\"SELECT 1\");\n#[cfg(test)]\nmod tests { sqlx::query(\"x\"); }",
+        ),
+        ("app/src/store/x.rs", "sqlx::query(\"SELECT 1\")"),
+    ]
+    .into_iter()
+    .map(|(p, t)| without_tests((p.to_string(), t.to_string())))
+    .collect();
+    assert_eq!(
+        offenders(&files, SQL, "app/src/store"),
+        vec!["app/src/api/x.rs:1: let n = sqlx::query_scalar(\"SELECT 1\");".to_string()]
     );
 }
 

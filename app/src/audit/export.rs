@@ -4,9 +4,9 @@
 use futures::stream::{self, Stream};
 use sqlx::SqlitePool;
 
-use super::query::fetch;
+use super::log::AuditLog;
 use super::record::{AuditFilter, AuditRecord};
-use super::store::{AuditLog, COLUMNS};
+use crate::store::audit::{fetch, COLUMNS};
 
 /// Records per query while exporting.
 const BATCH: u32 = 1_000;

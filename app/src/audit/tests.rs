@@ -8,8 +8,8 @@ use sqlx::SqlitePool;
 
 use super::chain::{self, GENESIS_HASH, REDACTED};
 use super::record::{AuditEntry, AuditRecord, Target};
-use super::store::{insert, COLUMNS};
 use super::AuditLog;
+use crate::store::audit::{insert, COLUMNS};
 
 mod search;
 

@@ -4,8 +4,9 @@
 use serde_json::Value;
 
 use super::chain::{record_hash, GENESIS_HASH};
+use super::log::{AuditLog, PRUNE_ACTION};
 use super::record::{AuditRecord, VerifyReport};
-use super::store::{AuditLog, COLUMNS, PRUNE_ACTION};
+use crate::store::audit as store;
 
 /// Records per query, so a million-record log never sits in memory at once.
 const BATCH: i64 = 10_000;
@@ -31,18 +32,13 @@ impl AuditLog {
         let mut prev: Option<(i64, String)> = None;
         let mut after = i64::MIN;
         loop {
-            let batch: Vec<AuditRecord> = sqlx::query_as(&format!(
-                "SELECT {COLUMNS} FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?"
-            ))
-            .bind(after)
-            .bind(BATCH)
-            .fetch_all(&mut *tx)
-            .await?;
+            let batch = store::records_after(&mut tx, after, BATCH).await?;
             for record in &batch {
                 let problem = match &prev {
                     Some((seq, hash)) => link_problem(*seq, hash, record),
                     None => {
-                        let checkpoints = checkpoints_after(&mut tx, record.seq).await?;
+                        let checkpoints =
+                            store::params_after(&mut tx, PRUNE_ACTION, record.seq).await?;
                         start_problem(record, &checkpoints)
                     }
                 }
@@ -67,19 +63,6 @@ impl AuditLog {
         }
         Ok(report)
     }
-}
-
-/// The params of every prune checkpoint after `seq`: one of them must vouch
-/// for the first record's link when older records were pruned.
-async fn checkpoints_after(
-    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
-    seq: i64,
-) -> Result<Vec<String>, sqlx::Error> {
-    sqlx::query_scalar("SELECT params FROM audit_log WHERE action = ? AND seq > ? ORDER BY seq")
-        .bind(PRUNE_ACTION)
-        .bind(seq)
-        .fetch_all(&mut **tx)
-        .await
 }
 
 /// Why the first remaining record cannot start the chain, if it cannot: it

@@ -4,9 +4,9 @@ use futures::TryStreamExt;
 use sqlx::SqlitePool;
 
 use crate::audit::export::{csv_batches, push_field};
-use crate::audit::query::prefix_end;
 use crate::audit::record::{AuditEntry, AuditFilter, AuditRecord, Outcome, Target};
 use crate::audit::AuditLog;
+use crate::store::audit::prefix_end;
 
 /// A varied log: 30 records across 3 actors, 2 workspaces, 3 actions, 5
 /// targets and all outcomes.

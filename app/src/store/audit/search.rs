@@ -11,8 +11,8 @@
 
 use sqlx::{QueryBuilder, Sqlite, SqlitePool};
 
-use super::record::{AuditFilter, AuditRecord};
-use super::store::{AuditLog, COLUMNS};
+use super::COLUMNS;
+use crate::audit::{AuditFilter, AuditRecord};
 
 /// Past this many distinct actions under one prefix, the merge gives way to
 /// a plain scan (SQLite caps a compound SELECT at 500 parts). The policy
@@ -28,16 +28,8 @@ enum Action<'a> {
     Prefix(&'a str),
 }
 
-impl AuditLog {
-    /// One page of records matching `filter`, newest first. The next page is
-    /// `filter` with `before_seq` set to the last record's `seq`.
-    pub async fn page(&self, filter: &AuditFilter) -> Result<Vec<AuditRecord>, sqlx::Error> {
-        fetch(&self.pool, filter, filter.page_size()).await
-    }
-}
-
 /// Up to `limit` records matching `filter`, newest first.
-pub(super) async fn fetch(
+pub async fn fetch(
     pool: &SqlitePool,
     filter: &AuditFilter,
     limit: u32,
@@ -154,7 +146,7 @@ async fn actions_with_prefix(pool: &SqlitePool, prefix: &str) -> Result<Vec<Stri
 /// The least string greater than every string starting with `prefix`, by
 /// SQLite's binary (UTF-8 byte, hence code point) order; `None` if there is
 /// none, i.e. the prefix is all `char::MAX`.
-pub(super) fn prefix_end(prefix: &str) -> Option<String> {
+pub fn prefix_end(prefix: &str) -> Option<String> {
     let mut chars: Vec<char> = prefix.chars().collect();
     while let Some(last) = chars.pop() {
         let next = (u32::from(last) + 1..=u32::from(char::MAX)).find_map(char::from_u32);

@@ -1,19 +1,16 @@
-//! Writing the log: appends and retention pruning, the only code that changes
-//! the `audit_log` table.
+//! The log: appends that extend the hash chain, retention pruning that
+//! leaves a checkpoint, and filtered pages. Its SQL is `store::audit`.
 
 use std::sync::Arc;
 
 use serde_json::json;
-use sqlx::{Sqlite, SqlitePool};
+use sqlx::SqlitePool;
 use time::OffsetDateTime;
 use tokio::sync::Mutex;
 
 use super::chain::{self, GENESIS_HASH};
-use super::record::{AuditEntry, AuditRecord, Outcome};
-
-/// Every column, in table order, for queries that load whole records.
-pub(super) const COLUMNS: &str = "seq, at, actor, source, workspace, action, target_kind, \
-    target_id, target_name, params, before, after, outcome, message, duration_ms, prev_hash, hash";
+use super::record::{AuditEntry, AuditFilter, AuditRecord, Outcome};
+use crate::store::audit as store;
 
 /// The action of the checkpoint a prune leaves behind.
 pub(super) const PRUNE_ACTION: &str = "audit.prune";
@@ -67,7 +64,7 @@ impl AuditLog {
         }
         let record = chain::seal(head.seq + 1, now(), entry, &head.hash);
         head.in_doubt = true;
-        insert(&self.pool, &record).await?;
+        store::insert(&self.pool, &record).await?;
         head.advance(&record);
         Ok(record)
     }
@@ -87,7 +84,7 @@ impl AuditLog {
         // IMMEDIATE takes the write lock first: a deferred transaction that
         // read, then wrote after another connection's commit, would fail.
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let Some(span) = prune_span(&mut tx, cutoff_at, head.seq).await? else {
+        let Some(span) = store::prune_span(&mut tx, cutoff_at, head.seq).await? else {
             return Ok(0);
         };
         let entry = AuditEntry::new("system", "retention", PRUNE_ACTION)
@@ -100,16 +97,19 @@ impl AuditLog {
             .outcome(Outcome::Ok, format!("pruned records before {cutoff_at}"));
         let checkpoint = chain::seal(head.seq + 1, now(), entry, &head.hash);
         head.in_doubt = true;
-        insert(&mut *tx, &checkpoint).await?;
-        set_guard(&mut tx, true).await?;
-        sqlx::query("DELETE FROM audit_log WHERE seq <= ?")
-            .bind(span.through_seq)
-            .execute(&mut *tx)
-            .await?;
-        set_guard(&mut tx, false).await?;
+        store::insert(&mut *tx, &checkpoint).await?;
+        store::set_guard(&mut tx, true).await?;
+        store::delete_through(&mut tx, span.through_seq).await?;
+        store::set_guard(&mut tx, false).await?;
         tx.commit().await?;
         head.advance(&checkpoint);
         Ok(span.count)
+    }
+
+    /// One page of records matching `filter`, newest first. The next page is
+    /// `filter` with `before_seq` set to the last record's `seq`.
+    pub async fn page(&self, filter: &AuditFilter) -> Result<Vec<AuditRecord>, sqlx::Error> {
+        store::fetch(&self.pool, filter, filter.page_size()).await
     }
 }
 
@@ -120,98 +120,12 @@ fn now() -> String {
 
 /// The last record's position and hash, or the genesis head when empty.
 async fn read_head(pool: &SqlitePool) -> Result<ChainHead, sqlx::Error> {
-    let last: Option<(i64, String)> =
-        sqlx::query_as("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
-            .fetch_optional(pool)
-            .await?;
-    let (seq, hash) = last.unwrap_or_else(|| (0, GENESIS_HASH.to_string()));
+    let (seq, hash) = store::last_link(pool)
+        .await?
+        .unwrap_or_else(|| (0, GENESIS_HASH.to_string()));
     Ok(ChainHead {
         seq,
         hash,
         in_doubt: false,
     })
-}
-
-/// Stores `record` as it is.
-pub(super) async fn insert<'e, E>(executor: E, record: &AuditRecord) -> Result<(), sqlx::Error>
-where
-    E: sqlx::Executor<'e, Database = Sqlite>,
-{
-    sqlx::query(&format!(
-        "INSERT INTO audit_log ({COLUMNS}) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-    ))
-    .bind(record.seq)
-    .bind(&record.at)
-    .bind(&record.actor)
-    .bind(&record.source)
-    .bind(&record.workspace)
-    .bind(&record.action)
-    .bind(&record.target_kind)
-    .bind(&record.target_id)
-    .bind(&record.target_name)
-    .bind(&record.params)
-    .bind(&record.before)
-    .bind(&record.after)
-    .bind(record.outcome)
-    .bind(&record.message)
-    .bind(record.duration_ms)
-    .bind(&record.prev_hash)
-    .bind(&record.hash)
-    .execute(executor)
-    .await?;
-    Ok(())
-}
-
-/// The prefix of the log a prune removes.
-struct PruneSpan {
-    through_seq: i64,
-    last_hash: String,
-    count: u64,
-}
-
-/// What pruning before `cutoff_at` would remove, never reaching `head_seq`;
-/// `None` when nothing.
-async fn prune_span(
-    tx: &mut sqlx::Transaction<'_, Sqlite>,
-    cutoff_at: &str,
-    head_seq: i64,
-) -> Result<Option<PruneSpan>, sqlx::Error> {
-    // `+at` keeps SQLite off the `at` index: walking in seq order stops at
-    // the first kept record instead of sorting every newer one.
-    let first_kept: Option<i64> =
-        sqlx::query_scalar("SELECT seq FROM audit_log WHERE +at >= ? ORDER BY seq LIMIT 1")
-            .bind(cutoff_at)
-            .fetch_optional(&mut **tx)
-            .await?;
-    let keep_from = first_kept.unwrap_or(head_seq).min(head_seq);
-    let last: Option<(i64, String)> =
-        sqlx::query_as("SELECT seq, hash FROM audit_log WHERE seq < ? ORDER BY seq DESC LIMIT 1")
-            .bind(keep_from)
-            .fetch_optional(&mut **tx)
-            .await?;
-    let Some((through_seq, last_hash)) = last else {
-        return Ok(None);
-    };
-    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE seq <= ?")
-        .bind(through_seq)
-        .fetch_one(&mut **tx)
-        .await?;
-    Ok(Some(PruneSpan {
-        through_seq,
-        last_hash,
-        count: count.unsigned_abs(),
-    }))
-}
-
-/// Lifts or restores the trigger guard against deletes, inside `tx` only.
-async fn set_guard(
-    tx: &mut sqlx::Transaction<'_, Sqlite>,
-    active: bool,
-) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE audit_prune_guard SET active = ? WHERE id = 1")
-        .bind(active)
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
 }
