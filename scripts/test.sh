@@ -35,4 +35,9 @@ cargo leptos build --split
 step "Playwright (with and without JavaScript)"
 (cd end2end && npx playwright test)
 
+step "release build: every page of it hydrates"
+cargo leptos build --release --split --precompress
+(cd end2end && MILLWRIGHT_E2E_BIN="$PWD/../target/release/millwright" \
+  npx playwright test tests/rendering.spec.ts --project js -g "hydrates without errors")
+
 step "all tests passed"

@@ -3,7 +3,7 @@
 // effects run), in Debian's Chromium against the release server on the demo
 // plant. Prints the median and 90th percentile per page, with a cold cache
 // (a fresh browser context each load) and a warm one, on loopback and on an
-// emulated plant link, and what each cold load downloaded.
+// emulated plant link, and what a cold load had downloaded by then.
 //
 // usage: node bench/tti.mjs   (from end2end/, after `make release`)
 // env:   MILLWRIGHT_TTI_BIN, MILLWRIGHT_TTI_SITE (default: ../target/release/
@@ -67,10 +67,11 @@ function recordHydration() {
       window.__hydratedAt = performance.now();
       observer.disconnect();
     }
-  }).observe(document.documentElement, { subtree: true, attributes: true, attributeFilter: ["data-hydrated"] });
+  }).observe(document, { subtree: true, attributes: true, attributeFilter: ["data-hydrated"] });
 }
 
-/** One load of `path` in `context`: milliseconds to hydration, bytes and requests. */
+/** One load of `path` in `context`: milliseconds to hydration, and the bytes
+ * (as sent, compressed or not) and responses finished by then. */
 async function load(context, path, link) {
   const page = await context.newPage();
   const cdp = await context.newCDPSession(page);
@@ -78,14 +79,21 @@ async function load(context, path, link) {
   if (link) await cdp.send("Network.emulateNetworkConditions", { offline: false, ...link });
   let bytes = 0;
   let requests = 0;
+  const pending = new Map();
+  cdp.on("Network.requestWillBeSent", (e) => pending.set(e.requestId, e.request.url));
   cdp.on("Network.loadingFinished", (e) => {
     bytes += e.encodedDataLength;
     requests += 1;
+    pending.delete(e.requestId);
   });
   const errors = [];
   page.on("pageerror", (e) => errors.push(e.message));
-  await page.goto(base + path);
-  await page.waitForFunction(() => window.__hydratedAt !== undefined, null, { timeout: 120_000 });
+  await page.goto(base + path, { waitUntil: "commit", timeout: 120_000 });
+  await page
+    .waitForFunction(() => window.__hydratedAt !== undefined, null, { timeout: 60_000 })
+    .catch((e) => {
+      throw new Error(`${path} did not hydrate; still loading: ${[...pending.values()].join(" ")}`, { cause: e });
+    });
   const ms = await page.evaluate(() => window.__hydratedAt);
   if (errors.length) throw new Error(`${path}: ${errors.join("; ")}`);
   await page.close();
@@ -107,20 +115,23 @@ try {
     for (const path of pages) {
       const cold = [];
       const warm = [];
-      let sample;
+      const kib = [];
+      const requests = [];
       for (let i = 0; i < runs; i++) {
         const context = await browser.newContext({ storageState });
         await context.addInitScript(recordHydration);
-        sample = await load(context, path, link);
-        cold.push(sample.ms);
+        const first = await load(context, path, link);
+        cold.push(first.ms);
+        kib.push(first.bytes / 1024);
+        requests.push(first.requests);
         warm.push((await load(context, path, link)).ms);
         await context.close();
       }
       console.log(
         `${linkName.padEnd(22)} ${path.padEnd(11)} cold p50 ${quantile(cold, 0.5).toFixed(0).padStart(5)} ms` +
           ` p90 ${quantile(cold, 0.9).toFixed(0).padStart(5)} ms | warm p50 ${quantile(warm, 0.5).toFixed(0).padStart(5)} ms` +
-          ` p90 ${quantile(warm, 0.9).toFixed(0).padStart(5)} ms | cold download ${(sample.bytes / 1024).toFixed(0)} KiB` +
-          ` in ${sample.requests} requests`,
+          ` p90 ${quantile(warm, 0.9).toFixed(0).padStart(5)} ms | cold, until hydrated: p50 ` +
+          `${quantile(kib, 0.5).toFixed(0)} KiB in ${quantile(requests, 0.5)} responses`,
       );
     }
   }
