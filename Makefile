@@ -10,18 +10,18 @@ setup:
 
 ## Build and serve http://127.0.0.1:3000 with SQLite under ./data and the demo plant.
 run: setup
-	cargo leptos serve --split
+	cargo leptos serve
 
 ## Every test: lint, unit and store tests, integration against the lab, Playwright.
 test: setup
 	@bash scripts/test.sh
 
 build: setup
-	cargo leptos build --split
+	cargo leptos build
 
 ## Optimised build: target/release/millwright plus target/site.
 release: setup
-	cargo leptos build --release --split --precompress
+	cargo leptos build --release --precompress
 
 lint:
 	cargo fmt --all -- --check
@@ -35,7 +35,7 @@ lab-down:
 	@bash scripts/lab.sh down
 
 bench: setup
-	cargo leptos build --release --split --precompress
+	cargo leptos build --release --precompress
 	@node scripts/wasm-size.mjs
 	cd end2end && node bench/tti.mjs
 	cargo run --release -p millwright --bin bench-inventory

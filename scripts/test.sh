@@ -30,13 +30,13 @@ cargo test --test lab --test fleet_lab --test fleet_change_lab --test storage_la
   --test history_lab -- --include-ignored --test-threads=1
 
 step "build the site"
-cargo leptos build --split
+cargo leptos build
 
 step "Playwright (with and without JavaScript)"
 (cd end2end && npx playwright test)
 
 step "release build: every page of it hydrates"
-cargo leptos build --release --split --precompress
+cargo leptos build --release --precompress
 (cd end2end && MILLWRIGHT_E2E_BIN="$PWD/../target/release/millwright" \
   npx playwright test tests/rendering.spec.ts --project js -g "hydrates without errors")
 

@@ -41,12 +41,17 @@ pub mod visibility;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::{path, Lazy, SsrMode};
+use leptos_router::{path, SsrMode};
 
 use crate::components::live::provide_live;
 use crate::components::shell::Shell;
 use crate::i18n::{use_i18n, Key};
-use crate::pages::not_found::NotFound;
+use crate::pages::{
+    account::AccountPage, audit::AuditPage, create::CreatePage, dashboard::DashboardPage,
+    domain::DomainPage, history::HistoryPage, hosts::HostsPage, inventory::InventoryPage,
+    login::LoginPage, networks::NetworksPage, not_found::NotFound, storage::StoragePage,
+    templates::TemplatesPage, users::UsersPage, workspaces::WorkspacesPage,
+};
 use crate::prefs::Prefs;
 
 /// The HTML document around the app, rendered on the server.
@@ -99,20 +104,20 @@ pub fn App() -> impl IntoView {
         <Router>
             <Shell>
                 <Routes fallback=NotFound>
-                    <Route path=path!("") view={Lazy::<pages::Dashboard>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("hosts") view={Lazy::<pages::Hosts>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("history") view={Lazy::<pages::History>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("inventory") view={Lazy::<pages::Inventory>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("domains/:host/:uuid") view={Lazy::<pages::Domain>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("login") view={Lazy::<pages::Login>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("account") view={Lazy::<pages::Account>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("users") view={Lazy::<pages::Users>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("workspaces") view={Lazy::<pages::Workspaces>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("audit") view={Lazy::<pages::Audit>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("create") view={Lazy::<pages::Create>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("templates") view={Lazy::<pages::Templates>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("storage") view={Lazy::<pages::Storage>::new()} ssr=SsrMode::Async />
-                    <Route path=path!("networks") view={Lazy::<pages::Networks>::new()} ssr=SsrMode::Async />
+                    <Route path=path!("") view=DashboardPage ssr=SsrMode::Async />
+                    <Route path=path!("hosts") view=HostsPage ssr=SsrMode::Async />
+                    <Route path=path!("history") view=HistoryPage ssr=SsrMode::Async />
+                    <Route path=path!("inventory") view=InventoryPage ssr=SsrMode::Async />
+                    <Route path=path!("domains/:host/:uuid") view=DomainPage ssr=SsrMode::Async />
+                    <Route path=path!("login") view=LoginPage ssr=SsrMode::Async />
+                    <Route path=path!("account") view=AccountPage ssr=SsrMode::Async />
+                    <Route path=path!("users") view=UsersPage ssr=SsrMode::Async />
+                    <Route path=path!("workspaces") view=WorkspacesPage ssr=SsrMode::Async />
+                    <Route path=path!("audit") view=AuditPage ssr=SsrMode::Async />
+                    <Route path=path!("create") view=CreatePage ssr=SsrMode::Async />
+                    <Route path=path!("templates") view=TemplatesPage ssr=SsrMode::Async />
+                    <Route path=path!("storage") view=StoragePage ssr=SsrMode::Async />
+                    <Route path=path!("networks") view=NetworksPage ssr=SsrMode::Async />
                 </Routes>
             </Shell>
         </Router>
