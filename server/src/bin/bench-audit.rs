@@ -16,8 +16,9 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use app::audit::{chain, AuditEntry, AuditFilter, AuditLog, AuditRecord, Outcome, Target};
+use app::store::audit as store;
 use serde_json::json;
-use sqlx::{Sqlite, SqlitePool};
+use sqlx::SqlitePool;
 use time::OffsetDateTime;
 
 type BenchResult<T> = Result<T, Box<dyn Error>>;
@@ -87,38 +88,6 @@ async fn open(path: &Path) -> BenchResult<SqlitePool> {
     Ok(millwright::open_sqlite(path, 8).await?)
 }
 
-/// Writes `r` as it is, bypassing `AuditLog`: the baseline and the bulk fill.
-async fn insert_row<'e, E>(executor: E, r: &AuditRecord) -> Result<(), sqlx::Error>
-where
-    E: sqlx::Executor<'e, Database = Sqlite>,
-{
-    sqlx::query(
-        "INSERT INTO audit_log (seq, at, actor, source, workspace, action, target_kind, \
-         target_id, target_name, params, before, after, outcome, message, duration_ms, \
-         prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(r.seq)
-    .bind(&r.at)
-    .bind(&r.actor)
-    .bind(&r.source)
-    .bind(&r.workspace)
-    .bind(&r.action)
-    .bind(&r.target_kind)
-    .bind(&r.target_id)
-    .bind(&r.target_name)
-    .bind(&r.params)
-    .bind(&r.before)
-    .bind(&r.after)
-    .bind(r.outcome)
-    .bind(&r.message)
-    .bind(r.duration_ms)
-    .bind(&r.prev_hash)
-    .bind(&r.hash)
-    .execute(executor)
-    .await?;
-    Ok(())
-}
-
 /// `entry` as a row, with placeholder hashes instead of a chain.
 fn unhashed(seq: i64, entry: AuditEntry) -> AuditRecord {
     let mut row = chain::seal(seq, chain::timestamp(OffsetDateTime::now_utc()), entry, "");
@@ -176,7 +145,7 @@ async fn bench_appends(dir: &Path, appends: usize) -> BenchResult<()> {
         .collect();
     let started = Instant::now();
     for row in &rows {
-        insert_row(&plain, row).await?;
+        store::insert(&plain, row).await?;
     }
     let baseline = rate(appends, started.elapsed());
     println!(
@@ -217,7 +186,7 @@ async fn fill(pool: &SqlitePool, total: u64) -> BenchResult<()> {
         for seq in seq..(seq + BULK).min(total + 1) {
             let at = base + time::Duration::milliseconds(seq as i64 * 3_000 + (seq % 997) as i64);
             let record = chain::seal(seq as i64, chain::timestamp(at), entry(&mut rng), &prev);
-            insert_row(&mut *tx, &record).await?;
+            store::insert(&mut *tx, &record).await?;
             prev = record.hash;
         }
         tx.commit().await?;

@@ -38,7 +38,7 @@ pub async fn read_metrics(
     }
     let raw = res == Resolution::Raw;
     if let (false, Some(b)) = (raw, buckets) {
-        return read_buckets(pool, res, series, (from, to), metrics, b).await;
+        return bucket_query(pool, res, series, (from, to), metrics, b, true).await;
     }
     let cols: Vec<String> = metrics
         .iter()
@@ -80,22 +80,7 @@ pub async fn read_metrics(
     Ok(rows.iter().map(|r| point(r, metrics)).collect())
 }
 
-/// Rollups aggregated per bucket by range seeks per series and bucket
-/// (correlated subqueries): unlike `GROUP BY` on a computed bucket, this
-/// needs no sorter, so a month of minutes for twenty hosts reads in tens of
-/// milliseconds.
-async fn read_buckets(
-    pool: &SqlitePool,
-    res: Resolution,
-    series: &[i64],
-    (from, to): (i64, i64),
-    metrics: &[Metric],
-    (origin, w): (i64, i64),
-) -> Result<Vec<Point>, sqlx::Error> {
-    bucket_query(pool, res, series, (from, to), metrics, (origin, w), true).await
-}
-
-/// [`read_buckets`] without maxima (half the work).
+/// [`read_metrics`] per bucket without maxima (half the work).
 pub async fn read_averages(
     pool: &SqlitePool,
     res: Resolution,
@@ -110,6 +95,10 @@ pub async fn read_averages(
     bucket_query(pool, res, series, window, metrics, buckets, false).await
 }
 
+/// Rollups aggregated per bucket by range seeks per series and bucket
+/// (correlated subqueries): unlike `GROUP BY` on a computed bucket, this
+/// needs no sorter, so a month of minutes for twenty hosts reads in tens of
+/// milliseconds.
 async fn bucket_query(
     pool: &SqlitePool,
     res: Resolution,
