@@ -20,6 +20,8 @@ pub mod validate;
 #[cfg(feature = "ssr")]
 pub mod auth;
 #[cfg(feature = "ssr")]
+pub mod csv;
+#[cfg(feature = "ssr")]
 pub mod domxml;
 #[cfg(feature = "ssr")]
 pub mod fleet;

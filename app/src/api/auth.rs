@@ -74,17 +74,13 @@ pub async fn login(username: String, password: String, next: String) -> Result<(
     Ok(())
 }
 
-/// Only a local path may follow sign-in (no open redirect).
+/// Only a local path may follow sign-in (no open redirect), and never the
+/// sign-in page itself.
 pub fn safe_next(next: &str) -> String {
-    let ok = next.starts_with('/')
-        && !next.starts_with("//")
-        && !next.contains('\\')
-        && !next.starts_with("/login");
-    if ok {
-        next.to_string()
-    } else {
-        "/".to_string()
-    }
+    crate::url::local_path(next)
+        .filter(|p| !p.starts_with("/login"))
+        .unwrap_or("/")
+        .to_string()
 }
 
 /// Signs out: the session is deleted on the server.

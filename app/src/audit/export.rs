@@ -99,19 +99,7 @@ pub(super) fn push_line(out: &mut String, r: &AuditRecord) {
         if i > 0 {
             out.push(',');
         }
-        push_field(out, field);
+        crate::csv::push_text(out, field);
     }
     out.push_str("\r\n");
-}
-
-/// Appends one field, quoted (with quotes doubled) only when it holds a
-/// comma, a quote or a line break, as RFC 4180 asks.
-pub(super) fn push_field(out: &mut String, field: &str) {
-    if field.contains([',', '"', '\r', '\n']) {
-        out.push('"');
-        out.push_str(&field.replace('"', "\"\""));
-        out.push('"');
-    } else {
-        out.push_str(field);
-    }
 }

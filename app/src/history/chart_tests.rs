@@ -81,3 +81,11 @@ fn axis_labels_follow_the_locale() {
     assert_eq!(axis_time(t, 7 * 86_400, Locale::ZhCn), "10月4日");
     assert_eq!(axis_time(t, 365 * 86_400, Locale::ZhCn), "2024年10月");
 }
+
+#[test]
+fn a_series_csv_keeps_imported_names_as_text() {
+    // A trace's entity names come from an uploaded file.
+    let csv = crate::history::panel::csv(&spec(vec![line("=cmd|' /C calc'!A0", -1.5)], false));
+    let first = csv.lines().nth(1).unwrap();
+    assert!(first.ends_with(",'=cmd|' /C calc'!A0,-1.5,%"), "{first}");
+}

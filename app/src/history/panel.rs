@@ -290,14 +290,13 @@ fn sum_line(label: String, points: &[Point], m: Metric) -> Line {
 /// The chart's series as CSV: one row per point and line, UTC times.
 pub fn csv(spec: &Spec) -> String {
     let mut out = String::from("time_utc,unix_time,series,value,unit\n");
-    let quote = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
     for line in &spec.lines {
         for &(t, v) in &line.points {
             out.push_str(&format!(
                 "{},{t},{},{v},{}\n",
                 super::chart::full_time(t),
-                quote(&line.label),
-                quote(&spec.unit)
+                crate::csv::text(&line.label),
+                crate::csv::text(&spec.unit)
             ));
         }
     }

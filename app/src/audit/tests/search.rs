@@ -3,7 +3,7 @@
 use futures::TryStreamExt;
 use sqlx::SqlitePool;
 
-use crate::audit::export::{csv_batches, push_field};
+use crate::audit::export::csv_batches;
 use crate::audit::record::{AuditEntry, AuditFilter, AuditRecord, Outcome, Target};
 use crate::audit::AuditLog;
 use crate::store::audit::prefix_end;
@@ -191,19 +191,6 @@ fn prefix_ends_sort_after_every_extension() {
     assert_eq!(prefix_end("a\u{10FFFF}").as_deref(), Some("b"));
     assert_eq!(prefix_end("\u{D7FF}").as_deref(), Some("\u{E000}"));
     assert_eq!(prefix_end("\u{10FFFF}"), None);
-}
-
-#[test]
-fn csv_fields_are_quoted_only_when_needed() {
-    let mut out = String::new();
-    for field in ["plain", "a,b", "say \"hi\"", "two\nlines", "cr\rhere", ""] {
-        push_field(&mut out, field);
-        out.push('|');
-    }
-    assert_eq!(
-        out,
-        "plain|\"a,b\"|\"say \"\"hi\"\"\"|\"two\nlines\"|\"cr\rhere\"||"
-    );
 }
 
 const CSV_HEADER: &str = "seq,at,actor,source,workspace,action,target_kind,target_id,\
