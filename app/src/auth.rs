@@ -1,7 +1,7 @@
 //! Who is asking: passwords (argon2id, off the async runtime), the signed-in
 //! session, and the client's address.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
 use argon2::password_hash::{
     rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
@@ -129,13 +129,45 @@ pub async fn sign_out(session: &Session) -> Result<(), AppError> {
     session.flush().await.map_err(session_error)
 }
 
-/// The client's address as the socket saw it, from a request's
-/// extensions (`unknown` without connect info). The one place that reads it.
+/// The client's address for a request, set once by the server's outermost
+/// layer (see [`forwarded_client`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ClientAddress(pub IpAddr);
+
+/// The client's address from a request's extensions: the [`ClientAddress`]
+/// the server set, else the socket's peer (`unknown` without connect info).
+/// The one place that reads it.
 pub fn client_address(extensions: &http::Extensions) -> String {
+    if let Some(ClientAddress(ip)) = extensions.get::<ClientAddress>() {
+        return ip.to_string();
+    }
     extensions
         .get::<axum::extract::ConnectInfo<SocketAddr>>()
         .map(|c| c.0.ip().to_string())
         .unwrap_or_else(|| "unknown".into())
+}
+
+/// The client behind the socket's `peer`. Only a trusted proxy's
+/// `X-Forwarded-For` counts, read from the right: each trusted proxy
+/// appends the address it was called from, so the right-most entry that is
+/// not itself a trusted proxy is the client; entries to its left are
+/// whatever the client claimed. A malformed entry ends the walk there.
+pub fn forwarded_client(peer: IpAddr, forwarded_for: &[&str], trusted: &[IpAddr]) -> IpAddr {
+    let mut client = peer;
+    let entries = forwarded_for
+        .iter()
+        .rev()
+        .flat_map(|header| header.rsplit(','));
+    for entry in entries {
+        if !trusted.contains(&client) {
+            break;
+        }
+        match entry.trim().parse::<IpAddr>() {
+            Ok(ip) => client = ip,
+            Err(_) => break,
+        }
+    }
+    client
 }
 
 #[cfg(test)]
@@ -149,6 +181,31 @@ mod tests {
         assert!(verify_password("correct horse battery".into(), hash.clone()).await);
         assert!(!verify_password("wrong".into(), hash).await);
         assert!(!verify_password("x".into(), "not a hash".into()).await);
+    }
+
+    #[test]
+    fn only_trusted_proxies_name_the_client() {
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        let proxy = [ip("10.0.0.1"), ip("10.0.0.2")];
+        let from = |peer: &str, xff: &[&str]| forwarded_client(ip(peer), xff, &proxy).to_string();
+        assert_eq!(
+            from("192.0.2.7", &["198.51.100.1"]),
+            "192.0.2.7",
+            "untrusted peer"
+        );
+        assert_eq!(from("10.0.0.1", &[]), "10.0.0.1", "no header");
+        assert_eq!(from("10.0.0.1", &["198.51.100.1"]), "198.51.100.1");
+        assert_eq!(
+            from("10.0.0.1", &["203.0.113.9, 198.51.100.1, 10.0.0.2"]),
+            "198.51.100.1",
+            "a claimed address left of the client is ignored"
+        );
+        assert_eq!(
+            from("10.0.0.1", &["203.0.113.9", "198.51.100.1"]),
+            "198.51.100.1"
+        );
+        assert_eq!(from("10.0.0.1", &["nonsense"]), "10.0.0.1");
+        assert_eq!(from("10.0.0.1", &["2001:db8::1"]), "2001:db8::1");
     }
 
     #[test]

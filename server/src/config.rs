@@ -39,6 +39,16 @@ pub struct Config {
     #[arg(long = "host", env = "MILLWRIGHT_HOSTS", value_delimiter = ',')]
     pub hosts: Vec<String>,
 
+    /// Reverse proxies whose `X-Forwarded-For` names the client (repeatable;
+    /// IP addresses). From any other peer the header is ignored, so a client
+    /// cannot choose the address its sign-in throttle and audit record see.
+    #[arg(
+        long = "trusted-proxy",
+        env = "MILLWRIGHT_TRUSTED_PROXIES",
+        value_delimiter = ','
+    )]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+
     /// Mark the session cookie `Secure` (serve behind TLS).
     #[arg(long, env = "MILLWRIGHT_SECURE_COOKIES")]
     pub secure_cookies: bool,

@@ -9,6 +9,7 @@ use axum::http::{header, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use sqlx::SqlitePool;
+use std::net::IpAddr;
 use tower_sessions::session_store::ExpiredDeletion;
 use tower_sessions::{Expiry, Session, SessionManagerLayer};
 use tower_sessions_sqlx_store::SqliteStore;
@@ -83,6 +84,32 @@ pub fn spawn_audit_retention(audit: app::audit::AuditLog, days: u32) {
             }
         }
     });
+}
+
+/// Sets the request's [`app::auth::ClientAddress`] once, for every layer
+/// and handler after it: the socket's peer, or the client a trusted proxy
+/// names in `X-Forwarded-For`.
+pub async fn client_address(
+    State(trusted): State<std::sync::Arc<[IpAddr]>>,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    let peer = req
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip());
+    if let Some(peer) = peer {
+        let forwarded: Vec<&str> = req
+            .headers()
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect();
+        let client = app::auth::forwarded_client(peer, &forwarded, &trusted);
+        req.extensions_mut()
+            .insert(app::auth::ClientAddress(client));
+    }
+    next.run(req).await
 }
 
 /// Paths served without a session.

@@ -97,7 +97,14 @@ pub async fn build(cfg: &Config) -> Result<Built, StartError> {
     if demo_on {
         spawn_demo_replay(&state, cfg.demo_dir.join("traces/planetlab-20110303"));
     }
-    let app = router(state.clone(), stop_rx).layer(sessions);
+    let trusted: std::sync::Arc<[std::net::IpAddr]> = cfg.trusted_proxies.clone().into();
+    let app =
+        router(state.clone(), stop_rx)
+            .layer(sessions)
+            .layer(axum::middleware::from_fn_with_state(
+                trusted,
+                identity::client_address,
+            ));
     Ok(Built { app, state, stop })
 }
 

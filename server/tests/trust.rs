@@ -1,11 +1,15 @@
 //! Hostile input on the real stack (issue "Trust"): redirects, CSV exports,
 //! malformed requests. In-process, a fresh SQLite file per test.
 
-use axum::http::StatusCode;
+use std::net::SocketAddr;
+
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::http::{header, StatusCode};
 
 mod harness;
 
-use harness::{encode, ServerFn, TestApp, PASSWORD};
+use harness::{encode, Reply, ServerFn, TestApp, PASSWORD};
 
 /// Where a signed-in form post of `next` sends the browser.
 async fn after_sign_in(t: &TestApp, next: &str) -> String {
@@ -61,4 +65,80 @@ async fn a_planted_formula_is_text_in_the_audit_export() {
             );
         }
     }
+}
+
+/// A sign-in form post as the client at `peer` sends it, through a proxy
+/// when `forwarded_for` is given.
+async fn login_from(t: &TestApp, peer: &str, forwarded_for: &str, password: &str) -> Reply {
+    let addr: SocketAddr = format!("{peer}:40000").parse().unwrap();
+    let mut req = t
+        .post(app::api::auth::Login::PATH, "")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .extension(ConnectInfo(addr));
+    if !forwarded_for.is_empty() {
+        req = req.header("x-forwarded-for", forwarded_for);
+    }
+    let body = format!("username=admin&password={}&next=/", encode(password));
+    t.send(req.body(Body::from(body)).unwrap()).await
+}
+
+/// The source address of every sign-in record, newest first.
+async fn sign_in_sources(t: &TestApp) -> Vec<(String, String)> {
+    let rows = t.state.audit.page(&Default::default()).await.unwrap();
+    rows.into_iter()
+        .filter(|r| r.action == "auth.sign_in")
+        .map(|r| (r.source, r.message))
+        .collect()
+}
+
+#[tokio::test]
+async fn failures_from_one_address_do_not_lock_the_user_out_from_another() {
+    let t = TestApp::spawn("throttlepair", &[]).await;
+    for _ in 0..5 {
+        let reply = login_from(&t, "192.0.2.10", "", "wrong password!").await;
+        assert!(reply.body.contains("ErrBadCredentials"), "{}", reply.body);
+    }
+    let locked = login_from(&t, "192.0.2.10", "", PASSWORD).await;
+    assert!(locked.cookie.is_empty() && locked.body.contains("Throttled"));
+    let elsewhere = login_from(&t, "192.0.2.11", "", PASSWORD).await;
+    assert!(!elsewhere.cookie.is_empty(), "{}", elsewhere.body);
+}
+
+#[tokio::test]
+async fn concurrent_guesses_cannot_all_pass_one_check() {
+    let t = TestApp::spawn("throttlerace", &[]).await;
+    let guesses = (0..12).map(|_| login_from(&t, "192.0.2.20", "", "wrong password!"));
+    futures::future::join_all(guesses).await;
+    let verified = sign_in_sources(&t)
+        .await
+        .iter()
+        .filter(|(_, message)| message == "wrong username or password")
+        .count();
+    assert_eq!(verified, 5, "guesses checked against the password");
+}
+
+#[tokio::test]
+async fn only_a_trusted_proxy_names_the_client() {
+    let t = TestApp::spawn("proxy", &["--trusted-proxy", "127.0.0.1"]).await;
+    for _ in 0..5 {
+        login_from(&t, "127.0.0.1", "198.51.100.1", "wrong password!").await;
+    }
+    let other_client = login_from(&t, "127.0.0.1", "198.51.100.2", PASSWORD).await;
+    assert!(
+        !other_client.cookie.is_empty(),
+        "another client behind the proxy"
+    );
+    // A client that is not the proxy cannot choose its address.
+    login_from(&t, "192.0.2.30", "198.51.100.3", "wrong password!").await;
+    let sources: Vec<String> = sign_in_sources(&t)
+        .await
+        .into_iter()
+        .map(|(s, _)| s)
+        .collect();
+    assert_eq!(sources[0], "192.0.2.30");
+    assert_eq!(sources[1], "198.51.100.2");
+    assert!(
+        sources[2..].iter().all(|s| s == "198.51.100.1"),
+        "{sources:?}"
+    );
 }

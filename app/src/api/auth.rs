@@ -12,7 +12,8 @@ pub async fn whoami() -> Result<Option<Actor>, AppError> {
     crate::guard::current_actor(&state).await
 }
 
-/// Signs in; throttled after 5 failures per user or address in 15 minutes.
+/// Signs in; throttled after 5 failures of one user from one address, or 20
+/// from one address, in 15 minutes (see `store::users::begin_attempt`).
 /// Redirects to `next` (a local path) on success.
 #[server]
 pub async fn login(username: String, password: String, next: String) -> Result<(), AppError> {
@@ -31,13 +32,13 @@ pub async fn login(username: String, password: String, next: String) -> Result<(
             .duration_ms(started.elapsed().as_millis() as i64)
     };
     let now = now_ms();
-    if users::throttled(&state.pool, &username, &source, now).await? {
+    let Some(attempt) = users::begin_attempt(&state.pool, &username, &source, now).await? else {
         let _ = state
             .audit
             .append(record(Outcome::Denied, "throttled"))
             .await;
         return Err(AppError::Throttled);
-    }
+    };
     let user = users::by_name(&state.pool, &username).await?;
     // Verify against a dummy hash when the user is unknown, so timing does not tell.
     const DUMMY: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$4n8wAAi6c5z5PFQ6kBC8ZtJ0Jc4b0kQ0xS0r3E8dQdA";
@@ -47,7 +48,6 @@ pub async fn login(username: String, password: String, next: String) -> Result<(
         .unwrap_or_else(|| DUMMY.into());
     let password_ok = verify_password(password, hash).await;
     let user = user.filter(|u| password_ok && !u.disabled);
-    users::record_attempt(&state.pool, &username, &source, user.is_some(), now).await?;
     let Some(user) = user else {
         let _ = state
             .audit
@@ -58,6 +58,7 @@ pub async fn login(username: String, password: String, next: String) -> Result<(
             crate::i18n::Key::ErrBadCredentials,
         ));
     };
+    users::attempt_succeeded(&state.pool, attempt).await?;
     let session = leptos_axum::extract::<tower_sessions::Session>()
         .await
         .map_err(|_| AppError::Internal)?;

@@ -116,94 +116,119 @@ pub async fn actor(pool: &SqlitePool, id: i64) -> Result<Option<Actor>, sqlx::Er
     }))
 }
 
-/// Sign-in throttling window and limit.
+/// Sign-in throttling: the window, the failures one (user, address) pair
+/// may have in it, and the failures one address may have for any users.
+/// No limit is per user alone: failures from one address never lock a user
+/// out from another.
 pub const THROTTLE_WINDOW_MS: i64 = 15 * 60 * 1000;
-pub const THROTTLE_FAILURES: i64 = 5;
+pub const THROTTLE_PAIR_FAILURES: i64 = 5;
+pub const THROTTLE_ADDRESS_FAILURES: i64 = 20;
 
-/// Whether sign-in is refused for this user or address right now.
-pub async fn throttled(
+/// Starts a sign-in attempt: `None` when it is refused (the pair or the
+/// address is at its limit), else the attempt's id, recorded as a failure
+/// until [`attempt_succeeded`]. Check and record are one statement, so
+/// concurrent guesses cannot all pass one check. Old attempts are pruned.
+pub async fn begin_attempt(
     pool: &SqlitePool,
     username: &str,
     address: &str,
     now_ms: i64,
-) -> Result<bool, sqlx::Error> {
-    let since = now_ms - THROTTLE_WINDOW_MS;
-    let (by_user, by_address): (i64, i64) = sqlx::query_as(
-        "SELECT
-           (SELECT COUNT(*) FROM login_attempts WHERE username = ?1 AND ok = 0 AND at_ms > ?3),
-           (SELECT COUNT(*) FROM login_attempts WHERE address = ?2 AND ok = 0 AND at_ms > ?3)",
-    )
-    .bind(username)
-    .bind(address)
-    .bind(since)
-    .fetch_one(pool)
-    .await?;
-    Ok(by_user >= THROTTLE_FAILURES || by_address >= THROTTLE_FAILURES)
-}
-
-/// Records an attempt; old ones are pruned on the way.
-pub async fn record_attempt(
-    pool: &SqlitePool,
-    username: &str,
-    address: &str,
-    ok: bool,
-    now_ms: i64,
-) -> Result<(), sqlx::Error> {
-    let mut tx = pool.begin().await?;
+) -> Result<Option<i64>, sqlx::Error> {
     sqlx::query("DELETE FROM login_attempts WHERE at_ms < ?")
         .bind(now_ms - 2 * THROTTLE_WINDOW_MS)
-        .execute(&mut *tx)
+        .execute(pool)
         .await?;
-    sqlx::query("INSERT INTO login_attempts (at_ms, username, address, ok) VALUES (?, ?, ?, ?)")
-        .bind(now_ms)
-        .bind(username)
-        .bind(address)
-        .bind(ok)
-        .execute(&mut *tx)
+    sqlx::query_scalar(
+        "INSERT INTO login_attempts (at_ms, username, address, ok)
+         SELECT ?1, ?2, ?3, 0
+         WHERE (SELECT COUNT(*) FROM login_attempts
+                WHERE username = ?2 AND address = ?3 AND ok = 0 AND at_ms > ?4) < ?5
+           AND (SELECT COUNT(*) FROM login_attempts
+                WHERE address = ?3 AND ok = 0 AND at_ms > ?4) < ?6
+         RETURNING id",
+    )
+    .bind(now_ms)
+    .bind(username)
+    .bind(address)
+    .bind(now_ms - THROTTLE_WINDOW_MS)
+    .bind(THROTTLE_PAIR_FAILURES)
+    .bind(THROTTLE_ADDRESS_FAILURES)
+    .fetch_optional(pool)
+    .await
+}
+
+/// Marks an attempt as a successful sign-in (it no longer counts).
+pub async fn attempt_succeeded(pool: &SqlitePool, id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE login_attempts SET ok = 1 WHERE id = ?")
+        .bind(id)
+        .execute(pool)
         .await?;
-    tx.commit().await
+    Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[sqlx::test(migrations = "../migrations")]
-    async fn throttles_after_five_failures_per_user_or_address(pool: SqlitePool) {
-        let t0 = 1_000_000_000;
-        for i in 0..4 {
-            record_attempt(&pool, "op", &format!("10.0.0.{i}"), false, t0 + i)
+    /// Records `n` failed attempts of `user` from `address` at `at`.
+    async fn fail(pool: &SqlitePool, user: &str, address: &str, n: usize, at: i64) {
+        for _ in 0..n {
+            begin_attempt(pool, user, address, at)
                 .await
+                .unwrap()
                 .unwrap();
         }
-        assert!(!throttled(&pool, "op", "10.0.0.9", t0 + 10).await.unwrap());
-        record_attempt(&pool, "op", "10.0.0.5", false, t0 + 5)
+    }
+
+    #[sqlx::test(migrations = "../migrations")]
+    async fn throttles_per_user_and_address_pair_and_per_address(pool: SqlitePool) {
+        let t0 = 1_000_000_000;
+        fail(&pool, "op", "10.0.0.1", 5, t0).await;
+        let refused = begin_attempt(&pool, "OP", "10.0.0.1", t0 + 1)
             .await
             .unwrap();
-        assert!(
-            throttled(&pool, "OP", "10.0.0.9", t0 + 10).await.unwrap(),
-            "by user, any case"
-        );
-        assert!(!throttled(&pool, "other", "10.0.0.9", t0 + 10)
+        assert_eq!(refused, None, "the pair, any case");
+        let elsewhere = begin_attempt(&pool, "op", "10.0.0.2", t0 + 1)
             .await
-            .unwrap());
+            .unwrap();
+        assert!(elsewhere.is_some(), "the same user from another address");
+        attempt_succeeded(&pool, elsewhere.unwrap()).await.unwrap();
+        let later = t0 + 1 + THROTTLE_WINDOW_MS;
         assert!(
-            !throttled(&pool, "op", "10.0.0.9", t0 + 5 + THROTTLE_WINDOW_MS)
+            begin_attempt(&pool, "op", "10.0.0.1", later)
                 .await
-                .unwrap(),
+                .unwrap()
+                .is_some(),
             "window passed"
         );
-        for i in 0..5 {
-            record_attempt(&pool, &format!("u{i}"), "10.9.9.9", false, t0 + i)
-                .await
-                .unwrap();
+
+        for i in 0..4 {
+            fail(&pool, &format!("u{i}"), "10.9.9.9", 5, t0).await;
         }
-        assert!(
-            throttled(&pool, "fresh", "10.9.9.9", t0 + 10)
+        let refused = begin_attempt(&pool, "fresh", "10.9.9.9", t0 + 1)
+            .await
+            .unwrap();
+        assert_eq!(refused, None, "the address, for any user");
+        let other = begin_attempt(&pool, "fresh", "10.9.9.8", t0 + 1)
+            .await
+            .unwrap();
+        assert!(other.is_some());
+    }
+
+    #[sqlx::test(migrations = "../migrations")]
+    async fn a_successful_attempt_does_not_count(pool: SqlitePool) {
+        let t0 = 1_000_000_000;
+        for _ in 0..10 {
+            let id = begin_attempt(&pool, "op", "10.0.0.1", t0)
                 .await
-                .unwrap(),
-            "by address"
-        );
+                .unwrap()
+                .unwrap();
+            attempt_succeeded(&pool, id).await.unwrap();
+        }
+        assert!(begin_attempt(&pool, "op", "10.0.0.1", t0)
+            .await
+            .unwrap()
+            .is_some());
     }
 
     #[sqlx::test(migrations = "../migrations")]
