@@ -55,6 +55,24 @@ impl AppError {
         AppError::Invalid(vec![FieldError::new(field, key)])
     }
 
+    /// A request whose fields could not be read (`detail` is the decoder's
+    /// text, logged, never shown): the field it names, if any, with the
+    /// rule it broke; else the field `request`.
+    pub fn malformed(detail: &str) -> Self {
+        #[cfg(feature = "ssr")]
+        tracing::info!(detail, "malformed server function arguments");
+        // Only a missing field's name is taken from the text: elsewhere the
+        // quoted part may be the sent value itself.
+        let missing = detail
+            .split_once("missing field `")
+            .and_then(|(_, rest)| rest.split_once('`'))
+            .map(|(name, _)| name);
+        match missing {
+            Some(name) => AppError::field(name, Key::ErrRequestFieldMissing),
+            None => AppError::field("request", Key::ErrRequestFieldMalformed),
+        }
+    }
+
     /// The message for `field`, if this error has one for it.
     pub fn field_key(&self, field: &str) -> Option<Key> {
         match self {
@@ -92,7 +110,13 @@ impl leptos::server_fn::error::FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
-        AppError::Transport(value.to_string())
+        match value {
+            // On the server: the request did not carry the arguments.
+            ServerFnErrorErr::Args(detail) | ServerFnErrorErr::MissingArg(detail) => {
+                AppError::malformed(&detail)
+            }
+            other => AppError::Transport(other.to_string()),
+        }
     }
 }
 

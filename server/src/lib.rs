@@ -2,6 +2,7 @@
 
 pub mod config;
 pub mod demo;
+pub mod errors;
 pub mod identity;
 pub mod routes;
 
@@ -236,6 +237,7 @@ pub fn router(state: AppState, stop: watch::Receiver<bool>) -> Router {
             move || shell(options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(axum::middleware::from_fn(errors::server_fn_status))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             identity::require_session,

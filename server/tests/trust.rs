@@ -142,3 +142,56 @@ async fn only_a_trusted_proxy_names_the_client() {
         "{sources:?}"
     );
 }
+
+#[tokio::test]
+async fn a_malformed_request_is_a_4xx_naming_the_field() {
+    let t = TestApp::spawn("malformed", &[]).await;
+    let admin = t.sign_in("admin").await;
+    let cases = [
+        (
+            app::api::auth::Login::PATH,
+            "",
+            "username=admin&password=x",
+            "next",
+        ),
+        (
+            app::api::hosts::AddHost::PATH,
+            admin.as_str(),
+            "name=a&uri=test%3A%2F%2F%2Fdefault",
+            "plant",
+        ),
+        (
+            app::api::hosts::RemoveHost::PATH,
+            admin.as_str(),
+            "id=seven",
+            "request",
+        ),
+    ];
+    for (path, cookie, body, field) in cases {
+        let reply = t.post_form(path, cookie, body).await;
+        assert!(
+            reply.status.is_client_error(),
+            "{path}: {} {}",
+            reply.status,
+            reply.body
+        );
+        let err: app::error::AppError = serde_json::from_str(&reply.body).unwrap();
+        assert!(err.field_key(field).is_some(), "{path}: {}", reply.body);
+        assert!(
+            !reply.body.contains("deserializ"),
+            "no decoder text: {}",
+            reply.body
+        );
+    }
+    // A rule broken by a well-formed request is a 4xx as well.
+    let fields = "name=&uri=nonsense&plant=&area=&line=&cell=";
+    let invalid = t
+        .post_form(app::api::hosts::AddHost::PATH, &admin, fields)
+        .await;
+    assert_eq!(
+        invalid.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        invalid.body
+    );
+}

@@ -310,6 +310,8 @@ keys! {
     ErrFixFields => "Please correct the marked fields.", "请修正标出的字段。";
     ErrNotFound => "Not found.", "未找到。";
     ErrInternal => "Something went wrong on the server; the details are in its log.", "服务器出错，详情见服务器日志。";
+    ErrRequestFieldMissing => "The request lacks this field; send the form again from the dashboard.", "请求缺少此字段，请从控制台重新提交表单。";
+    ErrRequestFieldMalformed => "This field has a value of the wrong form.", "此字段的值格式不正确。";
     ErrTransport => "The server could not be reached. Check the connection and try again.", "无法连接服务器，请检查网络后重试。";
     ErrUriEmpty => "Enter the host's libvirt URI.", "请输入主机的 libvirt URI。";
     ErrUriChars => "The URI must be at most 512 characters, without spaces.", "URI 最长 512 个字符，且不能包含空格。";
