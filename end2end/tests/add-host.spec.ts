@@ -6,12 +6,9 @@ const addForm = (page: Page) => page.locator('form[data-form="add-host"]');
 const hostRows = (page: Page) => page.locator('table[data-table="hosts"] tr[data-host-row]');
 
 test.describe("adding a host", () => {
-  test("a bad URI shows the message next to the URI field and adds nothing @nojs", async ({
-    page,
-    request,
-  }, testInfo) => {
-    const before = await healthz(request);
+  test("a bad URI shows the message next to the URI field and adds nothing @nojs", async ({ page }, testInfo) => {
     await open(page, "/hosts", testInfo);
+    const before = await healthz(page.request);
     const name = `E2E bad uri ${Date.now()}`;
     let rowsBefore = 0;
     if (jsEnabled(testInfo)) {
@@ -32,7 +29,7 @@ test.describe("adding a host", () => {
     await expect(addForm(page).locator("#field-name")).toHaveAttribute("aria-invalid", "false");
 
     // Nothing was saved.
-    expect((await healthz(request)).hosts.total).toBe(before.hosts.total);
+    expect((await healthz(page.request)).hosts.total).toBe(before.hosts.total);
     if (jsEnabled(testInfo)) {
       await expect(hostRows(page)).toHaveCount(rowsBefore);
       await expect(page.locator(`tr[data-host-row="${name}"]`)).toHaveCount(0);
@@ -52,9 +49,9 @@ test.describe("adding a host", () => {
       removeAction = hostId = "";
     });
 
-    test("is saved and shown unreachable with a reason, then removed", async ({ page, request }, testInfo) => {
-      const before = await healthz(request);
+    test("is saved and shown unreachable with a reason, then removed", async ({ page }, testInfo) => {
       await open(page, "/hosts", testInfo);
+      const before = await healthz(page.request);
       const name = `E2E unreachable ${Date.now()}`;
       const uri = "qemu+tcp://127.0.0.9:16599/system";
 
@@ -83,7 +80,7 @@ test.describe("adding a host", () => {
       await expect(row.locator("[data-host-error]")).toHaveText(/\S/);
       await expect(row.locator("[data-host-error]")).toContainText("refused the connection");
 
-      const during = await healthz(request);
+      const during = await healthz(page.request);
       expect(during.hosts.total).toBe(before.hosts.total + 1);
       expect(during.hosts.connected).toBe(before.hosts.connected);
       expect(during.domains).toBe(before.domains);
@@ -101,7 +98,7 @@ test.describe("adding a host", () => {
       await row.getByRole("button", { name: "Remove" }).click();
       await expect(row).toHaveCount(0);
       removeAction = hostId = "";
-      expect((await healthz(request)).hosts.total).toBe(before.hosts.total);
+      expect((await healthz(page.request)).hosts.total).toBe(before.hosts.total);
     });
   });
 });

@@ -11,7 +11,7 @@ test.describe("dashboard", () => {
     expect(DEMO_HOSTS.map((h) => h.cpus)).toEqual([32, 48, 64, 64]);
   });
 
-  test("stat cards match the demo plant (plus lab h1) and /healthz", async ({ page, request }, testInfo) => {
+  test("stat cards match the demo plant (plus lab h1) and /healthz", async ({ page }, testInfo) => {
     await open(page, "/", testInfo);
     const demo = countByState(DEMO_DOMAINS);
     const stat = (name: string) => page.locator(`[data-stat="${name}"] .stat__value`);
@@ -20,7 +20,7 @@ test.describe("dashboard", () => {
     // The lab is shared: read libvirt, /healthz and the page together until they agree.
     await expect(async () => {
       const lab = labDomainCounts();
-      const health = await healthz(request);
+      const health = await healthz(page.request);
       expect(health.status).toBe("ok");
       expect(health.database).toBe("ok");
       expect(health.hosts.total).toBe(DEMO_HOSTS.length + (labRegistered ? 1 : 0));

@@ -195,3 +195,19 @@ async fn a_malformed_request_is_a_4xx_naming_the_field() {
         invalid.body
     );
 }
+
+#[tokio::test]
+async fn healthz_tells_anyone_but_an_administrator_only_the_status() {
+    let t = TestApp::spawn("healthz", &[]).await;
+    let member = t.user("viewer", None).await;
+    for cookie in ["", member.as_str()] {
+        let reply = t.get("/healthz", cookie).await;
+        assert_eq!(reply.status, StatusCode::OK);
+        assert_eq!(reply.body, r#"{"status":"ok"}"#);
+    }
+    let admin = t.sign_in("admin").await;
+    let full: serde_json::Value =
+        serde_json::from_str(&t.get("/healthz", &admin).await.body).unwrap();
+    assert_eq!(full["hosts"]["total"], 0, "{full}");
+    assert_eq!(full["database"], "ok");
+}

@@ -69,6 +69,8 @@ export interface Health {
   domains: number;
 }
 
+/** `/healthz` as the administrator: pass a signed-in page's `page.request`
+ *  (anyone else gets only the status). */
 export async function healthz(request: APIRequestContext): Promise<Health> {
   const res = await request.get("/healthz");
   expect(res.ok()).toBeTruthy();
