@@ -30,26 +30,37 @@ const SYSTEM_DIRS: [&str; 13] = [
 ];
 
 /// A directory for a pool: absolute, at most 255 of `A-Za-z0-9._/-`, no
-/// `..`, outside the system directories.
+/// `..`, outside the system directories. Written the one way (`//etc` and
+/// `/./etc` are `/etc`) before the system-directory check, so no spelling
+/// passes it. Symlinks are not resolved: the directory is on the host.
 pub fn pool_path(raw: &str) -> Result<String, FieldError> {
-    let path = raw.trim().trim_end_matches('/');
-    let ok = path.starts_with('/')
+    let raw = raw.trim();
+    let parts: Vec<&str> = raw
+        .split('/')
+        .filter(|part| !part.is_empty() && *part != ".")
+        .collect();
+    let path = format!("/{}", parts.join("/"));
+    let ok = raw.starts_with('/')
         && path.len() <= 255
-        && path.len() > 1
-        && !path.split('/').any(|part| part == "..")
+        && !parts.is_empty()
+        && !parts.contains(&"..")
         && path
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b"._/-".contains(&b));
     if !ok {
         return Err(FieldError::new("path", Key::ErrPoolPath));
     }
-    let system = SYSTEM_DIRS
-        .iter()
-        .any(|d| path == *d || path.starts_with(&format!("{d}/")));
-    if system {
+    if is_system_path(&path) {
         return Err(FieldError::new("path", Key::ErrPoolPathSystem));
     }
-    Ok(path.to_string())
+    Ok(path)
+}
+
+/// Whether an absolute, normalised `path` is, or is in, a system directory.
+fn is_system_path(path: &str) -> bool {
+    SYSTEM_DIRS
+        .iter()
+        .any(|d| path == *d || path.starts_with(&format!("{d}/")))
 }
 
 /// A volume size in GiB: a whole number 1–4096.
@@ -180,7 +191,15 @@ mod tests {
         for bad in ["", "/", "rel/path", "/a/../etc", "/a b", "/a'b", "/a<b"] {
             assert_eq!(pool_path(bad).expect_err(bad).key, Key::ErrPoolPath);
         }
-        for system in ["/etc", "/etc/libvirt", "/usr/lib/x", "/boot/"] {
+        for system in [
+            "/etc",
+            "/etc/libvirt",
+            "/usr/lib/x",
+            "/boot/",
+            "//etc",
+            "/./etc",
+            "/.//usr/./lib",
+        ] {
             assert_eq!(
                 pool_path(system).expect_err(system).key,
                 Key::ErrPoolPathSystem
