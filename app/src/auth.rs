@@ -16,6 +16,8 @@ use crate::policy::Actor;
 /// Session keys.
 pub const SESSION_USER: &str = "uid";
 pub const SESSION_STARTED_MS: &str = "started_ms";
+/// When the session was last extended by activity (ms).
+pub const SESSION_SEEN_MS: &str = "seen_ms";
 
 /// Passwords need at least this many characters.
 pub const MIN_PASSWORD_CHARS: usize = 12;
@@ -98,12 +100,32 @@ pub async fn session_actor(
         .await
         .map_err(session_error)?
         .unwrap_or(0);
-    if now_ms() - started > limits.absolute_ms {
+    let now = now_ms();
+    if now - started > limits.absolute_ms {
         session.flush().await.map_err(session_error)?;
         return Ok(None);
     }
-    Ok(crate::store::users::actor(pool, uid).await?)
+    let actor = crate::store::users::actor(pool, uid, started).await?;
+    if actor.is_none() {
+        session.flush().await.map_err(session_error)?;
+        return Ok(None);
+    }
+    // Activity extends the idle limit: a changed session is saved with a new
+    // expiry (and its cookie re-sent), at most once a minute. The store
+    // only updates a session that still exists, so this never brings back
+    // one signed out meanwhile.
+    let seen: Option<i64> = session.get(SESSION_SEEN_MS).await.map_err(session_error)?;
+    if now - seen.unwrap_or(started) >= TOUCH_EVERY_MS {
+        session
+            .insert(SESSION_SEEN_MS, now)
+            .await
+            .map_err(session_error)?;
+    }
+    Ok(actor)
 }
+
+/// How often activity extends a session's idle limit.
+const TOUCH_EVERY_MS: i64 = 60_000;
 
 fn session_error(e: tower_sessions::session::Error) -> AppError {
     tracing::error!(error = %e, "session store");

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod history;
 pub mod hosts;
 pub mod quota;
+pub mod sessions;
 pub mod templates;
 pub mod users;
 pub mod workspaces;

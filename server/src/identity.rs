@@ -10,9 +10,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use sqlx::SqlitePool;
 use std::net::IpAddr;
-use tower_sessions::session_store::ExpiredDeletion;
-use tower_sessions::{Expiry, Session, SessionManagerLayer};
-use tower_sessions_sqlx_store::SqliteStore;
+use tower_sessions::Session;
 
 use crate::config::Config;
 
@@ -40,33 +38,6 @@ pub async fn bootstrap_admin(pool: &SqlitePool, cfg: &Config) -> Result<(), crat
         tracing::info!("first administrator `admin` created from MILLWRIGHT_ADMIN_PASSWORD");
     }
     Ok(())
-}
-
-/// The session layer over SQLite, plus a task deleting expired sessions.
-pub async fn session_layer(
-    pool: &SqlitePool,
-    cfg: &Config,
-) -> Result<SessionManagerLayer<SqliteStore>, sqlx::Error> {
-    let store = SqliteStore::new(pool.clone());
-    store.migrate().await?;
-    let sweeper = store.clone();
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
-        loop {
-            tick.tick().await;
-            if let Err(e) = sweeper.delete_expired().await {
-                tracing::warn!(error = %e, "expired sessions not deleted");
-            }
-        }
-    });
-    Ok(SessionManagerLayer::new(store)
-        .with_name("mw_session")
-        .with_http_only(true)
-        .with_same_site(tower_sessions::cookie::SameSite::Lax)
-        .with_secure(cfg.secure_cookies)
-        .with_expiry(Expiry::OnInactivity(time::Duration::minutes(
-            cfg.session_idle_minutes.max(1),
-        ))))
 }
 
 /// Prunes audit records older than `days` once a day (behind a checkpoint).

@@ -5,6 +5,7 @@ pub mod demo;
 pub mod errors;
 pub mod identity;
 pub mod routes;
+pub mod sessions;
 
 use std::path::Path;
 use std::time::Duration;
@@ -62,7 +63,7 @@ pub async fn build(cfg: &Config) -> Result<Built, StartError> {
     let pool = open_database(cfg).await?;
     identity::bootstrap_admin(&pool, cfg).await?;
     let audit = app::audit::AuditLog::open(pool.clone()).await?;
-    let sessions = identity::session_layer(&pool, cfg).await?;
+    let sessions = sessions::session_layer(&pool, cfg).await?;
     let gateway =
         Gateway::new(cfg.libvirt_deadline()).with_long_deadline(cfg.libvirt_long_deadline());
     let specs = register_hosts(cfg, &pool).await?;

@@ -211,3 +211,94 @@ async fn healthz_tells_anyone_but_an_administrator_only_the_status() {
     assert_eq!(full["hosts"]["total"], 0, "{full}");
     assert_eq!(full["database"], "ok");
 }
+
+/// The session id a cookie (`mw_session=…`) names.
+fn session_id(cookie: &str) -> tower_sessions::session::Id {
+    cookie.trim_start_matches("mw_session=").parse().unwrap()
+}
+
+#[tokio::test]
+async fn a_password_change_or_reset_ends_the_users_other_sessions() {
+    let t = TestApp::spawn("pwsessions", &[]).await;
+    let desk = t.user("op", None).await;
+    let laptop = t.sign_in("op").await;
+    let new_password = "another long password";
+    let fields = [
+        ("current_password", PASSWORD),
+        ("new_password", new_password),
+    ];
+    let changed = t
+        .call_as(&desk, app::api::auth::ChangePassword::PATH, &fields)
+        .await;
+    assert!(
+        changed.status.is_success(),
+        "{} {}",
+        changed.status,
+        changed.body
+    );
+    let desk = changed.cookie.clone();
+    assert!(
+        !desk.is_empty(),
+        "the changing session goes on with a new id"
+    );
+    assert_eq!(t.get("/inventory", &desk).await.status, StatusCode::OK);
+    assert_eq!(
+        t.get("/inventory", &laptop).await.status,
+        StatusCode::SEE_OTHER
+    );
+
+    let admin = t.sign_in("admin").await;
+    let op_id = app::store::users::by_name(&t.state.pool, "op")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let reset = [
+        ("id", op_id.to_string()),
+        ("password", "a third long password".to_string()),
+    ];
+    let reset: Vec<(&str, &str)> = reset.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let done = t
+        .call_as(&admin, app::api::users::ResetPassword::PATH, &reset)
+        .await;
+    assert!(done.status.is_success(), "{} {}", done.status, done.body);
+    assert_eq!(
+        t.get("/inventory", &desk).await.status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(t.get("/inventory", &admin).await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn activity_extends_the_idle_limit_but_never_revives_a_session() {
+    use tower_sessions::SessionStore;
+    let t = TestApp::spawn("idleextend", &[]).await;
+    let cookie = t.sign_in("admin").await;
+    let store = millwright::sessions::ExistingOnly::new(&t.state.pool);
+    let id = session_id(&cookie);
+    // The session was last extended two minutes ago and ends in 30 s.
+    let mut record = store.load(&id).await.unwrap().expect("the session");
+    let now = app::auth::now_ms();
+    record.data.insert("seen_ms".into(), (now - 120_000).into());
+    record.expiry_date = time::OffsetDateTime::now_utc() + time::Duration::seconds(30);
+    store.save(&record).await.unwrap();
+
+    let page = t.get("/inventory", &cookie).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(page.cookie, cookie, "the cookie is sent again to extend it");
+    let extended = store.load(&id).await.unwrap().unwrap().expiry_date;
+    let left = extended - time::OffsetDateTime::now_utc();
+    assert!(
+        left > time::Duration::hours(7),
+        "idle limit extended: {left}"
+    );
+
+    // Signed out elsewhere: a late save of the old record does not revive it.
+    store.delete(&id).await.unwrap();
+    store.save(&record).await.unwrap();
+    assert!(store.load(&id).await.unwrap().is_none());
+    assert_eq!(
+        t.get("/inventory", &cookie).await.status,
+        StatusCode::SEE_OTHER
+    );
+}

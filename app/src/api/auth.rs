@@ -136,8 +136,13 @@ pub async fn change_password(
             ));
         }
         let hash = crate::auth::hash_password(new_password).await?;
-        crate::store::users::set_password(&op.state.pool, actor.user_id, &hash).await?;
-        Ok(())
+        // Every session of the user ends; this one goes on with a new id.
+        let now = crate::auth::now_ms();
+        crate::store::users::set_password(&op.state.pool, actor.user_id, &hash, now).await?;
+        let session = leptos_axum::extract::<tower_sessions::Session>()
+            .await
+            .map_err(|_| AppError::Internal)?;
+        crate::auth::sign_in(&session, actor.user_id).await
     }
     .await;
     op.finish(result, serde_json::Value::Null, serde_json::Value::Null)

@@ -116,7 +116,9 @@ pub async fn reset_password(id: i64, password: String) -> Result<(), AppError> {
     let result = async {
         crate::auth::check_new_password("password", &password)?;
         let hash = crate::auth::hash_password(password).await?;
-        if !crate::store::users::set_password(&op.state.pool, id, &hash).await? {
+        if !crate::store::users::set_password(&op.state.pool, id, &hash, crate::auth::now_ms())
+            .await?
+        {
             return Err(AppError::NotFound);
         }
         Ok(())

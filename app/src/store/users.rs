@@ -12,9 +12,12 @@ pub struct UserRecord {
     pub is_admin: bool,
     pub disabled: bool,
     pub created_at: String,
+    /// Sessions signed in before this instant (ms) are over.
+    pub sessions_from_ms: i64,
 }
 
-const USER_COLUMNS: &str = "id, username, password_hash, is_admin, disabled, created_at";
+const USER_COLUMNS: &str =
+    "id, username, password_hash, is_admin, disabled, created_at, sessions_from_ms";
 
 pub async fn by_name(pool: &SqlitePool, username: &str) -> Result<Option<UserRecord>, sqlx::Error> {
     sqlx::query_as(&format!(
@@ -64,9 +67,16 @@ pub async fn insert(
     super::unless_taken(result)
 }
 
-pub async fn set_password(pool: &SqlitePool, id: i64, hash: &str) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query("UPDATE users SET password_hash = ? WHERE id = ?")
+/// Sets a user's password and ends every session signed in before `now_ms`.
+pub async fn set_password(
+    pool: &SqlitePool,
+    id: i64,
+    hash: &str,
+    now_ms: i64,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query("UPDATE users SET password_hash = ?, sessions_from_ms = ? WHERE id = ?")
         .bind(hash)
+        .bind(now_ms)
         .bind(id)
         .execute(pool)
         .await?;
@@ -82,12 +92,18 @@ pub async fn set_disabled(pool: &SqlitePool, id: i64, disabled: bool) -> Result<
     Ok(done.rows_affected() == 1)
 }
 
-/// The actor for a user id, with memberships; `None` if missing or disabled.
-pub async fn actor(pool: &SqlitePool, id: i64) -> Result<Option<Actor>, sqlx::Error> {
+/// The actor of a session of user `id` signed in at `signed_in_ms`, with
+/// memberships; `None` if the user is missing or disabled, or the session
+/// was ended by a later password change or reset.
+pub async fn actor(
+    pool: &SqlitePool,
+    id: i64,
+    signed_in_ms: i64,
+) -> Result<Option<Actor>, sqlx::Error> {
     let Some(user) = by_id(pool, id).await? else {
         return Ok(None);
     };
-    if user.disabled {
+    if user.disabled || signed_in_ms < user.sessions_from_ms {
         return Ok(None);
     }
     let rows: Vec<(i64, String, String, String)> = sqlx::query_as(
@@ -247,9 +263,9 @@ mod tests {
             .execute(&pool)
             .await
             .unwrap();
-        let actor = actor(&pool, id).await.unwrap().unwrap();
+        let actor = actor(&pool, id, 0).await.unwrap().unwrap();
         assert_eq!(actor.memberships[0].role, Role::Operator);
         set_disabled(&pool, id, true).await.unwrap();
-        assert!(super::actor(&pool, id).await.unwrap().is_none());
+        assert!(super::actor(&pool, id, 0).await.unwrap().is_none());
     }
 }
