@@ -37,23 +37,28 @@ impl HostEntry {
         }
     }
 
-    fn view(&self) -> HostView {
+    /// The host as `visible` may see it (`None`: an administrator): a
+    /// member gets its own domains counted and no connection URI.
+    fn view(&self, visible: Option<&[String]>) -> HostView {
+        let seen = || self.domains.values().filter(|d| sees(visible, d));
         let active = || self.domains.values().filter(|d| d.state.is_active());
         HostView {
             id: self.id,
             name: self.name.clone(),
-            uri: self.uri.clone(),
+            uri: if visible.is_none() {
+                self.uri.clone()
+            } else {
+                String::new()
+            },
             tags: self.tags.clone(),
             demo: self.demo,
             state: self.state,
             last_error: self.last_error,
             facts: self.facts.clone(),
-            domains_running: self
-                .domains
-                .values()
+            domains_running: seen()
                 .filter(|d| matches!(d.state, DomainState::Running | DomainState::Blocked))
                 .count() as u32,
-            domains_total: self.domains.len() as u32,
+            domains_total: seen().count() as u32,
             vcpus_allocated: active().map(|d| d.vcpus).sum(),
             memory_allocated_kib: active().map(|d| d.memory_kib).sum(),
         }
@@ -67,12 +72,25 @@ pub struct Inventory {
 }
 
 impl Inventory {
-    pub fn host_views(&self) -> Vec<HostView> {
-        self.hosts.values().map(HostEntry::view).collect()
+    /// The hosts `ids`, as `visible` may see them (see [`HostEntry::view`]).
+    pub fn host_views(&self, ids: &[i64], visible: Option<&[String]>) -> Vec<HostView> {
+        self.hosts
+            .values()
+            .filter(|h| ids.contains(&h.id))
+            .map(|h| h.view(visible))
+            .collect()
     }
 
     pub fn domain(&self, host_id: i64, uuid: &str) -> Option<&DomainRow> {
         self.hosts.get(&host_id)?.domains.get(uuid)
+    }
+
+    /// The domains on `host_id` (none for an unknown host).
+    pub fn domains_on(&self, host_id: i64) -> impl Iterator<Item = &DomainRow> {
+        self.hosts
+            .get(&host_id)
+            .into_iter()
+            .flat_map(|h| h.domains.values())
     }
 
     pub fn domain_count(&self) -> usize {
@@ -92,11 +110,7 @@ impl Inventory {
     /// everything (administrators).
     pub fn query(&self, q: &InventoryQuery, visible: Option<&[String]>) -> InventoryPage {
         let needle = q.text.trim().to_lowercase();
-        let may_see = |d: &DomainRow| match (visible, &d.workspace) {
-            (None, _) => true,
-            (Some(set), Some(ws)) => set.contains(ws),
-            (Some(_), None) => false,
-        };
+        let may_see = |d: &DomainRow| sees(visible, d);
         let mut rows: Vec<&DomainRow> = self
             .hosts
             .values()
@@ -138,7 +152,12 @@ impl Inventory {
                 .cloned()
                 .collect(),
             matched,
-            total: self.domain_count(),
+            total: self
+                .hosts
+                .values()
+                .flat_map(|h| h.domains.values())
+                .filter(|d| may_see(d))
+                .count(),
             page,
             per_page,
             hosts: self
@@ -192,19 +211,14 @@ impl Inventory {
             } else {
                 data.hosts_down += 1;
             }
-            let mine = |d: &&DomainRow| match (visible, &d.workspace) {
-                (None, _) => true,
-                (Some(set), Some(ws)) => set.contains(ws),
-                (Some(_), None) => false,
-            };
-            for d in host.domains.values().filter(mine) {
+            for d in host.domains.values().filter(|d| sees(visible, d)) {
                 match d.state {
                     DomainState::Running | DomainState::Blocked => data.domains_running += 1,
                     DomainState::Shutoff | DomainState::Crashed => data.domains_stopped += 1,
                     _ => data.domains_other += 1,
                 }
             }
-            let view = host.view();
+            let view = host.view(visible);
             let facts = host.facts.clone().unwrap_or_default();
             data.loads.push(HostLoad {
                 id: host.id,
@@ -217,6 +231,15 @@ impl Inventory {
             });
         }
         data
+    }
+}
+
+/// Whether readers of the workspaces `visible` see `d` (`None`: all).
+fn sees(visible: Option<&[String]>, d: &DomainRow) -> bool {
+    match (visible, &d.workspace) {
+        (None, _) => true,
+        (Some(set), Some(ws)) => set.contains(ws),
+        (Some(_), None) => false,
     }
 }
 
@@ -245,147 +268,4 @@ fn compare(a: &DomainRow, b: &DomainRow, key: SortKey) -> Ordering {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn row(host: i64, name: &str, state: DomainState, vcpus: u32) -> DomainRow {
-        DomainRow {
-            uuid: format!("uuid-{name}"),
-            name: name.into(),
-            kind: if name.starts_with("ct") {
-                DomainKind::Container
-            } else {
-                DomainKind::Vm
-            },
-            state,
-            vcpus,
-            memory_kib: u64::from(vcpus) * 1024,
-            disk_bytes: u64::from(vcpus) << 30,
-            host_id: host,
-            host_name: format!("host-{host}"),
-            workspace: None,
-            tags: PlantTags {
-                line: "Press 1".into(),
-                ..Default::default()
-            },
-        }
-    }
-
-    fn inventory() -> Inventory {
-        let mut inv = Inventory::default();
-        for id in [1, 2] {
-            inv.hosts.insert(
-                id,
-                HostEntry::new(
-                    id,
-                    format!("host-{id}"),
-                    "test:///default".into(),
-                    PlantTags::default(),
-                    true,
-                ),
-            );
-        }
-        inv.replace_domains(
-            1,
-            vec![
-                row(1, "mes-app", DomainState::Running, 4),
-                row(1, "ct-andon", DomainState::Shutoff, 1),
-            ],
-        );
-        inv.replace_domains(
-            2,
-            vec![
-                row(2, "scada", DomainState::Running, 2),
-                row(2, "historian", DomainState::Paused, 8),
-            ],
-        );
-        inv
-    }
-
-    fn names(page: &InventoryPage) -> Vec<&str> {
-        page.rows.iter().map(|r| r.name.as_str()).collect()
-    }
-
-    #[test]
-    fn filters_combine() {
-        let inv = inventory();
-        let q = InventoryQuery {
-            state: Some(DomainState::Running),
-            ..Default::default()
-        };
-        assert_eq!(names(&inv.query(&q, None)), ["mes-app", "scada"]);
-        let q = InventoryQuery {
-            host: Some(1),
-            kind: Some(DomainKind::Container),
-            ..Default::default()
-        };
-        assert_eq!(names(&inv.query(&q, None)), ["ct-andon"]);
-        let q = InventoryQuery {
-            text: "HIST".into(),
-            ..Default::default()
-        };
-        assert_eq!(names(&inv.query(&q, None)), ["historian"]);
-        let q = InventoryQuery {
-            text: "press 1".into(),
-            ..Default::default()
-        };
-        assert_eq!(inv.query(&q, None).matched, 4);
-    }
-
-    #[test]
-    fn sorts_and_pages() {
-        let inv = inventory();
-        let q = InventoryQuery {
-            sort: SortKey::Vcpus,
-            descending: true,
-            per_page: 3,
-            ..Default::default()
-        };
-        let page = inv.query(&q, None);
-        assert_eq!(names(&page), ["historian", "mes-app", "scada"]);
-        assert_eq!(page.page_count(), 2);
-        let page = inv.query(
-            &InventoryQuery {
-                page: 1,
-                ..q.clone()
-            },
-            None,
-        );
-        assert_eq!(names(&page), ["ct-andon"]);
-        // A page past the end shows the last one.
-        let page = inv.query(&InventoryQuery { page: 9, ..q }, None);
-        assert_eq!(page.page, 1);
-    }
-
-    #[test]
-    fn members_see_only_their_workspaces() {
-        let mut inv = inventory();
-        let mut rows: Vec<DomainRow> = inv.hosts[&1].domains.values().cloned().collect();
-        rows[0].workspace = Some("a".into());
-        rows[0].disk_bytes = (3 << 30) + 1;
-        inv.replace_domains(1, rows);
-        let visible = ["a".to_string()];
-        assert_eq!(
-            inv.query(&InventoryQuery::default(), Some(&visible))
-                .matched,
-            1
-        );
-        assert_eq!(inv.query(&InventoryQuery::default(), Some(&[])).matched, 0);
-        let usage = inv.usage("a");
-        assert_eq!(usage.domains, 1);
-        assert_eq!(usage.disk_gib, 4, "whole GiB, rounded up");
-    }
-
-    #[test]
-    fn dashboard_counts() {
-        let mut inv = inventory();
-        inv.hosts.get_mut(&1).unwrap().state = HostState::Connected;
-        let d = inv.dashboard(&[1, 2], None);
-        assert_eq!((d.hosts_up, d.hosts_down), (1, 1));
-        assert_eq!(
-            (d.domains_running, d.domains_stopped, d.domains_other),
-            (2, 1, 1)
-        );
-        assert_eq!(d.loads[0].vcpus_allocated, 4);
-    }
-}
+mod tests;

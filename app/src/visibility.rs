@@ -90,6 +90,18 @@ pub async fn host_ids(state: &AppState, actor: &Actor) -> Result<Vec<i64>, AppEr
         .read(|inv| inv.visible_host_ids(visible.as_deref(), &allowed)))
 }
 
+/// The domains on `host_id` owned by the actor's workspaces, as `(uuid,
+/// name)`: what of a shared network or pool a member may learn about.
+pub fn own_domains_on(state: &AppState, actor: &Actor, host_id: i64) -> Vec<(String, String)> {
+    let visible = actor.visible_slugs().unwrap_or_default();
+    state.gateway.read(|inv| {
+        inv.domains_on(host_id)
+            .filter(|d| d.workspace.as_ref().is_some_and(|w| visible.contains(w)))
+            .map(|d| (d.uuid.clone(), d.name.clone()))
+            .collect()
+    })
+}
+
 /// A domain as the inventory knows it, whoever asks: the guard decides on
 /// its owner workspace, so a member learns nothing of another team's domain.
 pub fn domain(host_id: i64, uuid: &str) -> Result<Option<DomainRow>, AppError> {

@@ -282,6 +282,31 @@ async fn a_guest_on_a_new_network_takes_a_dhcp_lease_that_is_listed() {
     };
     println!("create → DHCP lease listed: {:?}", started.elapsed());
     assert!(leases.contains("mw-guest"), "{leases}");
+    // On a shared network a member sees its own domains' leases only.
+    let db = &lab.state.pool;
+    let own = app::store::workspaces::id_of(db, &workspace_slug())
+        .await
+        .unwrap()
+        .unwrap();
+    let other = app::store::workspaces::insert(db, &format!("{net}-x"), "Other team")
+        .await
+        .unwrap()
+        .unwrap();
+    for ws in [own, other] {
+        app::store::workspaces::set_resources(db, ws, &[], std::slice::from_ref(&net), &[])
+            .await
+            .unwrap();
+    }
+    let operator = Some(app::policy::Role::Operator);
+    let owner = lab.user("lease-owner", operator.map(|r| (own, r))).await;
+    let outsider = lab
+        .user("lease-outsider", operator.map(|r| (other, r)))
+        .await;
+    let form = [("host_id", host.as_str()), ("name", net.as_str())];
+    let mine = lab.call_as(&owner, ListLeases::PATH, &form).await;
+    assert!(mine.body.contains(&mac), "{}", mine.body);
+    let theirs = lab.call_as(&outsider, ListLeases::PATH, &form).await;
+    assert_eq!((theirs.status.as_u16(), theirs.body.as_str()), (200, "[]"));
     let ip = leases
         .split('"')
         .find(|w| w.starts_with(&format!("{subnet}.")))

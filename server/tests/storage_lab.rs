@@ -148,6 +148,25 @@ async fn volumes_grow_only_and_stay_while_a_domain_uses_them() {
         "{}",
         listed.body
     );
+    // A member of a workspace allowed the pool does not learn the names of
+    // domains it does not own, only that there are some.
+    let db = &lab.state.pool;
+    let team = app::store::workspaces::insert(db, &lab.prefix, &lab.prefix)
+        .await
+        .unwrap()
+        .unwrap();
+    app::store::workspaces::set_resources(db, team, &[], &[], std::slice::from_ref(&pool))
+        .await
+        .unwrap();
+    let member = lab
+        .user("vol-op", Some((team, app::policy::Role::Operator)))
+        .await;
+    let theirs = lab.call_as(&member, ListVolumes::PATH, &ids[..2]).await;
+    assert!(
+        theirs.body.contains("\"used_by\":[],\"used_elsewhere\":1") && !theirs.body.contains(&user),
+        "{}",
+        theirs.body
+    );
     let in_use = lab.call(DeleteVolume::PATH, &ids).await;
     assert!(in_use.body.contains("ErrVolumeInUse"), "{}", in_use.body);
     assert!(virsh(&["vol-info", "--pool", &pool, &vol]).0, "still there");

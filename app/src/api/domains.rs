@@ -12,10 +12,15 @@ pub async fn fetch_inventory(query: InventoryQuery) -> Result<InventoryPage, App
     use crate::guard::{Op, Subject};
     let op = Op::begin(crate::policy::Action::DomainList, Subject::list("domain")).await?;
     let visible = op.actor.visible_slugs();
-    Ok(op
+    let mut page = op
         .state
         .gateway
-        .read(|inv| inv.query(&query, visible.as_deref())))
+        .read(|inv| inv.query(&query, visible.as_deref()));
+    if visible.is_some() {
+        let hosts = crate::visibility::host_ids(&op.state, &op.actor).await?;
+        page.hosts.retain(|(id, _)| hosts.contains(id));
+    }
+    Ok(page)
 }
 
 /// A domain's full description, read from its host.

@@ -11,12 +11,11 @@ pub async fn list_hosts() -> Result<Vec<HostView>, AppError> {
     use crate::guard::{Op, Subject};
     let op = Op::begin(crate::policy::Action::HostList, Subject::list("host")).await?;
     let ids = crate::visibility::host_ids(&op.state, &op.actor).await?;
-    Ok(op.state.gateway.read(|inv| {
-        inv.host_views()
-            .into_iter()
-            .filter(|h| ids.contains(&h.id))
-            .collect()
-    }))
+    let visible = op.actor.visible_slugs();
+    Ok(op
+        .state
+        .gateway
+        .read(|inv| inv.host_views(&ids, visible.as_deref())))
 }
 
 /// Registers a host. It is saved even when unreachable, and shown as such.

@@ -123,5 +123,14 @@ pub async fn list_leases(host_id: i64, name: String) -> Result<Vec<LeaseView>, A
     ) {
         return Err(AppError::NotFound);
     }
-    op.state.gateway.leases(host_id, &name).await
+    // A member sees the leases of its own domains only, not other teams'
+    // addresses and host names on a shared network.
+    let only = match op.actor.is_admin {
+        true => None,
+        false => {
+            let own = crate::visibility::own_domains_on(&op.state, &op.actor, host_id);
+            Some(own.into_iter().map(|(uuid, _)| uuid).collect())
+        }
+    };
+    op.state.gateway.leases(host_id, &name, only).await
 }

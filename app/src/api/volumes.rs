@@ -28,7 +28,17 @@ pub async fn list_volumes(host_id: i64, pool: String) -> Result<Vec<VolumeView>,
     ) {
         return Err(AppError::NotFound);
     }
-    op.state.gateway.volumes(host_id, &pool).await
+    let mut volumes = op.state.gateway.volumes(host_id, &pool).await?;
+    if !op.actor.is_admin {
+        // A shared pool: a member learns the names of its own domains only.
+        let own = crate::visibility::own_domains_on(&op.state, &op.actor, host_id);
+        for v in &mut volumes {
+            let all = v.used_by.len();
+            v.used_by.retain(|name| own.iter().any(|(_, n)| n == name));
+            v.used_elsewhere = (all - v.used_by.len()) as u32;
+        }
+    }
+    Ok(volumes)
 }
 
 /// Creates a volume of `gib` GiB, `qcow2` or `raw`.

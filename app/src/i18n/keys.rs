@@ -369,6 +369,7 @@ keys! {
     ColPath => "Path", "路径";
     ColFormat => "Format", "格式";
     ColUsedBy => "In use by", "使用者";
+    UsedByOtherWorkspaces => "domains of other workspaces", "其他工作区的域";
     ColMode => "Mode", "模式";
     ColBridge => "Bridge", "网桥";
     ColIpRange => "IPv4 network", "IPv4 网络";

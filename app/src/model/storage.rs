@@ -28,6 +28,10 @@ pub struct VolumeView {
     pub capacity: u64,
     pub allocation: u64,
     pub path: String,
-    /// Names of the domains whose configuration uses this volume.
+    /// Names of the domains whose configuration uses this volume (for a
+    /// member, only its own workspaces' domains).
     pub used_by: Vec<String>,
+    /// How many more domains, of workspaces the reader is not in, use it.
+    #[serde(default)]
+    pub used_elsewhere: u32,
 }

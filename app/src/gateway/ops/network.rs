@@ -103,6 +103,24 @@ fn text(ptr: *const c_char) -> String {
 
 /// The DHCP leases a running network has handed out
 /// (`virNetworkGetDHCPLeases`, which the `virt` crate does not wrap).
+/// The MAC addresses (lower case) of these domains' interfaces; a domain
+/// that is gone or unreadable has none.
+fn domain_macs(conn: &Connect, uuids: &[String]) -> Vec<String> {
+    let mut macs = Vec::new();
+    for uuid in uuids {
+        let Ok(dom) = super::lookup(conn, uuid) else {
+            continue;
+        };
+        let Ok(xml) = super::domain_xml(&dom, 0, super::XmlRead::Other) else {
+            continue;
+        };
+        if let Ok(config) = crate::domxml::parse_domain(&xml) {
+            macs.extend(config.nics.iter().map(|n| n.mac.to_ascii_lowercase()));
+        }
+    }
+    macs
+}
+
 fn leases(conn: &Connect, name: &str) -> Result<Vec<LeaseView>, Key> {
     let net = network(conn, name)?;
     let mut array: *mut sys::virNetworkDHCPLeasePtr = std::ptr::null_mut();
@@ -164,9 +182,24 @@ impl Gateway {
         self.call(host_id, move |conn| delete(conn, &name)).await
     }
 
-    /// The DHCP leases a running network has handed out.
-    pub async fn leases(&self, host_id: i64, name: &str) -> Result<Vec<LeaseView>, AppError> {
+    /// The DHCP leases a running network has handed out; with `only`, just
+    /// those of these domains' interfaces (what a member may see).
+    pub async fn leases(
+        &self,
+        host_id: i64,
+        name: &str,
+        only: Option<Vec<String>>,
+    ) -> Result<Vec<LeaseView>, AppError> {
         let name = name.to_string();
-        self.call(host_id, move |conn| leases(conn, &name)).await
+        self.call(host_id, move |conn| {
+            let all = leases(conn, &name)?;
+            let Some(uuids) = only else { return Ok(all) };
+            let macs = domain_macs(conn, &uuids);
+            Ok(all
+                .into_iter()
+                .filter(|l| macs.contains(&l.mac.to_ascii_lowercase()))
+                .collect())
+        })
+        .await
     }
 }

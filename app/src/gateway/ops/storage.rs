@@ -149,6 +149,7 @@ fn list_volumes(conn: &Connect, pool_name: &str) -> Result<Vec<VolumeView>, Key>
             capacity: info.capacity,
             allocation: info.allocation,
             used_by: users.get(&path).cloned().unwrap_or_default(),
+            used_elsewhere: 0,
             path,
         });
     }

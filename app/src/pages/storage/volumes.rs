@@ -122,7 +122,11 @@ fn VolumeTable(
             ("name", v.name.clone()),
         ];
         let ids = StoredValue::new(ids);
-        let used = v.used_by.join(", ");
+        let mut used = v.used_by.clone();
+        if v.used_elsewhere > 0 {
+            used.push(format!("{} ({})", i.t(Key::UsedByOtherWorkspaces), v.used_elsewhere));
+        }
+        let used = used.join(", ");
         view! {
             <tr data-volume=v.name.clone()>
                 <td><strong>{v.name.clone()}</strong></td>
