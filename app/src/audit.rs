@@ -15,6 +15,8 @@ mod export;
 mod log;
 #[cfg(feature = "ssr")]
 mod verify;
+#[cfg(feature = "ssr")]
+mod writer;
 
 #[cfg(all(test, feature = "ssr"))]
 mod tests;

@@ -158,8 +158,13 @@ impl Op {
                 .params(subject.params.clone())
         };
         let Some(actor) = actor else {
-            let denied = entry("anonymous").outcome(Outcome::Denied, "not signed in");
-            append(&state, denied, started).await;
+            // Anyone can send these: aggregated per source and minute.
+            let denied = entry("anonymous")
+                .outcome(Outcome::Denied, "not signed in")
+                .duration_ms(started.elapsed().as_millis() as i64);
+            if let Err(err) = state.audit.append_refusal(denied).await {
+                tracing::error!(error = %err, "audit record could not be written");
+            }
             return Err(AppError::Unauthorized);
         };
         match decide(&actor, action, &subject.resource.object()) {

@@ -67,8 +67,9 @@ pub struct Config {
     pub admin_password: Option<String>,
 
     /// Keep audit records this many days; older ones are pruned daily behind
-    /// a checkpoint that keeps the chain verifiable. 0 keeps everything.
-    #[arg(long, env = "MILLWRIGHT_AUDIT_RETENTION_DAYS", default_value_t = 0)]
+    /// a checkpoint that keeps the chain verifiable. 0 keeps everything. The
+    /// default, 400 days, covers a yearly review with a month to spare.
+    #[arg(long, env = "MILLWRIGHT_AUDIT_RETENTION_DAYS", default_value_t = 400)]
     pub audit_retention_days: u32,
 
     /// Deadline for a libvirt call on a host's shared connection, in seconds.

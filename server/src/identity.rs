@@ -162,7 +162,8 @@ pub async fn same_origin(State(state): State<AppState>, req: Request, next: Next
             serde_json::json!({ "method": req.method().as_str(), "origin": origin, "host": host }),
         )
         .outcome(Outcome::Denied, "cross-origin request refused");
-    if let Err(e) = state.audit.append(entry).await {
+    // Anyone can send these: aggregated per source and minute.
+    if let Err(e) = state.audit.append_refusal(entry).await {
         tracing::error!(error = %e, "audit record could not be written");
     }
     (StatusCode::FORBIDDEN, "cross-origin request refused").into_response()

@@ -165,7 +165,11 @@ pub async fn run(cfg: Config) -> Result<(), StartError> {
         state,
         stop: stop_tx,
     } = build(&cfg).await?;
-    let (pool, gateway) = (state.pool.clone(), state.gateway.clone());
+    let (pool, gateway, audit) = (
+        state.pool.clone(),
+        state.gateway.clone(),
+        state.audit.clone(),
+    );
     let listener = tokio::net::TcpListener::bind(cfg.listen)
         .await
         .map_err(|e| StartError::Listen(cfg.listen, e))?;
@@ -182,6 +186,9 @@ pub async fn run(cfg: Config) -> Result<(), StartError> {
     .await
     .map_err(StartError::Serve)?;
     gateway.shutdown();
+    if let Err(e) = audit.flush().await {
+        tracing::error!(error = %e, "aggregated refusals not written at shutdown");
+    }
     pool.close().await;
     tracing::info!("stopped");
     Ok(())

@@ -33,9 +33,10 @@ pub async fn login(username: String, password: String, next: String) -> Result<(
     };
     let now = now_ms();
     let Some(attempt) = users::begin_attempt(&state.pool, &username, &source, now).await? else {
+        // A throttled address may keep trying: aggregated per minute.
         let _ = state
             .audit
-            .append(record(Outcome::Denied, "throttled"))
+            .append_refusal(record(Outcome::Denied, "throttled"))
             .await;
         return Err(AppError::Throttled);
     };

@@ -12,6 +12,7 @@ use super::AuditLog;
 use crate::store::audit::{insert, COLUMNS};
 
 mod search;
+mod writer;
 
 /// Appends `n` plain records, returning them.
 async fn fill(log: &AuditLog, n: usize) -> Vec<AuditRecord> {
