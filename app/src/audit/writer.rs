@@ -135,29 +135,21 @@ async fn write(pool: &SqlitePool, head: &mut Head, pending: Vec<Pending>) {
         }
     }
     let (mut seq, mut prev) = (head.seq, head.hash.clone());
-    let mut sealed = Vec::with_capacity(pending.len());
-    for p in pending {
-        let entry = match &p {
+    let mut records = Vec::with_capacity(pending.len());
+    for p in &pending {
+        let entry = match p {
             Pending::Append(e, _) | Pending::Refusal(e, _) | Pending::Summary(e) => e.clone(),
         };
         seq += 1;
         let record = chain::seal(seq, now(), entry, &prev);
         prev.clone_from(&record.hash);
-        sealed.push((record, p));
+        records.push(record);
     }
-    let committed = async {
-        // IMMEDIATE takes the write lock first (see `prune_before`).
-        let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-        for (record, _) in &sealed {
-            store::insert(&mut *tx, record).await?;
-        }
-        tx.commit().await
-    }
-    .await;
-    match committed {
+    // One statement: all of them or none, and one round trip to SQLite.
+    match store::insert_all(pool, &records).await {
         Ok(()) => {
             (head.seq, head.hash) = (seq, prev);
-            for (record, p) in sealed {
+            for (record, p) in records.into_iter().zip(pending) {
                 match p {
                     Pending::Append(_, reply) => drop(reply.send(Ok(record))),
                     Pending::Refusal(_, reply) => drop(reply.send(Ok(()))),
@@ -167,7 +159,7 @@ async fn write(pool: &SqlitePool, head: &mut Head, pending: Vec<Pending>) {
         }
         Err(e) => {
             head.in_doubt = true;
-            fail(sealed.into_iter().map(|(_, p)| p).collect(), &e.to_string());
+            fail(pending, &e.to_string());
         }
     }
 }

@@ -1,6 +1,6 @@
 //! The `audit_log` table: the only code that reads or changes it. Appends
-//! and pruning are ordered by `audit::AuditLog`, which holds the chain head;
-//! searches are in `search`.
+//! and pruning are ordered by `audit::AuditLog`'s writer, which holds the
+//! chain head; searches are in `search`.
 
 use sqlx::{Sqlite, SqliteConnection, SqlitePool};
 
@@ -26,29 +26,36 @@ pub async fn insert<'e, E>(executor: E, record: &AuditRecord) -> Result<(), sqlx
 where
     E: sqlx::Executor<'e, Database = Sqlite>,
 {
-    sqlx::query(&format!(
-        "INSERT INTO audit_log ({COLUMNS}) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-    ))
-    .bind(record.seq)
-    .bind(&record.at)
-    .bind(&record.actor)
-    .bind(&record.source)
-    .bind(&record.workspace)
-    .bind(&record.action)
-    .bind(&record.target_kind)
-    .bind(&record.target_id)
-    .bind(&record.target_name)
-    .bind(&record.params)
-    .bind(&record.before)
-    .bind(&record.after)
-    .bind(record.outcome)
-    .bind(&record.message)
-    .bind(record.duration_ms)
-    .bind(&record.prev_hash)
-    .bind(&record.hash)
-    .execute(executor)
-    .await?;
+    insert_all(executor, std::slice::from_ref(record)).await
+}
+
+/// Stores `records` as they are, in one statement (so all or none).
+pub async fn insert_all<'e, E>(executor: E, records: &[AuditRecord]) -> Result<(), sqlx::Error>
+where
+    E: sqlx::Executor<'e, Database = Sqlite>,
+{
+    let mut query =
+        sqlx::QueryBuilder::<Sqlite>::new(format!("INSERT INTO audit_log ({COLUMNS}) "));
+    query.push_values(records, |mut row, r| {
+        row.push_bind(r.seq)
+            .push_bind(&r.at)
+            .push_bind(&r.actor)
+            .push_bind(&r.source)
+            .push_bind(&r.workspace)
+            .push_bind(&r.action)
+            .push_bind(&r.target_kind)
+            .push_bind(&r.target_id)
+            .push_bind(&r.target_name)
+            .push_bind(&r.params)
+            .push_bind(&r.before)
+            .push_bind(&r.after)
+            .push_bind(r.outcome)
+            .push_bind(&r.message)
+            .push_bind(r.duration_ms)
+            .push_bind(&r.prev_hash)
+            .push_bind(&r.hash);
+    });
+    query.build().execute(executor).await?;
     Ok(())
 }
 

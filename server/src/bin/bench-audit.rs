@@ -2,7 +2,7 @@
 //!
 //! Prints figures, asserts nothing about time:
 //! - append throughput through `AuditLog::append` (redaction, hash chain,
-//!   one INSERT per record), against plain INSERTs of the same prepared rows
+//!   one writer task committing what has queued together), against plain INSERTs of the same prepared rows
 //!   without hashing, one per transaction, as the baseline (target ≥ 5,000
 //!   records/s);
 //! - on a log bulk-filled to TOTAL chained records: filtered pages p50/p95
@@ -101,7 +101,7 @@ fn rate(n: usize, elapsed: Duration) -> f64 {
 }
 
 /// Appends `entries` from 8 tasks at once, as requests do in the server;
-/// the head mutex serializes them.
+/// the writer task commits whatever has queued together.
 async fn bench_concurrent(
     log: &AuditLog,
     entries: &[AuditEntry],
