@@ -63,6 +63,13 @@ pub async fn build(cfg: &Config) -> Result<Built, StartError> {
     let pool = open_database(cfg).await?;
     identity::bootstrap_admin(&pool, cfg).await?;
     let audit = app::audit::AuditLog::open(pool.clone()).await?;
+    let stale = app::store::quota::clear(&pool).await?;
+    if stale > 0 {
+        tracing::info!(
+            stale,
+            "quota reservations of creates that ended with the last run released"
+        );
+    }
     let sessions = sessions::session_layer(&pool, cfg).await?;
     let gateway =
         Gateway::new(cfg.libvirt_deadline()).with_long_deadline(cfg.libvirt_long_deadline());
@@ -100,13 +107,13 @@ pub async fn build(cfg: &Config) -> Result<Built, StartError> {
         spawn_demo_replay(&state, cfg.demo_dir.join("traces/planetlab-20110303"));
     }
     let trusted: std::sync::Arc<[std::net::IpAddr]> = cfg.trusted_proxies.clone().into();
-    let app =
-        router(state.clone(), stop_rx)
-            .layer(sessions)
-            .layer(axum::middleware::from_fn_with_state(
-                trusted,
-                identity::client_address,
-            ));
+    let app = router(state.clone(), stop_rx)
+        .layer(sessions)
+        .layer(axum::middleware::from_fn(errors::detached))
+        .layer(axum::middleware::from_fn_with_state(
+            trusted,
+            identity::client_address,
+        ));
     Ok(Built { app, state, stop })
 }
 

@@ -51,6 +51,15 @@ pub async fn held(conn: &mut SqliteConnection) -> Result<Vec<Held>, sqlx::Error>
     .await
 }
 
+/// Gives every reservation back: at start, each one belongs to a create of
+/// a server that has since stopped (the inventory counts what it made).
+pub async fn clear(pool: &SqlitePool) -> Result<u64, sqlx::Error> {
+    let done = sqlx::query("DELETE FROM quota_reservations")
+        .execute(pool)
+        .await?;
+    Ok(done.rows_affected())
+}
+
 /// Gives reservation `id` back.
 pub async fn delete(pool: &SqlitePool, id: i64) -> Result<(), sqlx::Error> {
     sqlx::query("DELETE FROM quota_reservations WHERE id = ?")
