@@ -2,5 +2,6 @@
 //! (pure), and the service that carries a plan out. The libvirt side lives
 //! in the gateway (`gateway::ops`).
 
+pub mod media;
 pub mod plan;
 pub mod service;

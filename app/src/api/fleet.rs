@@ -96,7 +96,12 @@ pub async fn create_domain(form: crate::model::forms::CreateForm) -> Result<Crea
     let target = crate::audit::Target::new("domain", "", form.name.trim());
     let subject = Subject::domain(Some(&slug), target, serde_json::json!(form));
     let op = Op::begin(crate::policy::Action::DomainCreate, subject).await?;
-    let result = crate::fleet::service::create(&op.state, form).await;
+    use crate::fleet::media::Chooser;
+    let by = match op.actor.is_admin {
+        true => Chooser::Administrator,
+        false => Chooser::Member,
+    };
+    let result = crate::fleet::service::create(&op.state, form, by).await;
     let after = result.as_ref().ok().map(|c| serde_json::json!(c));
     op.finish(result, serde_json::Value::Null, after.unwrap_or_default())
         .await

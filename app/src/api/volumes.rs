@@ -14,6 +14,49 @@ fn volume_target(host_id: i64, pool: &str, name: &str) -> crate::audit::Target {
 #[cfg(feature = "ssr")]
 const GIB: u64 = 1 << 30;
 
+/// The ISO volumes (`*.iso`) a create may boot from: in the pools the
+/// caller's workspaces allow (on the hosts they allow).
+#[server]
+pub async fn list_boot_media() -> Result<Vec<crate::model::storage::BootMedium>, AppError> {
+    use crate::guard::{Op, Subject};
+    use crate::model::storage::BootMedium;
+    use crate::visibility::{scopes, sees_pool};
+    let op = Op::begin(
+        crate::policy::Action::StorageList,
+        Subject::list("boot_media"),
+    )
+    .await?;
+    let scopes = scopes(&op.state, &op.actor).await?;
+    let pools = op.state.gateway.all_pools().await;
+    let mut media: Vec<BootMedium> = Vec::new();
+    for p in pools.iter().filter(|p| p.active) {
+        if !sees_pool(&op.actor, &scopes, p.host_id, &p.name) {
+            continue;
+        }
+        let Ok(volumes) = op.state.gateway.volumes(p.host_id, &p.name).await else {
+            continue;
+        };
+        for v in volumes
+            .into_iter()
+            .filter(|v| v.name.to_ascii_lowercase().ends_with(".iso"))
+        {
+            match media
+                .iter_mut()
+                .find(|m| m.pool == p.name && m.volume == v.name)
+            {
+                Some(m) => m.hosts.push(p.host_name.clone()),
+                None => media.push(BootMedium {
+                    pool: p.name.clone(),
+                    volume: v.name,
+                    hosts: vec![p.host_name.clone()],
+                }),
+            }
+        }
+    }
+    media.sort_by_key(BootMedium::value);
+    Ok(media)
+}
+
 /// The pool's volumes, each with the domains that use it.
 #[server]
 pub async fn list_volumes(host_id: i64, pool: String) -> Result<Vec<VolumeView>, AppError> {

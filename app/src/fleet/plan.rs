@@ -2,6 +2,7 @@
 
 use crate::domxml::build::{Boot, Limits};
 use crate::error::FieldError;
+use crate::fleet::media::{Chooser, IsoVolume};
 use crate::i18n::Key;
 
 pub use crate::model::forms::{CreateForm, LimitsForm};
@@ -30,6 +31,8 @@ pub enum PlanKind {
         disk_format: String,
         pool: String,
         boot: Boot,
+        /// An ISO volume to boot from, resolved on the chosen host.
+        iso: Option<IsoVolume>,
     },
     Container {
         init: String,
@@ -161,8 +164,9 @@ fn keep<T>(errors: &mut Vec<FieldError>, r: Result<T, FieldError>) -> Option<T> 
     r.map_err(|e| errors.push(e)).ok()
 }
 
-/// Validates the whole form; every broken rule is reported at once.
-pub fn validate(f: &CreateForm) -> Result<Plan, Vec<FieldError>> {
+/// Validates the whole form; every broken rule is reported at once. `by`
+/// says whether its boot media may be paths (see `fleet::media`).
+pub fn validate(f: &CreateForm, by: Chooser) -> Result<Plan, Vec<FieldError>> {
     let mut errors = Vec::new();
     let name = keep(&mut errors, vm_name(f.name.trim()));
     let vcpus = keep(
@@ -231,25 +235,20 @@ pub fn validate(f: &CreateForm) -> Result<Plan, Vec<FieldError>> {
         )
         .map_err(|e| errors.push(e))
         .ok();
-        let boot = match f.boot.as_str() {
-            "iso" if !f.iso.trim().is_empty() => Boot::Iso(f.iso.trim().to_string()),
-            "kernel" if !f.kernel.trim().is_empty() => Boot::Kernel {
-                kernel: f.kernel.trim().to_string(),
-                initrd: f.initrd.trim().to_string(),
-                cmdline: f.cmdline.trim().to_string(),
-            },
-            _ => Boot::Disk,
-        };
+        let media = crate::fleet::media::boot(f, by)
+            .map_err(|e| errors.push(e))
+            .ok();
         let format = if f.disk_format == "raw" {
             "raw"
         } else {
             "qcow2"
         };
-        disk.map(|disk_gib| PlanKind::Vm {
+        disk.zip(media).map(|(disk_gib, (boot, iso))| PlanKind::Vm {
             disk_gib,
             disk_format: format.into(),
             pool: f.pool.trim().to_string(),
             boot,
+            iso,
         })
     };
     let limits = limits(f, &mut errors);
@@ -296,7 +295,7 @@ mod tests {
 
     #[test]
     fn a_good_form_plans() {
-        let plan = validate(&form()).unwrap();
+        let plan = validate(&form(), Chooser::Member).unwrap();
         assert_eq!(
             (plan.vcpus, plan.memory_mib, plan.host, plan.disk_gib()),
             (2, 1024, None, 4)
@@ -315,7 +314,7 @@ mod tests {
             blkio_weight: "5000".into(),
             ..form()
         };
-        let fields: Vec<String> = validate(&bad)
+        let fields: Vec<String> = validate(&bad, Chooser::Member)
             .unwrap_err()
             .into_iter()
             .map(|e| e.field)
@@ -352,7 +351,7 @@ mod tests {
             kind: "container".into(),
             ..form()
         };
-        let fields: Vec<String> = validate(&ct)
+        let fields: Vec<String> = validate(&ct, Chooser::Member)
             .unwrap_err()
             .into_iter()
             .map(|e| e.field)
@@ -365,7 +364,7 @@ mod tests {
             ..ct
         };
         assert!(matches!(
-            validate(&ok).unwrap().kind,
+            validate(&ok, Chooser::Member).unwrap().kind,
             PlanKind::Container { rootfs_id: 3, .. }
         ));
     }

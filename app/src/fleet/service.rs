@@ -5,6 +5,7 @@
 
 use crate::domxml::build::{DomainSpec, Flavor};
 use crate::error::AppError;
+use crate::fleet::media::Chooser;
 use crate::fleet::plan::{validate, Plan, PlanKind};
 use crate::gateway::NewVolume;
 use crate::i18n::Key;
@@ -24,10 +25,11 @@ pub async fn workspace(state: &AppState, slug: &str) -> Result<Option<WorkspaceV
     }
 }
 
-/// Applies an administrator's template to the form, when one is chosen.
-async fn apply_template(pool: &sqlx::SqlitePool, form: &mut CreateForm) -> Result<(), AppError> {
+/// Applies an administrator's template to the form, when one is chosen;
+/// whether it was.
+async fn apply_template(pool: &sqlx::SqlitePool, form: &mut CreateForm) -> Result<bool, AppError> {
     let Ok(id) = form.template.trim().parse::<i64>() else {
-        return Ok(());
+        return Ok(false);
     };
     let t = crate::store::templates::by_id(pool, id)
         .await?
@@ -42,14 +44,22 @@ async fn apply_template(pool: &sqlx::SqlitePool, form: &mut CreateForm) -> Resul
     form.kernel = t.kernel;
     form.initrd = t.initrd;
     form.cmdline = t.cmdline;
-    Ok(())
+    Ok(true)
 }
 
 /// Creates what the form asks for, once the guard allowed it: template,
-/// checks, workspace limits, placement, quota, then the host.
-pub async fn create(state: &AppState, mut form: CreateForm) -> Result<Created, AppError> {
-    apply_template(&state.pool, &mut form).await?;
-    let plan = validate(&form).map_err(AppError::Invalid)?;
+/// checks, workspace limits, placement, quota, then the host. `by` is who
+/// asks; a template's boot media count as an administrator's.
+pub async fn create(
+    state: &AppState,
+    mut form: CreateForm,
+    by: Chooser,
+) -> Result<Created, AppError> {
+    let by = match apply_template(&state.pool, &mut form).await? {
+        true => Chooser::Administrator,
+        false => by,
+    };
+    let plan = validate(&form, by).map_err(AppError::Invalid)?;
     let ws = workspace(state, &plan.workspace)
         .await?
         .ok_or_else(|| AppError::field("workspace", Key::DenyNotMember))?;
@@ -77,7 +87,7 @@ async fn execute(state: &AppState, ws: &WorkspaceView, plan: Plan) -> Result<Cre
         place(state, ws, &plan, container, in_flight)
     })
     .await?;
-    let (spec, volume) = match build_spec(state, ws, &plan).await {
+    let (spec, volume) = match build_spec(state, ws, &plan, host_id).await {
         Ok(x) => x,
         Err(e) => {
             reservation.release(&state.pool).await;
@@ -124,9 +134,19 @@ fn check_allowed(ws: &WorkspaceView, plan: &Plan) -> Result<(), AppError> {
             return Err(AppError::field("network", Key::ErrNetworkNotAllowed));
         }
     }
-    if let PlanKind::Vm { disk_gib, pool, .. } = &plan.kind {
-        if *disk_gib > 0 && !ws.pools.is_empty() && !ws.pools.contains(pool) {
+    if let PlanKind::Vm {
+        disk_gib,
+        pool,
+        iso,
+        ..
+    } = &plan.kind
+    {
+        let allowed = |pool: &String| ws.pools.is_empty() || ws.pools.contains(pool);
+        if *disk_gib > 0 && !allowed(pool) {
             return Err(AppError::field("pool", Key::ErrPoolNotAllowed));
+        }
+        if iso.as_ref().is_some_and(|iso| !allowed(&iso.pool)) {
+            return Err(AppError::field("iso", Key::ErrPoolNotAllowed));
         }
     }
     Ok(())
@@ -208,6 +228,7 @@ async fn build_spec(
     state: &AppState,
     ws: &WorkspaceView,
     plan: &Plan,
+    host_id: i64,
 ) -> Result<(DomainSpec, Option<NewVolume>), AppError> {
     let (flavor, volume) = match &plan.kind {
         PlanKind::Vm {
@@ -215,7 +236,18 @@ async fn build_spec(
             disk_format,
             pool,
             boot,
+            iso,
         } => {
+            // libvirt on the chosen host says where the ISO volume is.
+            let boot = match iso {
+                Some(iso) => state
+                    .gateway
+                    .volume_path(host_id, &iso.pool, &iso.volume)
+                    .await
+                    .map(crate::domxml::build::Boot::Iso)
+                    .map_err(|_| AppError::field("iso", Key::ErrIsoNotOnHost))?,
+                None => boot.clone(),
+            };
             let volume = (*disk_gib > 0).then(|| NewVolume {
                 pool: pool.clone(),
                 gib: *disk_gib,
@@ -226,7 +258,7 @@ async fn build_spec(
                     hypervisor: String::new(),
                     emulator: None,
                     disk: None,
-                    boot: boot.clone(),
+                    boot,
                 },
                 volume,
             )

@@ -270,7 +270,10 @@ keys! {
     BootFrom => "Boot from", "启动方式";
     BootDisk => "Disk / nothing", "磁盘/无";
     BootKernel => "Kernel + initrd", "内核 + initrd";
-    IsoPath => "ISO volume path", "ISO 卷路径";
+    IsoPath => "ISO volume", "ISO 卷";
+    ErrIsoVolume => "Choose an ISO volume (pool/volume) from a pool your workspace may use; file paths are for administrators.", "请从工作区可用的存储池中选择 ISO 卷（池/卷）；文件路径仅限管理员使用。";
+    ErrKernelTemplateOnly => "Kernel and initrd boot comes only from an administrator's template.", "内核与 initrd 启动只能来自管理员的模板。";
+    ErrIsoNotOnHost => "This ISO volume is not on the chosen host; choose the host that has it.", "所选主机上没有此 ISO 卷，请选择有该卷的主机。";
     KernelPath => "Kernel path", "内核路径";
     InitrdPath => "Initrd path", "initrd 路径";
     Cmdline => "Kernel command line", "内核命令行";

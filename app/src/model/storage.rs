@@ -35,3 +35,19 @@ pub struct VolumeView {
     #[serde(default)]
     pub used_elsewhere: u32,
 }
+
+/// An ISO volume a create may boot from: `pool/volume`, and the hosts that
+/// have it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BootMedium {
+    pub pool: String,
+    pub volume: String,
+    pub hosts: Vec<String>,
+}
+
+impl BootMedium {
+    /// The create form's value for it.
+    pub fn value(&self) -> String {
+        format!("{}/{}", self.pool, self.volume)
+    }
+}

@@ -44,6 +44,7 @@ pub fn CreatePage() -> impl IntoView {
     let create = ServerAction::<CreateDomain>::new();
     let choices = Resource::new(|| (), |_| list_templates());
     let hosts = Resource::new(|| (), |_| crate::api::hosts::list_hosts());
+    let media = Resource::new(|| (), |_| crate::api::volumes::list_boot_media());
     let error = Signal::derive(move || create.value().get().and_then(Result::err));
     let note = move || {
         error
@@ -141,7 +142,24 @@ pub fn CreatePage() -> impl IntoView {
                         <option value="kernel">{i.t(Key::BootKernel)}</option>
                     </select>
                 </div>
-                <FormField name="iso" label=Key::IsoPath placeholder="/var/lib/libvirt/images/debian.iso" error />
+                <Transition fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        let options = media.await.unwrap_or_default().into_iter().map(|m| {
+                            let label = format!("{} ({})", m.value(), m.hosts.join(", "));
+                            view! { <option value=m.value()>{label}</option> }
+                        }).collect_view();
+                        view! {
+                            <div class="field">
+                                <label class="field__label" for="create-iso">{i.t(Key::IsoPath)}</label>
+                                <select id="create-iso" name="form[iso]">
+                                    <option value="">"—"</option>
+                                    {options}
+                                </select>
+                                {select_message("iso")}
+                            </div>
+                        }
+                    })}
+                </Transition>
                 <FormField name="kernel" label=Key::KernelPath error />
                 <FormField name="initrd" label=Key::InitrdPath error />
                 <FormField name="cmdline" label=Key::Cmdline placeholder="console=ttyS0" error />

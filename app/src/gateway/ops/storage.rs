@@ -237,6 +237,22 @@ impl Gateway {
             .await
     }
 
+    /// Where a volume is on its host.
+    pub async fn volume_path(
+        &self,
+        host_id: i64,
+        pool: &str,
+        name: &str,
+    ) -> Result<String, AppError> {
+        let (pool, name) = (pool.to_string(), name.to_string());
+        self.call(host_id, move |conn| {
+            volume(conn, &pool, &name)?
+                .path()
+                .map_err(|e| translate("volume path", &e))
+        })
+        .await
+    }
+
     /// Creates a volume; returns its path.
     pub async fn create_volume(
         &self,
