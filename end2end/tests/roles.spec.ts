@@ -2,43 +2,13 @@
 // viewer is offered no mutating control, a forged request as that viewer is
 // answered 403 and shows in the audit log as denied; the audit page and its
 // CSV export.
-import { type Browser, type Page } from "@playwright/test";
-import { test, expect, postLogin } from "./support/fixtures";
-import { open, waitHydrated } from "./support/app";
+import { test, expect } from "./support/fixtures";
+import { open } from "./support/app";
+import { addMember, createUser, signedIn } from "./support/members";
 
-const PASSWORD = "operator-password-1";
 const run = Date.now().toString(36);
 const OPERATOR = `op-${run}`;
 const VIEWER = `view-${run}`;
-
-async function createUser(page: Page, name: string) {
-  await page.goto("/users");
-  await waitHydrated(page);
-  const form = page.locator('form[data-form="create-user"]');
-  await form.locator('input[name="username"]').fill(name);
-  await form.locator('input[name="password"]').fill(PASSWORD);
-  await form.locator('button[type="submit"]').click();
-  await expect(page.locator(`tr[data-user="${name}"]`)).toBeVisible();
-}
-
-async function addMember(page: Page, workspace: string, name: string, role: string) {
-  await page.goto("/workspaces");
-  await waitHydrated(page);
-  const card = page.locator(`section[data-workspace="${workspace}"]`);
-  const form = card.locator('form[data-form="add-member"]');
-  await form.locator('input[name="username"]').fill(name);
-  await form.locator('select[name="role"]').selectOption(role);
-  await form.locator('button[type="submit"]').click();
-  await expect(card.locator(`li[data-member="${name}"]`)).toBeVisible();
-}
-
-/** A page signed in as `name`, in a context of its own. */
-async function signedIn(browser: Browser, baseURL: string, name: string): Promise<Page> {
-  const context = await browser.newContext({ baseURL, storageState: undefined });
-  const res = await postLogin(context.request, baseURL, name, PASSWORD);
-  expect(res.status(), await res.text()).toBe(302);
-  return context.newPage();
-}
 
 test.describe.serial("roles", () => {
   test("admin sets up an operator and a viewer of ops", async ({ page }) => {
