@@ -124,6 +124,27 @@ pub async fn session_actor(
     Ok(actor)
 }
 
+/// Whether a session read at the start of a long request (an event stream)
+/// is still signed in now: stored and unexpired (not signed out elsewhere),
+/// and still valid for its user (not ended by a password change, the user
+/// not disabled).
+pub async fn still_signed_in(
+    pool: &sqlx::SqlitePool,
+    session: &Session,
+    limits: SessionLimits,
+) -> bool {
+    let Some(id) = session.id() else {
+        return false;
+    };
+    if !crate::store::sessions::alive(pool, &id.to_string())
+        .await
+        .unwrap_or(false)
+    {
+        return false;
+    }
+    matches!(session_actor(pool, session, limits).await, Ok(Some(_)))
+}
+
 /// How often activity extends a session's idle limit.
 const TOUCH_EVERY_MS: i64 = 60_000;
 

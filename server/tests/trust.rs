@@ -389,3 +389,33 @@ async fn a_restart_releases_the_reservations_of_creates_that_never_ended() {
     assert_eq!(held, 0);
     restarted.state.gateway.shutdown();
 }
+
+#[tokio::test]
+async fn the_event_stream_ends_when_its_session_is_signed_out() {
+    use http_body_util::BodyExt;
+    let t = TestApp::spawn("eventsend", &[]).await;
+    let cookie = t.sign_in("admin").await;
+    let req = t
+        .request("GET", "/events", &cookie)
+        .body(Body::empty())
+        .unwrap();
+    let resp = t.respond(req).await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    let mut body = resp.into_body();
+    let signed_out = t
+        .post(app::api::auth::Logout::PATH, &cookie)
+        .body(Body::empty())
+        .unwrap();
+    let status = t.send(signed_out).await.status;
+    assert!(status.is_success() || status.is_redirection(), "{status}");
+    // Frames until the end of the stream, bounded: keep-alives may come.
+    let ended = tokio::time::timeout(std::time::Duration::from_secs(30), async {
+        while let Some(frame) = body.frame().await {
+            if frame.is_err() {
+                break;
+            }
+        }
+    })
+    .await;
+    assert!(ended.is_ok(), "the stream outlived its session");
+}

@@ -19,3 +19,14 @@ pub async fn save_existing(
         .await?;
     Ok(())
 }
+
+/// Whether session `id` is still stored and unexpired (not signed out).
+pub async fn alive(pool: &SqlitePool, id: &str) -> Result<bool, sqlx::Error> {
+    let n: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM tower_sessions WHERE id = ? AND expiry_date > ?")
+            .bind(id)
+            .bind(time::OffsetDateTime::now_utc())
+            .fetch_one(pool)
+            .await?;
+    Ok(n > 0)
+}

@@ -15,11 +15,15 @@ use tokio_stream::StreamExt;
 
 use super::Caller;
 
+/// How often a stream checks that its session is still signed in.
+pub const SESSION_CHECK: Duration = Duration::from_secs(5);
+
 /// `GET /events`: one event per inventory change the caller may see, naming
 /// the host and domain that changed (see `app::live`). Signed-in callers
 /// only (a refusal is audited); a member is never told of another
 /// workspace's domain. Streams end when `shutdown` turns true, so graceful
-/// shutdown can finish.
+/// shutdown can finish, and within [`SESSION_CHECK`] of the caller's
+/// session ending (signed out, expired, ended by a password change).
 pub async fn events(state: AppState, mut shutdown: watch::Receiver<bool>, c: Caller) -> Response {
     let op = match c
         .authorize(&state, Action::DomainList, Subject::list("events"))
@@ -40,9 +44,26 @@ pub async fn events(state: AppState, mut shutdown: watch::Receiver<bool>, c: Cal
             Event::default().event("message").data(seen.encode()),
         ))
     });
+    let (pool, limits, session) = (state.pool.clone(), state.session_limits, c.session);
+    let signed_out = async move {
+        let Some(session) = session else {
+            return futures::future::pending().await;
+        };
+        let mut tick = tokio::time::interval(SESSION_CHECK);
+        tick.tick().await;
+        loop {
+            tick.tick().await;
+            if !app::auth::still_signed_in(&pool, &session, limits).await {
+                return;
+            }
+        }
+    };
     let stop = async move {
-        // An error means the sender is gone: the server is stopping too.
-        let _ = shutdown.wait_for(|stop| *stop).await;
+        tokio::select! {
+            // An error means the sender is gone: the server is stopping too.
+            _ = shutdown.wait_for(|stop| *stop) => {}
+            () = signed_out => {}
+        }
     };
     Sse::new(futures::StreamExt::take_until(
         tokio_stream::once(Ok(first)).chain(changes),

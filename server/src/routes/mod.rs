@@ -26,6 +26,8 @@ pub struct Caller {
     pub actor: Option<Actor>,
     pub source: String,
     pub prefs: Prefs,
+    /// The session the actor came from (long requests re-check it).
+    pub session: Option<tower_sessions::Session>,
 }
 
 impl FromRequestParts<AppState> for Caller {
@@ -40,17 +42,21 @@ impl FromRequestParts<AppState> for Caller {
             .map(Prefs::from_cookie_header)
             .unwrap_or_default();
         // No session layer, or an unreadable session: not signed in.
-        let actor = match tower_sessions::Session::from_request_parts(parts, state).await {
-            Ok(session) => app::auth::session_actor(&state.pool, &session, state.session_limits)
+        let session = tower_sessions::Session::from_request_parts(parts, state)
+            .await
+            .ok();
+        let actor = match &session {
+            Some(session) => app::auth::session_actor(&state.pool, session, state.session_limits)
                 .await
                 .ok()
                 .flatten(),
-            Err(_) => None,
+            None => None,
         };
         Ok(Caller {
             actor,
             source,
             prefs,
+            session,
         })
     }
 }
