@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := run
 
-.PHONY: run test setup build release lint unit lab-up lab-down e2e bench clean-data
+.PHONY: run test setup build release lint unit lab-up lab-down e2e bench fuzz clean-data
 
 setup:
 	@bash scripts/setup.sh all
@@ -41,3 +41,9 @@ bench: setup
 	cargo run --release -p millwright --bin bench-inventory
 	cargo run --release -p millwright --bin bench-history
 	cargo run --release -p millwright --bin bench-live
+	cargo run --release -p millwright --bin bench-audit
+	@bash scripts/fuzz.sh
+
+## The property tests with 200,000 generated inputs each (see scripts/fuzz.sh).
+fuzz: setup
+	@bash scripts/fuzz.sh

@@ -20,10 +20,22 @@ pub fn escape(text: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&apos;"),
-            c => out.push(c),
+            // As references, so a parser's line-end and attribute
+            // normalisation gives them back unchanged.
+            '\t' => out.push_str("&#9;"),
+            '\n' => out.push_str("&#10;"),
+            '\r' => out.push_str("&#13;"),
+            c if is_xml_char(c) => out.push(c),
+            // XML 1.0 cannot carry it at all, not even as a reference.
+            _ => out.push('\u{FFFD}'),
         }
     }
     out
+}
+
+/// Whether XML 1.0 can carry `c` (its `Char` production).
+pub fn is_xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
 }
 
 /// Millwright's metadata element (without namespace prefix: libvirt adds the
@@ -239,5 +251,7 @@ pub mod clone;
 pub mod network;
 pub mod storage;
 
+#[cfg(test)]
+mod fuzz;
 #[cfg(test)]
 mod tests;
