@@ -419,3 +419,37 @@ async fn the_event_stream_ends_when_its_session_is_signed_out() {
     .await;
     assert!(ended.is_ok(), "the stream outlived its session");
 }
+
+#[tokio::test]
+async fn an_upload_over_the_cap_is_refused_before_a_byte_is_stored() {
+    let t = TestApp::spawn("uploadcap", &[]).await;
+    let admin = t.sign_in("admin").await;
+    let boundary = "mwcap";
+    let field = |name: &str, value: &str| {
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+        )
+    };
+    let body = format!(
+        "{}{}{}--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.iso\"\r\n\r\nx\r\n--{boundary}--\r\n",
+        field("host_id", "1"),
+        field("pool", "default"),
+        field("name", "big.iso")
+    );
+    let announced = (65u64 << 30).to_string();
+    let req = t
+        .post("/storage/upload", &admin)
+        .header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .header(header::CONTENT_LENGTH, announced)
+        .body(Body::from(body))
+        .unwrap();
+    let reply = t.send(req).await;
+    assert!(
+        reply.location.contains("upload_error=ErrUploadOverCap"),
+        "{}",
+        reply.location
+    );
+}

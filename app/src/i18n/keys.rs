@@ -415,6 +415,9 @@ keys! {
     ErrGrowOnly => "A volume can only grow: enter more GiB than it has now.", "卷只能增大：请输入大于当前容量的 GiB 数。";
     ErrVolumeInUse => "A domain uses this volume: detach or delete the domain first.", "有虚拟机/容器正在使用此卷：请先分离或删除该虚拟机/容器。";
     ErrUploadTooLarge => "The file is larger than the space left in the pool.", "文件大于存储池的剩余空间。";
+    ErrUploadOverCap => "An upload may be at most 64 GiB.", "单次上传最多 64 GiB。";
+    ErrUploadBusy => "Four uploads are already running; try again when one has finished.", "已有四个上传在进行，请待其中一个完成后再试。";
+    ErrUploadIdle => "The upload stalled for a minute and was abandoned; nothing was kept.", "上传停滞一分钟后已放弃，未保留任何内容。";
     ErrUploadFile => "Choose a file to upload.", "请选择要上传的文件。";
     ErrNetworkNotFound => "That network does not exist on the host.", "该主机上没有此网络。";
     ErrNetworkExists => "A network with this name exists on that host.", "该主机上已有同名网络。";

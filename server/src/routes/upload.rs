@@ -24,6 +24,56 @@ use super::Caller;
 /// Chunks in flight between the request and libvirt: bounds memory use.
 const IN_FLIGHT: usize = 4;
 
+/// The largest upload (an installer DVD is under 10 GiB).
+pub const MAX_BYTES: u64 = 64 << 30;
+
+/// How long an upload may wait for its next chunk before it is abandoned.
+pub const IDLE: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Uploads running at once, plant-wide: each holds a libvirt stream and a
+/// host's disk bandwidth.
+pub const CONCURRENT: usize = 4;
+
+static RUNNING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(CONCURRENT);
+
+/// Bytes the running uploads may still write, by (host, pool): a new one
+/// must find room for its own and theirs, so concurrent uploads cannot
+/// overrun a pool that each alone would fit.
+static PENDING: std::sync::Mutex<Vec<((i64, String), u64)>> = std::sync::Mutex::new(Vec::new());
+
+/// An upload's share of [`PENDING`], given back when it ends in any way.
+struct Pending {
+    pool: (i64, String),
+    bytes: u64,
+}
+
+impl Pending {
+    /// Claims `bytes` on the pool; returns the claim and what others hold.
+    fn claim(host_id: i64, pool: &str, bytes: u64) -> (Pending, u64) {
+        let key = (host_id, pool.to_string());
+        let mut pending = PENDING.lock().unwrap_or_else(|e| e.into_inner());
+        let others = pending
+            .iter()
+            .filter(|(k, _)| *k == key)
+            .map(|(_, b)| b)
+            .sum();
+        pending.push((key.clone(), bytes));
+        (Pending { pool: key, bytes }, others)
+    }
+}
+
+impl Drop for Pending {
+    fn drop(&mut self) {
+        let mut pending = PENDING.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(i) = pending
+            .iter()
+            .position(|(k, b)| *k == self.pool && *b == self.bytes)
+        {
+            pending.swap_remove(i);
+        }
+    }
+}
+
 /// The small fields before the file.
 #[derive(Default, serde::Serialize)]
 struct Head {
@@ -120,6 +170,12 @@ async fn stream(
 ) -> Result<u64, AppError> {
     let name = app::validate::resources::resource_name("name", &head.name)
         .map_err(|e| AppError::Invalid(vec![e]))?;
+    if limit > MAX_BYTES {
+        return Err(AppError::field("file", Key::ErrUploadOverCap));
+    }
+    let Ok(_running) = RUNNING.try_acquire() else {
+        return Err(AppError::field("file", Key::ErrUploadBusy));
+    };
     if !state
         .gateway
         .read(|inv| inv.hosts.contains_key(&head.host_id))
@@ -131,10 +187,12 @@ async fn stream(
         _ => return Err(AppError::field("file", Key::ErrUploadFile)),
     };
     let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, Key>>(IN_FLIGHT);
+    let (_claim, others) = Pending::claim(head.host_id, &head.pool, limit);
     let target = Upload {
         pool: head.pool.clone(),
         name,
         limit,
+        others,
     };
     // The gateway streams it on a connection of its own.
     let worker = state
@@ -142,13 +200,14 @@ async fn stream(
         .upload(head.host_id, target, rx)
         .map_err(|_| AppError::field("host_id", Key::ErrNotFound))?;
     loop {
-        let next = match file.chunk().await {
-            Ok(Some(chunk)) => Ok(chunk),
-            Ok(None) => break,
-            Err(err) => {
+        let next = match tokio::time::timeout(IDLE, file.chunk()).await {
+            Ok(Ok(Some(chunk))) => Ok(chunk),
+            Ok(Ok(None)) => break,
+            Ok(Err(err)) => {
                 tracing::warn!(error = %err, "upload body interrupted");
                 Err(Key::ErrTransport)
             }
+            Err(_) => Err(Key::ErrUploadIdle),
         };
         let stop = next.is_err();
         // A closed channel means the upload thread gave up; it says why.
@@ -160,7 +219,7 @@ async fn stream(
     let written = worker.await.map_err(|_| AppError::Internal)?;
     written.map_err(|key| match key {
         Key::ErrVolumeExists => AppError::field("name", key),
-        Key::ErrUploadTooLarge => AppError::field("file", key),
+        Key::ErrUploadTooLarge | Key::ErrUploadIdle => AppError::field("file", key),
         key => AppError::Host(key),
     })
 }
@@ -180,4 +239,23 @@ fn back(head: &Head, result: Result<u64, AppError>) -> Response {
         }
     }
     Redirect::to(&url).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Pending;
+
+    #[test]
+    fn uploads_into_one_pool_count_each_others_bytes_until_they_end() {
+        let (a, none) = Pending::claim(7, "iso-test", 100);
+        assert_eq!(none, 0);
+        let (b, others) = Pending::claim(7, "iso-test", 50);
+        assert_eq!(others, 100);
+        let (_c, elsewhere) = Pending::claim(8, "iso-test", 10);
+        assert_eq!(elsewhere, 0, "another host's pool");
+        drop(a);
+        assert_eq!(Pending::claim(7, "iso-test", 1).1, 50);
+        drop(b);
+        assert_eq!(Pending::claim(7, "iso-test", 1).1, 0);
+    }
 }

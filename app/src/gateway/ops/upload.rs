@@ -23,6 +23,9 @@ pub struct Upload {
     /// The request's announced length: the pool must have room for it, and
     /// the stream is cut off beyond it.
     pub limit: u64,
+    /// Bytes other uploads into the same pool may still write: the pool
+    /// must have room for those too.
+    pub others: u64,
 }
 
 /// Receives chunks until the sender finishes (or sends an error) and returns
@@ -42,7 +45,7 @@ fn run(uri: &str, up: Upload, chunks: Receiver<Result<Bytes, Key>>) -> Result<u6
         .info()
         .map_err(|e| translate("pool info", &e))?
         .available;
-    if up.limit > available {
+    if up.limit.saturating_add(up.others) > available {
         return Err(Key::ErrUploadTooLarge);
     }
     // Capacity 0: a raw file volume takes the size of what is written.
