@@ -166,3 +166,23 @@ proptest! {
         prop_assert!(!unquoted.starts_with(['=', '+', '-', '@', '\t', '\r']), "{out:?}");
     }
 }
+
+/// libvirt's own test inputs (tests/lxcxml2xmldata, tests/qemuxmlconfdata;
+/// see the fixtures' README): the dashboard's reader takes every one.
+#[test]
+fn libvirts_own_domain_xmls_parse() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/libvirt-xml");
+    let mut parsed = 0;
+    for dir in ["lxc", "qemu"] {
+        for entry in std::fs::read_dir(root.join(dir)).unwrap() {
+            let path = entry.unwrap().path();
+            let xml = std::fs::read_to_string(&path).unwrap();
+            let config =
+                super::parse_domain(&xml).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            assert!(!config.name.is_empty(), "{}", path.display());
+            parsed += 1;
+        }
+    }
+    println!("libvirt test XMLs parsed: {parsed}");
+    assert!(parsed >= 90, "{parsed}");
+}
