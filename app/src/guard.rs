@@ -168,12 +168,24 @@ impl Op {
             return Err(AppError::Unauthorized);
         };
         match decide(&actor, action, &subject.resource.object()) {
-            Decision::Allow => Ok(Op {
-                entry: entry(&actor.username),
-                state,
-                actor,
-                started,
-            }),
+            Decision::Allow => {
+                let entry = entry(&actor.username);
+                if action.touches_hosts() {
+                    // The attempt is on record before the host is touched;
+                    // without a record, nothing is done.
+                    let attempt = entry.clone().outcome(Outcome::Started, "");
+                    if let Err(err) = state.audit.append(attempt).await {
+                        tracing::error!(error = %err, "audit unavailable: action refused");
+                        return Err(AppError::Internal);
+                    }
+                }
+                Ok(Op {
+                    entry,
+                    state,
+                    actor,
+                    started,
+                })
+            }
             Decision::Deny(reason) => {
                 append(
                     &state,

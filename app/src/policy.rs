@@ -76,7 +76,7 @@ impl Actor {
 }
 
 /// Everything a user can ask Millwright to do. Exhaustive: a new action does
-/// not compile until [`decide`] rules on it.
+/// not compile until [`decide`] rules on it (and [`Action::touches_hosts`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Action {
     DashboardRead,
@@ -126,6 +126,45 @@ pub enum Action {
 }
 
 impl Action {
+    /// Whether the action changes something on a host (through libvirt):
+    /// its attempt is audited before the host is touched.
+    pub fn touches_hosts(self) -> bool {
+        use Action::*;
+        match self {
+            HostAdd | HostRemove | DomainAssign | DomainOperate | DomainCreate | DomainDelete
+            | PoolCreate | PoolOperate | PoolDelete | VolumeCreate | VolumeResize
+            | VolumeDelete | VolumeUpload | NetworkCreate | NetworkOperate | NetworkDelete => true,
+            DashboardRead
+            | SignOut
+            | HostList
+            | UserList
+            | UserCreate
+            | UserDisable
+            | UserEnable
+            | UserResetPassword
+            | PasswordChangeOwn
+            | WorkspaceList
+            | WorkspaceCreate
+            | WorkspaceRename
+            | WorkspaceDelete
+            | WorkspaceSetQuota
+            | WorkspaceSetResources
+            | WorkspaceManageMembers
+            | TemplateList
+            | TemplateManage
+            | DomainList
+            | DomainRead
+            | AuditRead
+            | AuditExport
+            | AuditVerify
+            | AuditPrune
+            | StorageList
+            | NetworkList
+            | TraceList
+            | TraceManage => false,
+        }
+    }
+
     /// The dotted name recorded in the audit log.
     pub fn audit_name(self) -> &'static str {
         match self {

@@ -315,7 +315,8 @@ async fn hang_up(t: &TestApp, req: axum::http::Request<Body>) {
     );
 }
 
-/// Waits (bounded) until the audit log has a record of `action`.
+/// Waits (bounded) until the audit log has a closing record of `action`;
+/// returns those.
 pub async fn audited(t: &TestApp, action: &str) -> Vec<app::audit::AuditRecord> {
     let filter = app::audit::AuditFilter {
         action: Some(action.into()),
@@ -323,7 +324,9 @@ pub async fn audited(t: &TestApp, action: &str) -> Vec<app::audit::AuditRecord> 
     };
     let started = std::time::Instant::now();
     loop {
-        let records = t.state.audit.page(&filter).await.unwrap();
+        let mut records = t.state.audit.page(&filter).await.unwrap();
+        // The attempt is on record first; wait for the closing record.
+        records.retain(|r| r.outcome != app::audit::Outcome::Started);
         if !records.is_empty() {
             return records;
         }
@@ -452,4 +455,41 @@ async fn an_upload_over_the_cap_is_refused_before_a_byte_is_stored() {
         "{}",
         reply.location
     );
+}
+
+#[tokio::test]
+async fn a_host_change_is_on_record_before_the_host_is_touched_or_not_at_all() {
+    let t = TestApp::spawn("attempt", &[]).await;
+    let admin = t.sign_in("admin").await;
+    let add =
+        |name: &str| format!("name={name}&uri=test%3A%2F%2F%2Fdefault&plant=&area=&line=&cell=");
+    let done = t
+        .post_form(app::api::hosts::AddHost::PATH, &admin, &add("First"))
+        .await;
+    assert!(done.status.is_success(), "{}", done.body);
+    let outcomes: Vec<String> = t
+        .audit()
+        .await
+        .into_iter()
+        .filter(|(action, _)| action == "host.add")
+        .map(|(_, outcome)| outcome)
+        .collect();
+    assert_eq!(outcomes, ["ok", "started"], "newest first");
+
+    // The log refuses writes: the change is refused and nothing is done.
+    sqlx::query("CREATE TRIGGER no_audit BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'disk full'); END")
+        .execute(&t.state.pool)
+        .await
+        .unwrap();
+    let refused = t
+        .post_form(app::api::hosts::AddHost::PATH, &admin, &add("Second"))
+        .await;
+    assert_eq!(
+        refused.status,
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "{}",
+        refused.body
+    );
+    let hosts = app::store::hosts::list(&t.state.pool, true).await.unwrap();
+    assert!(!hosts.iter().any(|h| h.name == "Second"), "nothing done");
 }

@@ -16,6 +16,9 @@ pub enum Outcome {
     Denied,
     /// Allowed, attempted, and failed.
     Failed,
+    /// Allowed and about to touch a host: written before it is, closed by
+    /// a later record of the same action and target.
+    Started,
 }
 
 impl Outcome {
@@ -25,6 +28,7 @@ impl Outcome {
             Outcome::Ok => "ok",
             Outcome::Denied => "denied",
             Outcome::Failed => "failed",
+            Outcome::Started => "started",
         }
     }
 
@@ -34,6 +38,7 @@ impl Outcome {
             "ok" => Some(Outcome::Ok),
             "denied" => Some(Outcome::Denied),
             "failed" => Some(Outcome::Failed),
+            "started" => Some(Outcome::Started),
             _ => None,
         }
     }

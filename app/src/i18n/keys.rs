@@ -187,6 +187,7 @@ keys! {
     OutcomeOk => "ok", "成功";
     OutcomeDenied => "denied", "拒绝";
     OutcomeFailed => "failed", "失败";
+    OutcomeStarted => "started", "已开始";
     Older => "Older", "更早";
     Newest => "Newest", "最新";
     ExportCsv => "Export CSV", "导出 CSV";

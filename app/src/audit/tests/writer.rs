@@ -89,3 +89,39 @@ async fn anonymous_refusals_are_one_record_per_source_and_reason_a_minute(pool: 
     log.append_refusal(refusal("192.0.2.1")).await.unwrap();
     assert_eq!(all(&log).await.len(), 5);
 }
+
+#[sqlx::test(migrations = false)]
+async fn the_started_outcome_migration_keeps_every_record_and_the_chain(pool: SqlitePool) {
+    let all_migrations = sqlx::migrate!("../migrations");
+    let before_started = sqlx::migrate::Migrator {
+        migrations: std::borrow::Cow::Owned(
+            all_migrations
+                .migrations
+                .iter()
+                .filter(|m| m.version < 7)
+                .cloned()
+                .collect(),
+        ),
+        ..sqlx::migrate!("../migrations")
+    };
+    before_started.run(&pool).await.unwrap();
+    {
+        let log = AuditLog::open(pool.clone()).await.unwrap();
+        for i in 0..20 {
+            log.append(AuditEntry::new("op", "10.0.0.1", format!("x.{i}")))
+                .await
+                .unwrap();
+        }
+    }
+    all_migrations.run(&pool).await.unwrap();
+    let log = AuditLog::open(pool.clone()).await.unwrap();
+    assert_eq!(all(&log).await.len(), 20);
+    log.append(AuditEntry::new("op", "10.0.0.1", "host.add").outcome(Outcome::Started, ""))
+        .await
+        .unwrap();
+    assert!(log.verify().await.unwrap().is_intact());
+    let edit = sqlx::query("UPDATE audit_log SET actor = 'x' WHERE seq = 1")
+        .execute(&pool)
+        .await;
+    assert!(edit.is_err(), "the append-only trigger is back");
+}
