@@ -26,6 +26,10 @@ pub use leptos::server_fn::ServerFn;
 pub const PASSWORD: &str = "correct horse battery staple";
 pub const ORIGIN: &str = "http://127.0.0.1:3000";
 
+/// How long a request may take before the test fails (a create on the lab
+/// takes seconds; nothing takes minutes).
+pub const ANSWER_LIMIT: Duration = Duration::from_secs(120);
+
 /// A lab variable from `scripts/lab.sh env`.
 pub fn env(name: &str) -> String {
     std::env::var(name)
@@ -115,9 +119,14 @@ impl TestApp {
         self.request("POST", path, cookie)
     }
 
-    /// The raw response (for streams).
+    /// The raw response (for streams). A request that has no answer within
+    /// [`ANSWER_LIMIT`] fails the test, naming it, instead of hanging the run.
     pub async fn respond(&self, req: Request<Body>) -> axum::response::Response {
-        self.app.clone().oneshot(req).await.unwrap()
+        let what = format!("{} {}", req.method(), req.uri().path());
+        tokio::time::timeout(ANSWER_LIMIT, self.app.clone().oneshot(req))
+            .await
+            .unwrap_or_else(|_| panic!("no answer to {what} within {ANSWER_LIMIT:?}"))
+            .unwrap()
     }
 
     pub async fn send(&self, req: Request<Body>) -> Reply {
@@ -138,7 +147,11 @@ impl TestApp {
             .find(|c| c.starts_with("mw_session="))
             .map(|c| c.split(';').next().unwrap().to_string())
             .unwrap_or_default();
-        let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+        let bytes = tokio::time::timeout(ANSWER_LIMIT, resp.into_body().collect())
+            .await
+            .expect("the whole body in time")
+            .unwrap()
+            .to_bytes();
         Reply {
             status,
             headers,
