@@ -32,6 +32,14 @@ pub fn text(cell: &str) -> String {
     out
 }
 
+/// A text cell always in quotes (the chart series' style), neutralised as
+/// [`push_text`] does.
+pub fn quoted(cell: &str) -> String {
+    let formula = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    let mark = if formula { "'" } else { "" };
+    format!("\"{mark}{}\"", cell.replace('"', "\"\""))
+}
+
 #[cfg(test)]
 mod tests {
     use super::text;
@@ -44,6 +52,12 @@ mod tests {
             out.join("|"),
             "plain|\"a,b\"|\"say \"\"hi\"\"\"|\"two\nlines\"|\"cr\rhere\"|"
         );
+    }
+
+    #[test]
+    fn quoted_cells_are_neutralised_too() {
+        assert_eq!(super::quoted("MES core"), "\"MES core\"");
+        assert_eq!(super::quoted("=1+\"2\""), "\"'=1+\"\"2\"\"\"");
     }
 
     #[test]

@@ -161,9 +161,10 @@ proptest! {
 
     #[test]
     fn a_csv_cell_never_starts_a_formula(cell in text()) {
-        let out = crate::csv::text(&cell);
-        let unquoted = out.strip_prefix('"').unwrap_or(&out);
-        prop_assert!(!unquoted.starts_with(['=', '+', '-', '@', '\t', '\r']), "{out:?}");
+        for out in [crate::csv::text(&cell), crate::csv::quoted(&cell)] {
+            let unquoted = out.strip_prefix('"').unwrap_or(&out);
+            prop_assert!(!unquoted.starts_with(['=', '+', '-', '@', '\t', '\r']), "{out:?}");
+        }
     }
 }
 

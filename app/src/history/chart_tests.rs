@@ -87,5 +87,8 @@ fn a_series_csv_keeps_imported_names_as_text() {
     // A trace's entity names come from an uploaded file.
     let csv = crate::history::panel::csv(&spec(vec![line("=cmd|' /C calc'!A0", -1.5)], false));
     let first = csv.lines().nth(1).unwrap();
-    assert!(first.ends_with(",'=cmd|' /C calc'!A0,-1.5,%"), "{first}");
+    assert!(
+        first.ends_with(",\"'=cmd|' /C calc'!A0\",-1.5,\"%\""),
+        "{first}"
+    );
 }

@@ -295,8 +295,8 @@ pub fn csv(spec: &Spec) -> String {
             out.push_str(&format!(
                 "{},{t},{},{v},{}\n",
                 super::chart::full_time(t),
-                crate::csv::text(&line.label),
-                crate::csv::text(&spec.unit)
+                crate::csv::quoted(&line.label),
+                crate::csv::quoted(&spec.unit)
             ));
         }
     }
