@@ -9,7 +9,7 @@
 /// comma, a quote or a line break. Numbers Millwright writes itself are not
 /// text cells and keep their sign.
 pub fn push_text(out: &mut String, cell: &str) {
-    let formula = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    let formula = starts_formula(cell);
     let quote = cell.contains([',', '"', '\r', '\n']);
     if quote {
         out.push('"');
@@ -25,6 +25,11 @@ pub fn push_text(out: &mut String, cell: &str) {
     }
 }
 
+/// Whether a spreadsheet would run `cell` as a formula.
+fn starts_formula(cell: &str) -> bool {
+    cell.starts_with(['=', '+', '-', '@', '\t', '\r'])
+}
+
 /// [`push_text`] into a new string.
 pub fn text(cell: &str) -> String {
     let mut out = String::new();
@@ -35,8 +40,7 @@ pub fn text(cell: &str) -> String {
 /// A text cell always in quotes (the chart series' style), neutralised as
 /// [`push_text`] does.
 pub fn quoted(cell: &str) -> String {
-    let formula = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
-    let mark = if formula { "'" } else { "" };
+    let mark = if starts_formula(cell) { "'" } else { "" };
     format!("\"{mark}{}\"", cell.replace('"', "\"\""))
 }
 

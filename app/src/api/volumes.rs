@@ -33,21 +33,21 @@ pub async fn list_boot_media() -> Result<Vec<crate::model::storage::BootMedium>,
         if !sees_pool(&op.actor, &scopes, p.host_id, &p.name) {
             continue;
         }
-        let Ok(volumes) = op.state.gateway.volumes(p.host_id, &p.name).await else {
+        let Ok(names) = op.state.gateway.volume_names(p.host_id, &p.name).await else {
             continue;
         };
-        for v in volumes
+        for volume in names
             .into_iter()
-            .filter(|v| v.name.to_ascii_lowercase().ends_with(".iso"))
+            .filter(|v| v.to_ascii_lowercase().ends_with(".iso"))
         {
             match media
                 .iter_mut()
-                .find(|m| m.pool == p.name && m.volume == v.name)
+                .find(|m| m.pool == p.name && m.volume == volume)
             {
                 Some(m) => m.hosts.push(p.host_name.clone()),
                 None => media.push(BootMedium {
                     pool: p.name.clone(),
-                    volume: v.name,
+                    volume,
                     hosts: vec![p.host_name.clone()],
                 }),
             }
