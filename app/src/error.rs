@@ -151,6 +151,13 @@ impl AppError {
 #[cfg(feature = "ssr")]
 impl axum::response::IntoResponse for AppError {
     fn into_response(self) -> axum::response::Response {
-        (self.status(), self.first_key().en()).into_response()
+        let text = match &self {
+            // Name the field the rule is about, as a form would.
+            AppError::Invalid(errs) if !errs.is_empty() => {
+                format!("{}: {}", errs[0].field, errs[0].key.en())
+            }
+            other => other.first_key().en().to_string(),
+        };
+        (self.status(), text).into_response()
     }
 }

@@ -54,6 +54,30 @@ impl HostUri {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// Whether `uri` reaches a daemon on this machine (a local scheme, or a
+    /// remote one to a loopback address), whose files this process sees.
+    pub fn on_this_machine(uri: &str) -> bool {
+        let Some((scheme, rest)) = uri.split_once("://") else {
+            return false;
+        };
+        if scheme == "test" {
+            return false;
+        }
+        if !scheme.contains('+') {
+            return true;
+        }
+        let authority = rest.split(['/', '?']).next().unwrap_or_default();
+        let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+        let host = match host.strip_prefix('[') {
+            Some(v6) => v6.split(']').next().unwrap_or_default(),
+            None => host.split(':').next().unwrap_or_default(),
+        };
+        host.eq_ignore_ascii_case("localhost")
+            || host
+                .parse::<std::net::IpAddr>()
+                .is_ok_and(|ip| ip.is_loopback())
+    }
 }
 
 /// A display name for a host: 1–64 printable characters.
@@ -161,6 +185,27 @@ mod tests {
             "qemu+ssh://admin@host/system?keyfile=/root/.ssh/id_ed25519",
         ] {
             assert!(HostUri::parse(uri).is_ok(), "{uri} should be accepted");
+        }
+    }
+
+    #[test]
+    fn knows_which_uris_reach_this_machine() {
+        for uri in [
+            "qemu:///system",
+            "lxc:///system",
+            "qemu+tcp://127.0.0.2:16510/system",
+            "qemu+ssh://root@localhost/system",
+            "qemu+tcp://[::1]:16509/system",
+        ] {
+            assert!(HostUri::on_this_machine(uri), "{uri}");
+        }
+        for uri in [
+            "test:///default",
+            "qemu+ssh://root@line3-kvm.plant.local/system",
+            "qemu+tcp://10.0.0.2/system",
+            "qemu+ssh://127.0.0.1.evil.example/system",
+        ] {
+            assert!(!HostUri::on_this_machine(uri), "{uri}");
         }
     }
 

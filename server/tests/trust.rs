@@ -119,6 +119,31 @@ async fn a_malformed_request_is_a_4xx_naming_the_field() {
 }
 
 #[tokio::test]
+async fn a_route_with_a_malformed_path_names_the_part_not_the_framework() {
+    let t = TestApp::spawn("malformed-route", &[]).await;
+    let admin = t.sign_in("admin").await;
+    for (url, part) in [
+        ("/charts/host/abc/cpu.svg", "path"),
+        ("/charts/domain/x/y/cpu.svg", "path"),
+        ("/charts/host/%FF/cpu.svg", "path"),
+    ] {
+        let reply = t.get(url, &admin).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{url}: {}",
+            reply.body
+        );
+        assert!(
+            reply.body.starts_with(&format!("{part}: ")),
+            "{url}: {}",
+            reply.body
+        );
+        assert!(!reply.body.contains("Invalid URL"), "{url}: {}", reply.body);
+    }
+}
+
+#[tokio::test]
 async fn healthz_tells_anyone_but_an_administrator_only_the_status() {
     let t = TestApp::spawn("healthz", &[]).await;
     let member = t.user("viewer", None).await;

@@ -36,7 +36,7 @@ pub async fn create_pool(host_id: i64, name: String, path: String) -> Result<(),
     use crate::guard::{Op, Subject};
     use crate::i18n::Key;
     use crate::policy::Action;
-    use crate::validate::resources::{pool_path, resource_name};
+    use crate::validate::resources::{pool_path, resolved_pool_path, resource_name};
     let params = serde_json::json!({ "host_id": host_id, "name": name, "path": path });
     let target = pool_target(host_id, name.trim());
     let op = Op::begin(
@@ -45,8 +45,19 @@ pub async fn create_pool(host_id: i64, name: String, path: String) -> Result<(),
     )
     .await?;
     let result = async {
-        ssr::known_host(&op.state, host_id)?;
-        let spec = match (resource_name("name", &name), pool_path(&path)) {
+        let uri = op
+            .state
+            .gateway
+            .read(|inv| inv.hosts.get(&host_id).map(|h| h.uri.clone()));
+        let uri = uri.ok_or(AppError::field("host_id", Key::ErrNotFound))?;
+        let path = pool_path(&path).and_then(|typed| {
+            if crate::validate::HostUri::on_this_machine(&uri) {
+                resolved_pool_path(&typed)
+            } else {
+                Ok(typed)
+            }
+        });
+        let spec = match (resource_name("name", &name), path) {
             (Ok(name), Ok(path)) => DirPoolSpec { name, path },
             (n, p) => {
                 let errors = [n.err(), p.err()].into_iter().flatten();

@@ -32,7 +32,7 @@ const SYSTEM_DIRS: [&str; 13] = [
 /// A directory for a pool: absolute, at most 255 of `A-Za-z0-9._/-`, no
 /// `..`, outside the system directories. Written the one way (`//etc` and
 /// `/./etc` are `/etc`) before the system-directory check, so no spelling
-/// passes it. Symlinks are not resolved: the directory is on the host.
+/// passes it. On this machine [`resolved_pool_path`] also resolves links.
 pub fn pool_path(raw: &str) -> Result<String, FieldError> {
     let raw = raw.trim();
     let parts: Vec<&str> = raw
@@ -54,6 +54,33 @@ pub fn pool_path(raw: &str) -> Result<String, FieldError> {
         return Err(FieldError::new("path", Key::ErrPoolPathSystem));
     }
     Ok(path)
+}
+
+/// A pool directory on this machine with its symlinks resolved (those of
+/// its longest existing ancestor; the rest is made by the pool's build), so
+/// a link into a system directory is refused like the directory itself.
+#[cfg(feature = "ssr")]
+pub fn resolved_pool_path(path: &str) -> Result<String, FieldError> {
+    let mut existing = std::path::PathBuf::from(path);
+    let mut rest = Vec::new();
+    let resolved = loop {
+        match std::fs::canonicalize(&existing) {
+            Ok(real) => break real,
+            Err(_) => match (existing.file_name(), existing.parent()) {
+                (Some(name), Some(parent)) => {
+                    rest.push(name.to_os_string());
+                    existing = parent.to_path_buf();
+                }
+                _ => return Err(FieldError::new("path", Key::ErrPoolPath)),
+            },
+        }
+    };
+    let full = rest.iter().rev().fold(resolved, |p, part| p.join(part));
+    let full = full
+        .to_str()
+        .ok_or(FieldError::new("path", Key::ErrPoolPath))?;
+    // The resolved spelling passes the same rules as a typed one.
+    pool_path(full)
 }
 
 /// Whether an absolute, normalised `path` is, or is in, a system directory.
@@ -206,6 +233,28 @@ mod tests {
             );
         }
         assert!(pool_path("/etcetera/pool").is_ok() && pool_path("/var/lib/libvirt/iso").is_ok());
+    }
+
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn a_link_into_a_system_directory_is_refused_once_resolved() {
+        let dir = std::env::temp_dir().join(format!("mw-pool-link-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let link = dir.join("images");
+        let _ = std::fs::remove_file(&link);
+        std::os::unix::fs::symlink("/etc", &link).unwrap();
+        let typed = format!("{}/vms", link.display());
+        assert!(pool_path(&typed).is_ok(), "lexically fine: {typed}");
+        let err = resolved_pool_path(&typed).unwrap_err();
+        assert_eq!(err.key, Key::ErrPoolPathSystem);
+        // An ordinary directory resolves to itself, its missing tail kept.
+        let plain = format!("{}/new/pool", dir.display());
+        let real = std::fs::canonicalize(&dir).unwrap();
+        assert_eq!(
+            resolved_pool_path(&plain).unwrap(),
+            format!("{}/new/pool", real.display())
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

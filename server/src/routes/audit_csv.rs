@@ -1,9 +1,10 @@
 //! `GET /audit.csv`: the audit log as a streamed CSV download.
 
+use super::args::QueryArgs;
 use app::api::audit;
 use app::policy::Action;
 use app::state::AppState;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 
@@ -14,7 +15,7 @@ use super::Caller;
 pub async fn audit_csv(
     State(state): State<AppState>,
     c: Caller,
-    Query(params): Query<Vec<(String, String)>>,
+    QueryArgs(params): QueryArgs<Vec<(String, String)>>,
 ) -> Response {
     let mut map = leptos_router::params::ParamsMap::new();
     for (k, v) in params {

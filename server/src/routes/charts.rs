@@ -3,6 +3,7 @@
 //! domains and the hosts they may see; a refusal is audited, and so is
 //! every CSV export.
 
+use super::args::{PathArgs, QueryArgs};
 use app::audit::Target as AuditTarget;
 use app::guard::Subject;
 use app::history::chart::{self, Palette};
@@ -12,7 +13,7 @@ use app::history::view::{Panel, Target};
 use app::policy::{Action, Actor};
 use app::prefs::Theme;
 use app::state::AppState;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -33,8 +34,8 @@ pub struct RangeQuery {
 /// `GET /charts/domain/{host}/{uuid}/{panel}.{svg|csv}`
 pub async fn domain(
     State(state): State<AppState>,
-    Path((host, uuid, file)): Path<(i64, String, String)>,
-    Query(q): Query<RangeQuery>,
+    PathArgs((host, uuid, file)): PathArgs<(i64, String, String)>,
+    QueryArgs(q): QueryArgs<RangeQuery>,
     c: Caller,
 ) -> Response {
     let known = state.gateway.read(|inv| {
@@ -119,8 +120,8 @@ fn demo_loaded(state: &AppState) -> bool {
 /// `GET /charts/host/{id}/{panel}.{svg|csv}`
 pub async fn host(
     State(state): State<AppState>,
-    Path((id, file)): Path<(i64, String)>,
-    Query(q): Query<RangeQuery>,
+    PathArgs((id, file)): PathArgs<(i64, String)>,
+    QueryArgs(q): QueryArgs<RangeQuery>,
     c: Caller,
 ) -> Response {
     let Some(visible) = visible_hosts(&state, c.actor.as_ref()).await else {
@@ -154,8 +155,8 @@ pub async fn host(
 /// `GET /charts/workspace/{slug}/{panel}.{svg|csv}`
 pub async fn workspace(
     State(state): State<AppState>,
-    Path((slug, file)): Path<(String, String)>,
-    Query(q): Query<RangeQuery>,
+    PathArgs((slug, file)): PathArgs<(String, String)>,
+    QueryArgs(q): QueryArgs<RangeQuery>,
     c: Caller,
 ) -> Response {
     // A workspace's charts are read as its domains are.
@@ -183,8 +184,8 @@ pub async fn workspace(
 /// `GET /charts/fleet/{panel}.{svg|csv}`: stacked by the hosts the reader sees.
 pub async fn fleet(
     State(state): State<AppState>,
-    Path(file): Path<String>,
-    Query(q): Query<RangeQuery>,
+    PathArgs(file): PathArgs<String>,
+    QueryArgs(q): QueryArgs<RangeQuery>,
     c: Caller,
 ) -> Response {
     let Some(visible) = visible_hosts(&state, c.actor.as_ref()).await else {
@@ -222,8 +223,8 @@ pub async fn fleet(
 /// set as a whole (the sum over its VMs), labelled as a trace.
 pub async fn trace(
     State(state): State<AppState>,
-    Path((name, file)): Path<(String, String)>,
-    Query(q): Query<RangeQuery>,
+    PathArgs((name, file)): PathArgs<(String, String)>,
+    QueryArgs(q): QueryArgs<RangeQuery>,
     c: Caller,
 ) -> Response {
     let subject = Subject::platform(

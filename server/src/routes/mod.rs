@@ -2,6 +2,7 @@
 //! the same guard as a server function: [`Caller`] says who asks, and
 //! [`Caller::authorize`] authenticates, asks the policy and audits a refusal.
 
+pub mod args;
 pub mod audit_csv;
 pub mod charts;
 pub mod events;

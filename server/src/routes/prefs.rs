@@ -1,8 +1,9 @@
 //! `GET /prefs`: language and theme, remembered in cookies.
 
+use super::args::QueryArgs;
 use app::i18n::Locale;
 use app::prefs::{Theme, LANG_COOKIE, THEME_COOKIE};
-use axum::extract::Query;
+
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -16,7 +17,7 @@ pub struct PrefsQuery {
 
 /// `GET /prefs?lang=zh-CN&back=/hosts`: remembers a choice in a cookie and
 /// returns to the page. Works without JavaScript.
-pub async fn prefs(Query(q): Query<PrefsQuery>) -> Response {
+pub async fn prefs(QueryArgs(q): QueryArgs<PrefsQuery>) -> Response {
     const YEAR: u32 = 365 * 24 * 3600;
     let mut headers = HeaderMap::new();
     let mut set = |name: &str, value: &str| {
