@@ -249,6 +249,7 @@ fn attr(node: Option<Node>, name: &str) -> String {
 pub mod build;
 pub mod clone;
 pub mod network;
+pub mod root_helper;
 pub mod storage;
 
 #[cfg(test)]

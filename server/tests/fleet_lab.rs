@@ -219,7 +219,12 @@ async fn a_failed_create_leaves_nothing_behind() {
     let result = lab
         .state
         .gateway
-        .create_domain(host, spec, Some(volume), false)
+        .create_domain(
+            host,
+            spec,
+            Some(app::gateway::NewStorage::Disk(volume)),
+            false,
+        )
         .await;
     assert!(result.is_err(), "define must fail");
     assert_eq!(
@@ -283,7 +288,9 @@ async fn an_lxc_container_is_created_started_stopped_deleted() {
         .await
         .unwrap();
     let rootfs = rootfs.to_string();
+    let test_pool = TestPool::new("ctroot");
     let fields = [
+        ("pool", test_pool.name.as_str()),
         ("kind", "container"),
         ("name", name.as_str()),
         ("workspace", slug.as_str()),
@@ -318,6 +325,8 @@ async fn an_lxc_container_is_created_started_stopped_deleted() {
             .all(|h| h.domains.values().all(|d| d.name != name))
     })
     .await;
+    // Its own root went with it.
+    assert_eq!(test_pool.files(), 0, "root left in {:?}", test_pool.dir);
 }
 
 #[tokio::test(flavor = "multi_thread")]

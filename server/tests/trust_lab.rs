@@ -124,3 +124,87 @@ async fn an_operator_boots_from_an_iso_volume_resolved_on_the_host() {
     let out = lab.delete(&row).await;
     assert!(!out.contains("Err"), "delete: {out}");
 }
+
+/// Waits until the host file `path` exists (a container wrote it), within
+/// `limit`.
+async fn wait_file(path: &std::path::Path, limit: Duration) -> String {
+    let started = Instant::now();
+    loop {
+        if let Ok(text) = std::fs::read_to_string(path) {
+            return text;
+        }
+        assert!(started.elapsed() < limit, "{path:?} never appeared");
+        tokio::time::sleep(Duration::from_millis(50)).await; // polling the host file
+    }
+}
+
+/// Creates and starts a container from the lab's root filesystem, its
+/// root in `pool`, running `script` (then sleeping).
+async fn create_container(lab: &Lab, pool: &str, name: &str, script: &str) {
+    let rootfs: i64 = sqlx::query_scalar("SELECT id FROM root_filesystems")
+        .fetch_one(&lab.state.pool)
+        .await
+        .unwrap();
+    let (rootfs, host) = (rootfs.to_string(), lab.host_id(true).to_string());
+    let slug = workspace_slug();
+    // The form splits arguments at spaces: ${IFS} stands for them.
+    let args = format!("-c {script};exec${{IFS}}sleep${{IFS}}100000");
+    let fields = [
+        ("kind", "container"),
+        ("name", name),
+        ("workspace", slug.as_str()),
+        ("host", host.as_str()),
+        ("vcpus", "1"),
+        ("memory_mib", "64"),
+        ("init", "/bin/sh"),
+        ("args", args.as_str()),
+        ("rootfs", rootfs.as_str()),
+        ("pool", pool),
+        ("start", "on"),
+    ];
+    let out = lab.create(&fields).await;
+    assert!(out.contains(name), "{out}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs the lab: make test"]
+async fn containers_from_one_root_filesystem_have_roots_and_ids_of_their_own() {
+    use std::os::unix::fs::MetadataExt;
+    let lab = lab("ctiso").await;
+    let pool = TestPool::new("ctiso");
+    let (a, b) = (
+        format!("mw-cta-{}", std::process::id()),
+        format!("mw-ctb-{}", std::process::id()),
+    );
+    let limit = Duration::from_secs(30);
+    let script = "cat${IFS}/proc/self/uid_map>/uid_map;touch${IFS}/from-a";
+    create_container(&lab, &pool.name, &a, script).await;
+    let a_root = pool.dir.join(format!("{a}-root"));
+    wait_file(&a_root.join("from-a"), limit).await;
+    let script = "ls${IFS}-a${IFS}/>/l;mv${IFS}/l${IFS}/listing";
+    create_container(&lab, &pool.name, &b, script).await;
+    let b_root = pool.dir.join(format!("{b}-root"));
+    let listing = wait_file(&b_root.join("listing"), limit).await;
+
+    // What A wrote in its `/` is not in B's `/`, though both were made
+    // from the same root filesystem, which is untouched.
+    assert!(listing.lines().any(|l| l == "bin"), "{listing}");
+    assert!(!listing.lines().any(|l| l == "from-a"), "{listing}");
+    let template = std::path::PathBuf::from(harness::env("MILLWRIGHT_LAB_ROOTFS"));
+    assert!(!template.join("from-a").exists());
+    // Root in A is an unprivileged id on the host.
+    let map = std::fs::read_to_string(a_root.join("uid_map")).unwrap();
+    assert_eq!(
+        map.split_whitespace().collect::<Vec<_>>(),
+        ["0", "100000", "65536"]
+    );
+    let owner = std::fs::metadata(a_root.join("from-a")).unwrap().uid();
+    assert_eq!(owner, 100_000, "A's root wrote as host id {owner}");
+
+    for name in [&a, &b] {
+        let row = lab.find(name).expect("the container");
+        let out = lab.delete(&row).await;
+        assert!(!out.contains("Err"), "delete: {out}");
+    }
+    assert_eq!(pool.files(), 0, "roots left in {:?}", pool.dir);
+}

@@ -33,6 +33,8 @@ pub enum Flavor {
     Container {
         init: String,
         args: Vec<String>,
+        /// The container's own root directory (made for it on the host,
+        /// owned by its mapped ids).
         rootfs: String,
     },
 }
@@ -78,6 +80,12 @@ impl DomainSpec {
         x += &el("vcpu", self.vcpus);
         x += &self.tunables();
         x += &self.os();
+        if let Flavor::Container { .. } = self.flavor {
+            // A network namespace of its own (only loopback without a NIC)
+            // and a user namespace: root inside is an unprivileged host id.
+            x += "<features><privnet/></features>";
+            x += &super::root_helper::idmap();
+        }
         x += "<on_poweroff>destroy</on_poweroff><on_reboot>restart</on_reboot><on_crash>destroy</on_crash>";
         x += &self.devices();
         x += "</domain>";
@@ -270,5 +278,14 @@ mod tests {
         assert_eq!(c.kind(), DomainKind::Container);
         assert_eq!(c.init.as_deref(), Some("/bin/sh"));
         assert_eq!(c.disks[0].source, "/srv/rootfs");
+        // Root inside is an unprivileged id outside; its network is its own.
+        let xml = spec.to_xml();
+        let doc = roxmltree::Document::parse(&xml).unwrap();
+        for id in ["uid", "gid"] {
+            let map = doc.descendants().find(|n| n.has_tag_name(id)).unwrap();
+            assert_eq!(map.attribute("start"), Some("0"));
+            assert_eq!(map.attribute("target"), Some("100000"));
+        }
+        assert!(doc.descendants().any(|n| n.has_tag_name("privnet")));
     }
 }

@@ -38,6 +38,8 @@ pub enum PlanKind {
         init: String,
         args: Vec<String>,
         rootfs_id: i64,
+        /// The pool its own root is copied into.
+        pool: String,
     },
 }
 
@@ -216,10 +218,17 @@ pub fn validate(f: &CreateForm, by: Chooser) -> Result<Plan, Vec<FieldError>> {
             .parse::<i64>()
             .map_err(|_| errors.push(FieldError::new("rootfs", Key::ErrRootfs)))
             .ok();
-        rootfs.map(|rootfs_id| PlanKind::Container {
+        // Its own root is copied into this pool.
+        let pool = keep(
+            &mut errors,
+            crate::validate::resources::resource_name("pool", f.pool.trim()),
+        );
+        let rootfs = rootfs.zip(pool);
+        rootfs.map(|(rootfs_id, pool)| PlanKind::Container {
             init: f.init.trim().to_string(),
             args: f.args.split_whitespace().map(String::from).collect(),
             rootfs_id,
+            pool,
         })
     } else {
         let disk = number(

@@ -7,7 +7,7 @@ use crate::domxml::build::{DomainSpec, Flavor};
 use crate::error::AppError;
 use crate::fleet::media::Chooser;
 use crate::fleet::plan::{validate, Plan, PlanKind};
-use crate::gateway::NewVolume;
+use crate::gateway::{NewRoot, NewStorage, NewVolume};
 use crate::i18n::Key;
 use crate::model::domain::Created;
 use crate::model::forms::CreateForm;
@@ -134,20 +134,25 @@ fn check_allowed(ws: &WorkspaceView, plan: &Plan) -> Result<(), AppError> {
             return Err(AppError::field("network", Key::ErrNetworkNotAllowed));
         }
     }
-    if let PlanKind::Vm {
-        disk_gib,
-        pool,
-        iso,
-        ..
-    } = &plan.kind
-    {
-        let allowed = |pool: &String| ws.pools.is_empty() || ws.pools.contains(pool);
-        if *disk_gib > 0 && !allowed(pool) {
+    let allowed = |pool: &String| ws.pools.is_empty() || ws.pools.contains(pool);
+    match &plan.kind {
+        PlanKind::Vm {
+            disk_gib,
+            pool,
+            iso,
+            ..
+        } => {
+            if *disk_gib > 0 && !allowed(pool) {
+                return Err(AppError::field("pool", Key::ErrPoolNotAllowed));
+            }
+            if iso.as_ref().is_some_and(|iso| !allowed(&iso.pool)) {
+                return Err(AppError::field("iso", Key::ErrPoolNotAllowed));
+            }
+        }
+        PlanKind::Container { pool, .. } if !allowed(pool) => {
             return Err(AppError::field("pool", Key::ErrPoolNotAllowed));
         }
-        if iso.as_ref().is_some_and(|iso| !allowed(&iso.pool)) {
-            return Err(AppError::field("iso", Key::ErrPoolNotAllowed));
-        }
+        PlanKind::Container { .. } => {}
     }
     Ok(())
 }
@@ -229,7 +234,7 @@ async fn build_spec(
     ws: &WorkspaceView,
     plan: &Plan,
     host_id: i64,
-) -> Result<(DomainSpec, Option<NewVolume>), AppError> {
+) -> Result<(DomainSpec, Option<NewStorage>), AppError> {
     let (flavor, volume) = match &plan.kind {
         PlanKind::Vm {
             disk_gib,
@@ -248,10 +253,12 @@ async fn build_spec(
                     .map_err(|_| AppError::field("iso", Key::ErrIsoNotOnHost))?,
                 None => boot.clone(),
             };
-            let volume = (*disk_gib > 0).then(|| NewVolume {
-                pool: pool.clone(),
-                gib: *disk_gib,
-                format: disk_format.clone(),
+            let volume = (*disk_gib > 0).then(|| {
+                NewStorage::Disk(NewVolume {
+                    pool: pool.clone(),
+                    gib: *disk_gib,
+                    format: disk_format.clone(),
+                })
             });
             (
                 Flavor::Vm {
@@ -267,17 +274,23 @@ async fn build_spec(
             init,
             args,
             rootfs_id,
+            pool,
         } => {
             let rootfs = crate::store::templates::rootfs_by_id(&state.pool, *rootfs_id)
                 .await?
                 .ok_or_else(|| AppError::field("rootfs", Key::ErrRootfs))?;
+            // The gateway copies the root filesystem into a root of the
+            // container's own and names it here.
             (
                 Flavor::Container {
                     init: init.clone(),
                     args: args.clone(),
-                    rootfs: rootfs.path,
+                    rootfs: String::new(),
                 },
-                None,
+                Some(NewStorage::Root(NewRoot {
+                    pool: pool.clone(),
+                    template: rootfs.path,
+                })),
             )
         }
     };

@@ -14,7 +14,8 @@ pub mod probe;
 mod translate;
 mod worker;
 
-pub use ops::domain::NewVolume;
+pub use ops::container_root::NewRoot;
+pub use ops::domain::{NewStorage, NewVolume};
 pub use ops::power::Power;
 pub use ops::stats::{DomainReading, HostReading};
 pub use ops::upload::Upload;

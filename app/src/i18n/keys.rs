@@ -236,6 +236,8 @@ keys! {
     PolicyWordPack => "pack", "集中";
     ErrShutdownTimeout => "The guest did not shut down in time: it may ignore the ACPI request. Force it off?", "客户机未在时限内关机：它可能忽略了 ACPI 请求。是否强制关机？";
     ErrMustBeOff => "Shut the domain off first.", "请先关闭该虚拟机/容器。";
+    ErrCloneContainer => "A container cannot be cloned: its root is its own. Create a new container from the root filesystem.", "容器不能克隆：它的根目录是独有的。请从根文件系统新建容器。";
+    ErrContainerRoot => "The container's root could not be copied from the root filesystem on the host.", "无法在主机上从根文件系统复制容器的根目录。";
     ErrCloneDiskNotInPool => "A disk of this domain is not in a storage pool, so it cannot be copied.", "该虚拟机的某个磁盘不在存储池中，无法复制。";
     Working => "Working…", "处理中…";
     ErrIoWeightUnsupported => "This host's disks use an I/O scheduler without weights (bfq or cfq is needed): set the block I/O weight to 0 under Limits to start the domain.", "此主机磁盘的 I/O 调度器不支持权重（需要 bfq 或 cfq）：请在“限制”中将块 I/O 权重设为 0 后再启动。";

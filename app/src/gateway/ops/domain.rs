@@ -5,6 +5,7 @@ use virt::connect::Connect;
 use virt::storage_vol::StorageVol;
 use virt::sys;
 
+use super::container_root::{self, NewRoot};
 use super::{domain_xml, lookup, XmlRead};
 use crate::domxml::build::{DiskSpec, DomainSpec, Flavor};
 use crate::domxml::{escape, parse_domain};
@@ -20,6 +21,15 @@ pub struct NewVolume {
     pub pool: String,
     pub gib: u64,
     pub format: String,
+}
+
+/// What a new domain's storage is made of.
+#[derive(Clone, Debug)]
+pub enum NewStorage {
+    /// A VM's disk volume.
+    Disk(NewVolume),
+    /// A container's own root, copied from a root filesystem.
+    Root(NewRoot),
 }
 
 /// The hypervisor type to ask for: `kvm` where the host offers it.
@@ -39,17 +49,21 @@ fn vm_hypervisor(conn: &Connect) -> String {
 fn create(
     conn: &Connect,
     mut spec: DomainSpec,
-    volume: Option<NewVolume>,
+    storage: Option<NewStorage>,
     start: bool,
     host: (i64, &str),
 ) -> Result<DomainRow, Key> {
     if conn.lookup_domain_by_name(&spec.name).is_ok() {
         return Err(Key::ErrNameOnHost);
     }
-    let made = match volume {
-        Some(v) => Some(make_volume(conn, &spec.name, &v)?),
-        None => None,
+    let (made, root) = match storage {
+        Some(NewStorage::Disk(v)) => (Some(make_volume(conn, &spec.name, &v)?), None),
+        Some(NewStorage::Root(r)) => (None, Some(container_root::make(conn, &spec.name, &r)?)),
+        None => (None, None),
     };
+    if let (Flavor::Container { rootfs, .. }, Some(path)) = (&mut spec.flavor, &root) {
+        *rootfs = path.clone();
+    }
     if let Flavor::Vm {
         hypervisor, disk, ..
     } = &mut spec.flavor
@@ -73,6 +87,9 @@ fn create(
             if let Err(e) = vol.delete(0) {
                 tracing::error!(path, error = %e, "could not remove the volume of a failed create");
             }
+        }
+        if let Some(path) = &root {
+            container_root::remove(conn, path);
         }
     };
     let dom = match conn.define_domain_xml(&spec.to_xml()) {
@@ -130,6 +147,16 @@ fn delete(conn: &Connect, uuid: &str, with_storage: bool) -> Result<Vec<String>,
     }
     let mut removed = Vec::new();
     if with_storage {
+        // A container's own root goes with it (a shared directory never:
+        // only a root volume made for the container).
+        for fs in config
+            .disks
+            .iter()
+            .filter(|d| d.device == "filesystem" && container_root::is_root(conn, &d.source))
+        {
+            container_root::remove(conn, &fs.source);
+            removed.push(fs.source.clone());
+        }
         for disk in config
             .disks
             .iter()
@@ -209,12 +236,12 @@ impl Gateway {
         &self,
         host_id: i64,
         spec: DomainSpec,
-        volume: Option<NewVolume>,
+        storage: Option<NewStorage>,
         start: bool,
     ) -> Result<DomainRow, AppError> {
         let host_name = self.host_name(host_id)?;
         self.call_long(host_id, move |conn| {
-            create(conn, spec, volume, start, (host_id, &host_name))
+            create(conn, spec, storage, start, (host_id, &host_name))
         })
         .await
     }

@@ -2,6 +2,7 @@
 //! concern. Each file holds the blocking functions that run on a connection
 //! and the `impl Gateway` block that picks which connection runs them.
 
+pub mod container_root;
 pub mod domain;
 pub mod metadata;
 pub mod network;

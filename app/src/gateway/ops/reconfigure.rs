@@ -130,6 +130,11 @@ fn clone(conn: &Connect, uuid: &str, name: &str, host: (i64, &str)) -> Result<Do
     }
     let xml = super::domain_xml(&dom, sys::VIR_DOMAIN_XML_INACTIVE, super::XmlRead::Other)?;
     let config = crate::domxml::parse_domain(&xml).map_err(|_| Key::HostErrConfig)?;
+    if config.kind() == crate::model::domain::DomainKind::Container {
+        // A copy would share the source's root; a container is made anew
+        // from a root filesystem instead.
+        return Err(Key::ErrCloneContainer);
+    }
     let mut copies: Vec<StorageVol> = Vec::new();
     let undo = |copies: Vec<StorageVol>| {
         for vol in copies {
