@@ -11,3 +11,4 @@ pub mod session;
 pub mod shell;
 pub mod snapshots;
 pub mod traces;
+pub mod workspace_select;

@@ -99,6 +99,11 @@ impl<'a> Subject<'a> {
         Subject::with(Resource::Pool(slugs), first, target, params)
     }
 
+    /// A volume belonging to workspace `owner` (`None`: the plant's).
+    pub fn volume(owner: Option<&'a str>, target: Target, params: Value) -> Self {
+        Subject::new(Object::Volume(owner), owner.unwrap_or(""), target, params)
+    }
+
     /// Records the operation under another workspace than the resource's
     /// (assigning a domain is recorded under the workspace it goes to).
     pub fn audited_in(mut self, workspace: &'a str) -> Self {

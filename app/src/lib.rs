@@ -39,6 +39,8 @@ pub mod state;
 pub mod store;
 #[cfg(feature = "ssr")]
 pub mod visibility;
+#[cfg(feature = "ssr")]
+pub mod volume_owner;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Stylesheet, Title};

@@ -117,6 +117,7 @@ pub enum Action {
     VolumeResize,
     VolumeDelete,
     VolumeUpload,
+    VolumeAssign,
     NetworkList,
     NetworkCreate,
     NetworkOperate,
@@ -134,6 +135,7 @@ impl Action {
             HostAdd | HostRemove | DomainAssign | DomainOperate | DomainCreate | DomainDelete
             | PoolCreate | PoolOperate | PoolDelete | VolumeCreate | VolumeResize
             | VolumeDelete | VolumeUpload | NetworkCreate | NetworkOperate | NetworkDelete => true,
+            VolumeAssign => false,
             DashboardRead
             | SignOut
             | HostList
@@ -206,6 +208,7 @@ impl Action {
             Action::VolumeResize => "volume.resize",
             Action::VolumeDelete => "volume.delete",
             Action::VolumeUpload => "volume.upload",
+            Action::VolumeAssign => "volume.assign",
             Action::NetworkList => "network.list",
             Action::NetworkCreate => "network.create",
             Action::NetworkOperate => "network.operate",
@@ -227,6 +230,8 @@ pub enum Object<'a> {
     User(i64),
     /// A storage pool, by the slugs of the workspaces that allow it.
     Pool(&'a [&'a str]),
+    /// A volume, by the workspace it belongs to (`None`: the plant's).
+    Volume(Option<&'a str>),
 }
 
 /// The policy's answer; a denial says why, for the user and the audit log.
@@ -257,7 +262,7 @@ pub fn decide(actor: &Actor, action: Action, resource: &Object) -> Decision {
     };
     let workspace_role = || match resource {
         Object::Workspace(id) => actor.role_in(*id),
-        Object::Domain(Some(slug)) => actor.role_in_slug(slug),
+        Object::Domain(Some(slug)) | Object::Volume(Some(slug)) => actor.role_in_slug(slug),
         _ => None,
     };
     match action {
@@ -292,7 +297,8 @@ pub fn decide(actor: &Actor, action: Action, resource: &Object) -> Decision {
         | NetworkCreate
         | NetworkOperate
         | NetworkDelete
-        | TraceManage => Decision::Deny(Key::DenyAdminOnly),
+        | TraceManage
+        | VolumeAssign => Decision::Deny(Key::DenyAdminOnly),
         WorkspaceManageMembers => allow(workspace_role() == Some(Role::Owner), Key::DenyOwnerOnly),
         DomainRead | AuditRead | AuditExport => {
             allow(workspace_role().is_some(), Key::DenyNotMember)
@@ -301,8 +307,16 @@ pub fn decide(actor: &Actor, action: Action, resource: &Object) -> Decision {
             Some(role) => allow(role.operates(), Key::DenyViewerReadOnly),
             None => Decision::Deny(Key::DenyNotMember),
         },
-        // Volumes: operators of a workspace that is allowed the pool.
-        VolumeCreate | VolumeResize | VolumeDelete | VolumeUpload => {
+        // A volume: operators of the workspace it belongs to; the plant's
+        // are the administrators'.
+        VolumeResize | VolumeDelete => match (resource, workspace_role()) {
+            (Object::Volume(None), _) => Decision::Deny(Key::DenyVolumeNotOwned),
+            (_, Some(role)) => allow(role.operates(), Key::DenyViewerReadOnly),
+            (Object::Volume(Some(_)), None) => Decision::Deny(Key::DenyVolumeNotOwned),
+            _ => Decision::Deny(Key::DenyAdminOnly),
+        },
+        // New volumes: operators of a workspace that is allowed the pool.
+        VolumeCreate | VolumeUpload => {
             let Object::Pool(allowing) = resource else {
                 return Decision::Deny(Key::DenyAdminOnly);
             };

@@ -134,7 +134,8 @@ async fn standing(
     slug: &str,
 ) -> Result<(Usage, Ask, InFlight), AppError> {
     let held = store::held(conn).await?;
-    Ok(gateway.read(|inv| {
+    let volumes = crate::store::volumes::owned_gib(conn, workspace_id).await?;
+    let (mut used, reserved, in_flight) = gateway.read(|inv| {
         let mut reserved = Ask::default();
         let mut in_flight = InFlight::new();
         for (ws, vcpus, memory_mib, disk_gib, host_id, name, starts) in &held {
@@ -158,7 +159,35 @@ async fn standing(
             }
         }
         (inv.usage(slug), reserved, in_flight)
-    }))
+    });
+    // Volumes of its own beside its domains' disks.
+    used.disk_gib += volumes;
+    Ok((used, reserved, in_flight))
+}
+
+/// Checks `gib` more against the workspace's disk quota and records the
+/// volume `key` as its own with that share, in one transaction under the
+/// quota lock: concurrent volume creates and uploads cannot overrun it.
+pub async fn claim_volume(
+    state: &AppState,
+    workspace: (i64, &str),
+    quotas: &Quotas,
+    key: crate::store::volumes::VolumeKey<'_>,
+    gib: i64,
+) -> Result<(), AppError> {
+    let _held = state.quota_lock.lock().await;
+    let mut tx = state.pool.begin_with("BEGIN IMMEDIATE").await?;
+    let (used, reserved, _) = standing(&mut tx, &state.gateway, workspace.0, workspace.1).await?;
+    let ask = Ask {
+        disk_gib: gib,
+        ..Ask::default()
+    };
+    if let Some((field, key)) = exceeded(quotas, &used, &reserved, &ask) {
+        return Err(AppError::field(field, key));
+    }
+    crate::store::volumes::record(&mut tx, key, workspace.0, gib).await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// Checks that growing an existing domain by `ask` stays within the

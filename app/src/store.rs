@@ -8,6 +8,7 @@ pub mod quota;
 pub mod sessions;
 pub mod templates;
 pub mod users;
+pub mod volumes;
 pub mod workspaces;
 
 /// A write that may hit a unique constraint: `Ok(None)` when it did, so the

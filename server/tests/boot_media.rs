@@ -3,8 +3,6 @@
 //! naming a host file is refused with a field message, audited, and defines
 //! nothing. (Booting from one on a real host: `trust_lab.rs`.)
 
-use std::time::Duration;
-
 use axum::http::StatusCode;
 
 mod harness;
@@ -18,18 +16,7 @@ struct Plant {
 }
 
 async fn plant(tag: &str) -> Plant {
-    use app::model::host::HostState;
-    let t = TestApp::spawn(tag, &["--host", "plant=test:///default"]).await;
-    t.wait("the host connected", Duration::from_secs(20), |inv| {
-        inv.hosts
-            .values()
-            .any(|h| h.state == HostState::Connected && h.facts.is_some())
-    })
-    .await;
-    let host = t
-        .state
-        .gateway
-        .read(|inv| *inv.hosts.keys().next().unwrap());
+    let (t, host) = TestApp::with_test_host(tag).await;
     let db = &t.state.pool;
     let ws = app::store::workspaces::insert(db, "ops", "Ops")
         .await

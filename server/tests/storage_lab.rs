@@ -352,6 +352,40 @@ async fn only_operators_of_a_workspace_allowed_the_pool_change_its_volumes() {
     assert!(virsh(&["vol-info", "--pool", &pool, &vol]).0);
     let gone = lab.call_as(&op, DeleteVolume::PATH, &form[..3]).await;
     assert_eq!(gone.status, StatusCode::OK, "{}", gone.body);
+    // An upload is the workspace's too, and counts against its disk quota.
+    let quotas = app::model::workspace::Quotas {
+        disk_gib: Some(1),
+        ..Default::default()
+    };
+    app::store::workspaces::set_quotas(db, team, &quotas)
+        .await
+        .unwrap();
+    let iso = format!("{}-up.iso", lab.prefix);
+    let head = [
+        ("host_id", lab.host.as_str()),
+        ("pool", &pool),
+        ("name", &iso),
+    ];
+    let up = lab.upload(&op, &head, &[7u8; 4096], None).await;
+    assert!(up.location.contains("uploaded="), "{}", up.location);
+    let key = app::store::volumes::VolumeKey {
+        host_id: lab.host.parse().unwrap(),
+        pool: &pool,
+        name: &iso,
+    };
+    let owner = app::store::volumes::owner(db, key).await.unwrap();
+    assert_eq!(owner.as_deref(), Some(lab.prefix.as_str()));
+    let over = lab.call_as(&op, CreateVolume::PATH, &form).await;
+    assert_eq!(
+        over.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        over.body
+    );
+    assert!(over.body.contains("ErrQuotaDisk"), "{}", over.body);
+    let gone = lab.call_as(&op, DeleteVolume::PATH, &head).await;
+    assert_eq!(gone.status, StatusCode::OK, "{}", gone.body);
+
     let refused = lab.call_as(&op, DeletePool::PATH, &form[..2]).await;
     assert_eq!(
         refused.status,

@@ -72,8 +72,18 @@ pub async fn list_volumes(host_id: i64, pool: String) -> Result<Vec<VolumeView>,
         return Err(AppError::NotFound);
     }
     let mut volumes = op.state.gateway.volumes(host_id, &pool).await?;
+    let recorded = crate::store::volumes::owners_in(&op.state.pool, host_id, &pool).await?;
+    for v in &mut volumes {
+        v.owner = match recorded.iter().find(|(name, _)| *name == v.name) {
+            Some((_, slug)) => Some(slug.clone()),
+            None => crate::volume_owner::of_users(&op.state, host_id, &v.used_by),
+        };
+    }
     if !op.actor.is_admin {
-        // A shared pool: a member learns the names of its own domains only.
+        // A shared pool: a member sees its workspaces' volumes and the
+        // plant's, and learns the names of its own domains only.
+        let visible = op.actor.visible_slugs().unwrap_or_default();
+        volumes.retain(|v| v.owner.as_ref().is_none_or(|o| visible.contains(o)));
         let own = crate::visibility::own_domains_on(&op.state, &op.actor, host_id);
         for v in &mut volumes {
             let all = v.used_by.len();
@@ -92,15 +102,17 @@ pub async fn create_volume(
     name: String,
     gib: String,
     format: String,
+    #[server(default)] workspace: String,
 ) -> Result<(), AppError> {
     use crate::api::storage::ssr;
     use crate::domxml::storage::VolumeSpec;
     use crate::guard::{Op, Subject};
     use crate::i18n::Key;
     use crate::policy::Action;
+    use crate::store::volumes::VolumeKey;
     use crate::validate::resources::{resource_name, volume_format, volume_gib};
     use crate::visibility::caller_pool_slugs;
-    let params = serde_json::json!({ "gib": gib, "format": format });
+    let params = serde_json::json!({ "gib": gib, "format": format, "workspace": workspace });
     let target = volume_target(host_id, &pool, name.trim());
     let allowing = caller_pool_slugs(host_id, &pool).await?;
     let subject = Subject::pool(&allowing, target, params.clone());
@@ -117,16 +129,26 @@ pub async fn create_volume(
                 return Err(AppError::Invalid(errors.collect()));
             }
         };
+        let owner =
+            crate::volume_owner::new_owner(&op.state, &op.actor, &allowing, &workspace).await?;
+        let key = VolumeKey {
+            host_id,
+            pool: &pool,
+            name: &name,
+        };
+        if let Some(ws) = &owner {
+            crate::volume_owner::claim(&op.state, ws, key, gib * GIB).await?;
+        }
         let spec = VolumeSpec {
-            name,
+            name: name.clone(),
             bytes: gib * GIB,
             format: format.into(),
         };
-        op.state
-            .gateway
-            .create_volume(host_id, &pool, spec)
-            .await
-            .map_err(|e| ssr::on_field(e, &[(Key::ErrVolumeExists, "name")]))
+        let made = op.state.gateway.create_volume(host_id, &pool, spec).await;
+        if made.is_err() && owner.is_some() {
+            crate::volume_owner::forget(&op.state, key).await;
+        }
+        made.map_err(|e| ssr::on_field(e, &[(Key::ErrVolumeExists, "name")]))
     }
     .await;
     let after = serde_json::json!({ "path": result.as_ref().ok() });
@@ -143,21 +165,19 @@ pub async fn resize_volume(
     gib: String,
 ) -> Result<(), AppError> {
     use crate::api::storage::ssr;
-    use crate::guard::{Op, Subject};
     use crate::i18n::Key;
     use crate::policy::Action;
-    use crate::visibility::caller_pool_slugs;
     let params = serde_json::json!({ "gib": gib });
-    let target = volume_target(host_id, &pool, &name);
-    let allowing = caller_pool_slugs(host_id, &pool).await?;
-    let subject = Subject::pool(&allowing, target, params.clone());
-    let op = Op::begin(Action::VolumeResize, subject).await?;
+    let key = volume_key(host_id, &pool, &name);
+    let (op, owner, capacity) = begin_on_volume(Action::VolumeResize, key, &params).await?;
+    let op = op?;
     let result = async {
         let gib = crate::validate::resources::volume_gib("gib", &gib)
             .map_err(|e| AppError::Invalid(vec![e]))?;
-        op.state
-            .gateway
-            .grow_volume(host_id, &pool, &name, gib * GIB)
+        let to = gib * GIB;
+        let (gw, p, n) = (op.state.gateway.clone(), pool.clone(), name.clone());
+        let grow = || async move { gw.grow_volume(host_id, &p, &n, to).await };
+        crate::volume_owner::grow(&op.state, key, owner.as_deref(), capacity, to, grow)
             .await
             .map_err(|e| ssr::on_field(e, &[(Key::ErrGrowOnly, "gib")]))
     }
@@ -170,15 +190,83 @@ pub async fn resize_volume(
 #[server]
 pub async fn delete_volume(host_id: i64, pool: String, name: String) -> Result<(), AppError> {
     use crate::api::storage::ssr;
-    use crate::guard::{Op, Subject};
     use crate::policy::Action;
-    use crate::visibility::caller_pool_slugs;
-    let target = volume_target(host_id, &pool, &name);
-    let allowing = caller_pool_slugs(host_id, &pool).await?;
-    let subject = Subject::pool(&allowing, target, Default::default());
-    let op = Op::begin(Action::VolumeDelete, subject).await;
+    let key = volume_key(host_id, &pool, &name);
+    let (op, _, _) = begin_on_volume(Action::VolumeDelete, key, &Default::default()).await?;
+    let (p, n, state) = (pool.clone(), name.clone(), crate::state::app_state()?);
     let job = Ok(|gw: crate::gateway::Gateway| async move {
-        gw.delete_volume(host_id, &pool, &name).await
+        gw.delete_volume(host_id, &p, &n).await?;
+        crate::volume_owner::forget(&state, key).await;
+        Ok(())
     });
     ssr::host_job(op, Default::default(), job).await
+}
+
+/// Makes a volume a workspace's (`workspace` = its slug), or the plant's
+/// (`""`): administrators only. Its capacity then counts against that
+/// workspace's disk quota.
+#[server]
+pub async fn assign_volume(
+    host_id: i64,
+    pool: String,
+    name: String,
+    workspace: String,
+) -> Result<(), AppError> {
+    use crate::policy::Action;
+    let params = serde_json::json!({ "workspace": workspace });
+    let key = volume_key(host_id, &pool, &name);
+    let (op, owner, capacity) = begin_on_volume(Action::VolumeAssign, key, &params).await?;
+    let op = op?;
+    let to = Some(workspace.trim()).filter(|s| !s.is_empty());
+    let result = crate::volume_owner::assign(&op.state, key, to, capacity).await;
+    op.finish(result, serde_json::json!({ "workspace": owner }), params)
+        .await
+}
+
+#[cfg(feature = "ssr")]
+fn volume_key<'a>(
+    host_id: i64,
+    pool: &'a str,
+    name: &'a str,
+) -> crate::store::volumes::VolumeKey<'a> {
+    crate::store::volumes::VolumeKey {
+        host_id,
+        pool,
+        name,
+    }
+}
+
+/// The guard for a change to an existing volume, ruling on the workspace
+/// it belongs to; with that owner and its capacity.
+#[cfg(feature = "ssr")]
+async fn begin_on_volume(
+    action: crate::policy::Action,
+    key: crate::store::volumes::VolumeKey<'_>,
+    params: &serde_json::Value,
+) -> Result<(Result<crate::guard::Op, AppError>, Option<String>, u64), AppError> {
+    use crate::guard::{Op, Subject};
+    let state = crate::state::app_state()?;
+    let (owner, capacity) = visible_owner(&state, key).await?;
+    let target = volume_target(key.host_id, key.pool, key.name);
+    let subject = Subject::volume(owner.as_deref(), target, params.clone());
+    Ok((Op::begin(action, subject).await, owner, capacity))
+}
+
+/// The volume's owner and capacity, for a caller who may see its pool.
+#[cfg(feature = "ssr")]
+async fn visible_owner(
+    state: &crate::state::AppState,
+    key: crate::store::volumes::VolumeKey<'_>,
+) -> Result<(Option<String>, u64), AppError> {
+    let allowing = crate::visibility::caller_pool_slugs(key.host_id, key.pool).await?;
+    let actor = crate::guard::current_actor(state).await?;
+    let sees = actor
+        .as_ref()
+        .is_some_and(|a| a.is_admin || allowing.iter().any(|s| a.role_in_slug(s).is_some()));
+    if !sees {
+        // Nothing is read for them: the guard refuses (and audits) a
+        // change to "the plant's" volume.
+        return Ok((None, 0));
+    }
+    crate::volume_owner::owner(state, key).await
 }

@@ -21,6 +21,11 @@ pub async fn list_workspaces() -> Result<Vec<WorkspaceView>, AppError> {
             ws.usage = inv.usage(&ws.slug);
         }
     });
+    // Its own volumes count against its disk quota beside its domains' disks.
+    let mut conn = op.state.pool.acquire().await?;
+    for ws in &mut list {
+        ws.usage.disk_gib += crate::store::volumes::owned_gib(&mut conn, ws.id).await?;
+    }
     Ok(list)
 }
 

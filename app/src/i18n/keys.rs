@@ -398,6 +398,9 @@ keys! {
     BridgeName => "Host bridge (bridged)", "主机网桥（桥接）";
     VlanTag => "VLAN tag (Open vSwitch bridge)", "VLAN 标签（Open vSwitch 网桥）";
     Leases => "DHCP leases", "DHCP 租约";
+    DenyVolumeNotOwned => "This volume belongs to another workspace, or to the plant: only its workspace's operators or an administrator may change it.", "此卷属于其他工作空间或整个工厂：只有其工作空间的操作员或管理员可以更改它。";
+    ErrVolumeWorkspace => "Choose the workspace the volume belongs to.", "请选择此卷所属的工作空间。";
+    PlantVolume => "Plant (administrators)", "工厂（管理员）";
     DenyPoolNotAllowed => "None of your workspaces may use this storage pool.", "您的工作空间都不能使用此存储池。";
     ErrResourceName => "A name has 1 to 63 characters: letters, digits, dot, dash or underscore, starting with a letter or digit.", "名称为 1 到 63 个字符：字母、数字、点、横线或下划线，以字母或数字开头。";
     ErrPoolPath => "An absolute directory path (at most 255 of a-z, A-Z, 0-9, . _ - /), without '..'.", "绝对目录路径（最多 255 个 a-z、A-Z、0-9、. _ - / 字符），不含“..”。";

@@ -34,6 +34,9 @@ pub struct VolumeView {
     /// How many more domains, of workspaces the reader is not in, use it.
     #[serde(default)]
     pub used_elsewhere: u32,
+    /// The workspace (slug) the volume belongs to; `None`: the plant's.
+    #[serde(default)]
+    pub owner: Option<String>,
 }
 
 /// An ISO volume a create may boot from: `pool/volume`, and the hosts that

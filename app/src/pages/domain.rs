@@ -160,11 +160,11 @@ fn Detail(d: DomainDetail) -> impl IntoView {
 #[component]
 fn AssignForm(host_id: i64, uuid: String, current: Option<String>) -> impl IntoView {
     use crate::components::session::{may, use_actor};
+    use crate::components::workspace_select::WorkspaceSelect;
     use crate::policy::{Action, Object};
     let i = use_i18n();
     let actor = use_actor();
     let assign = ServerAction::<crate::api::workspaces::AssignDomain>::new();
-    let list = Resource::new(|| (), |_| crate::api::workspaces::list_workspaces());
     let allowed = move || may(&actor.get(), Action::DomainAssign, &Object::Domain(None));
     let uuid = StoredValue::new(uuid);
     let current = StoredValue::new(current);
@@ -175,23 +175,7 @@ fn AssignForm(host_id: i64, uuid: String, current: Option<String>) -> impl IntoV
                 <ActionForm action=assign attr:class="inline" attr:data-form="assign">
                     <input type="hidden" name="host_id" value=host_id />
                     <input type="hidden" name="uuid" value=uuid.get_value() />
-                    <Transition fallback=|| ()>
-                        {move || {
-                            let current = current.get_value();
-                            Suspend::new(async move {
-                                let list = list.await.unwrap_or_default();
-                                view! {
-                                    <select name="workspace" aria-label=i.t(Key::Workspace)>
-                                        <option value="">{i.t(Key::NoWorkspace)}</option>
-                                        {list.into_iter().map(|w| {
-                                            let on = current.as_deref() == Some(w.slug.as_str());
-                                            view! { <option value=w.slug.clone() selected=on>{w.name.clone()}</option> }
-                                        }).collect_view()}
-                                    </select>
-                                }
-                            })
-                        }}
-                    </Transition>
+                    <WorkspaceSelect id=format!("assign-{}", uuid.get_value()) none=Some(Key::NoWorkspace) current=current.get_value() />
                     <button class="btn" type="submit">{i.t(Key::Assign)}</button>
                     {move || assign.value().get().and_then(Result::err).map(|err| view! { <ErrorNote err /> })}
                 </ActionForm>

@@ -70,6 +70,7 @@ const MATRIX: &[(Action, [bool; 5])] = &[
     (VolumeResize,           [true, true,  true,  false, false]),
     (VolumeDelete,           [true, true,  true,  false, false]),
     (VolumeUpload,           [true, true,  true,  false, false]),
+    (VolumeAssign,           [true, false, false, false, false]),
     (NetworkList,            [true, true,  true,  true,  true ]),
     (NetworkCreate,          [true, false, false, false, false]),
     (NetworkOperate,         [true, false, false, false, false]),
@@ -102,7 +103,8 @@ fn resource_for(action: Action) -> Object<'static> {
         | AuditRead
         | AuditExport => Object::Workspace(A),
         UserDisable | UserEnable | UserResetPassword => Object::User(99),
-        VolumeCreate | VolumeResize | VolumeDelete | VolumeUpload => Object::Pool(POOL_IN_A),
+        VolumeCreate | VolumeUpload => Object::Pool(POOL_IN_A),
+        VolumeResize | VolumeDelete | VolumeAssign => Object::Volume(Some("a")),
         _ => Object::Platform,
     }
 }
@@ -163,6 +165,7 @@ fn matrix_covers_every_action() {
         VolumeResize,
         VolumeDelete,
         VolumeUpload,
+        VolumeAssign,
         NetworkList,
         NetworkCreate,
         NetworkOperate,
@@ -222,12 +225,34 @@ fn volumes_need_an_operating_role_in_a_workspace_allowing_the_pool() {
         Decision::Deny(Key::DenyViewerReadOnly)
     );
     assert_eq!(
-        decide(&operator, VolumeDelete, &Object::Pool(&[])),
+        decide(&operator, VolumeCreate, &Object::Pool(&[])),
         Decision::Deny(Key::DenyPoolNotAllowed)
     );
     assert_eq!(
         decide(&operator, VolumeResize, &Object::Platform),
         Decision::Deny(Key::DenyAdminOnly)
     );
+}
+
+#[test]
+fn a_volume_is_changed_by_operators_of_its_workspace_only() {
+    let operator = actor(false, Some(Role::Operator));
+    assert!(decide(&operator, VolumeDelete, &Object::Volume(Some("a"))).allowed());
+    // Another workspace's volume in a pool both may use.
+    assert_eq!(
+        decide(&operator, VolumeDelete, &Object::Volume(Some("c"))),
+        Decision::Deny(Key::DenyVolumeNotOwned)
+    );
+    // The viewer role in B does not operate B's volumes.
+    assert_eq!(
+        decide(&operator, VolumeResize, &Object::Volume(Some("b"))),
+        Decision::Deny(Key::DenyViewerReadOnly)
+    );
+    // The plant's volumes (no workspace) are the administrators'.
+    assert_eq!(
+        decide(&operator, VolumeResize, &Object::Volume(None)),
+        Decision::Deny(Key::DenyVolumeNotOwned)
+    );
+    assert!(decide(&actor(true, None), VolumeDelete, &Object::Volume(None)).allowed());
     assert!(decide(&actor(true, None), VolumeCreate, &Object::Pool(&[])).allowed());
 }

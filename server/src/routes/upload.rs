@@ -1,6 +1,7 @@
 //! `POST /storage/upload`: a plain multipart form (works without
 //! JavaScript) streamed into a new raw volume. The fields come in form
-//! order — `host_id`, `pool`, `name`, then `file` — so the guard decides
+//! order — `host_id`, `pool`, `name`, `workspace` (optional), then `file`
+//! — so the guard decides
 //! before a byte of the file is read. Chunks go through a small bounded
 //! channel to a blocking thread with its own libvirt connection.
 
@@ -15,6 +16,7 @@ use app::policy::Action;
 use app::state::AppState;
 use app::visibility::pool_slugs;
 use axum::body::Bytes;
+use axum::extract::multipart::Field;
 use axum::extract::{FromRequest, Multipart, Request, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -80,6 +82,8 @@ struct Head {
     host_id: i64,
     pool: String,
     name: String,
+    /// The workspace the volume will belong to (see `volume_owner`).
+    workspace: String,
 }
 
 pub async fn upload(State(state): State<AppState>, c: Caller, req: Request) -> Response {
@@ -94,7 +98,49 @@ pub async fn upload(State(state): State<AppState>, c: Caller, req: Request) -> R
     let Ok(mut form) = Multipart::from_request(req, &state).await else {
         return StatusCode::BAD_REQUEST.into_response();
     };
-    let head = read_head(&mut form).await;
+    // The small fields, then the file: handled where it is read, so the
+    // field's borrow of the form never outlives this loop.
+    let mut head = Head::default();
+    for _ in 0..HEAD_FIELDS.len() {
+        let Ok(Some(field)) = form.next_field().await else {
+            break;
+        };
+        let name = field.name().unwrap_or_default().to_string();
+        if !HEAD_FIELDS.contains(&name.as_str()) {
+            return decide_and_stream(&state, &c, &head, limit, Some(field)).await;
+        }
+        head.set(&name, small_text(field).await.unwrap_or_default());
+    }
+    match form.next_field().await {
+        Ok(Some(field)) => decide_and_stream(&state, &c, &head, limit, Some(field)).await,
+        _ => decide_and_stream(&state, &c, &head, limit, None).await,
+    }
+}
+
+/// The fields before the file, in form order (`workspace` may be left
+/// out).
+const HEAD_FIELDS: [&str; 4] = ["host_id", "pool", "name", "workspace"];
+
+impl Head {
+    fn set(&mut self, field: &str, value: String) {
+        match field {
+            "host_id" => self.host_id = value.trim().parse().unwrap_or_default(),
+            "pool" => self.pool = value.trim().to_string(),
+            "workspace" => self.workspace = value.trim().to_string(),
+            _ => self.name = value,
+        }
+    }
+}
+
+/// The guard, then the file (`file`: the field after the small ones).
+async fn decide_and_stream(
+    state: &AppState,
+    c: &Caller,
+    head: &Head,
+    limit: u64,
+    file: Option<Field<'_>>,
+) -> Response {
+    let state = state.clone();
     let slugs = pool_slugs(&state, c.actor.as_ref(), head.host_id, &head.pool)
         .await
         .unwrap_or_default();
@@ -110,7 +156,7 @@ pub async fn upload(State(state): State<AppState>, c: Caller, req: Request) -> R
         Err(err) => return err.into_response(),
     };
     let started = Instant::now();
-    let result = stream(&state, &head, limit, &mut form).await;
+    let result = owned_stream(&state, &op.actor, &slugs, head, limit, file).await;
     let after = match &result {
         Ok(bytes) => {
             let secs = started.elapsed().as_secs_f64().max(1e-3);
@@ -121,36 +167,41 @@ pub async fn upload(State(state): State<AppState>, c: Caller, req: Request) -> R
         Err(_) => serde_json::Value::Null,
     };
     let result = op.finish(result, serde_json::Value::Null, after).await;
-    back(&head, result)
+    back(head, result)
 }
 
-/// Reads `host_id`, `pool` and `name`, stopping before the file. Each is
-/// read to at most [`SMALL_FIELD`] bytes, so a request that puts a large
-/// file in their place cannot make the server buffer it.
-async fn read_head(form: &mut Multipart) -> Head {
-    let mut head = Head::default();
-    for _ in 0..3 {
-        let Ok(Some(field)) = form.next_field().await else {
-            break;
-        };
-        let name = field.name().unwrap_or_default().to_string();
-        if !["host_id", "pool", "name"].contains(&name.as_str()) {
-            break;
-        }
-        let value = small_text(field).await.unwrap_or_default();
-        match name.as_str() {
-            "host_id" => head.host_id = value.trim().parse().unwrap_or_default(),
-            "pool" => head.pool = value.trim().to_string(),
-            _ => head.name = value,
-        }
+/// Streams the file as a volume of the workspace it goes to, whose disk
+/// quota holds the request's length until the real size is known.
+async fn owned_stream(
+    state: &AppState,
+    actor: &app::policy::Actor,
+    allowing: &[String],
+    head: &Head,
+    limit: u64,
+    file: Option<Field<'_>>,
+) -> Result<u64, AppError> {
+    let owner = app::volume_owner::new_owner(state, actor, allowing, &head.workspace).await?;
+    let key = app::store::volumes::VolumeKey {
+        host_id: head.host_id,
+        pool: &head.pool,
+        name: &head.name,
+    };
+    if let Some(ws) = &owner {
+        app::volume_owner::claim(state, ws, key, limit).await?;
     }
-    head
+    let result = stream(state, head, limit, file).await;
+    match (&result, owner) {
+        (Ok(bytes), Some(_)) => app::volume_owner::settle(state, key, *bytes).await,
+        (Err(_), Some(_)) => app::volume_owner::forget(state, key).await,
+        _ => {}
+    }
+    result
 }
 
 /// The most a text field before the file may carry.
 const SMALL_FIELD: usize = 1024;
 
-pub(crate) async fn small_text(mut field: axum::extract::multipart::Field<'_>) -> Option<String> {
+pub(crate) async fn small_text(mut field: Field<'_>) -> Option<String> {
     let mut bytes = Vec::new();
     while let Ok(Some(chunk)) = field.chunk().await {
         bytes.extend_from_slice(&chunk);
@@ -166,7 +217,7 @@ async fn stream(
     state: &AppState,
     head: &Head,
     limit: u64,
-    form: &mut Multipart,
+    file: Option<Field<'_>>,
 ) -> Result<u64, AppError> {
     let name = app::validate::resources::resource_name("name", &head.name)
         .map_err(|e| AppError::Invalid(vec![e]))?;
@@ -182,8 +233,8 @@ async fn stream(
     {
         return Err(AppError::field("host_id", Key::ErrNotFound));
     }
-    let mut file = match form.next_field().await {
-        Ok(Some(field)) if field.name() == Some("file") => field,
+    let mut file = match file {
+        Some(field) if field.name() == Some("file") => field,
         _ => return Err(AppError::field("file", Key::ErrUploadFile)),
     };
     let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, Key>>(IN_FLIGHT);

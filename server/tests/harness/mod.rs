@@ -101,6 +101,24 @@ impl TestApp {
         }
     }
 
+    /// The server with one host on libvirt's test driver (shared by the
+    /// process's tests), once it is connected; with that host's id.
+    pub async fn with_test_host(tag: &str) -> (TestApp, i64) {
+        use app::model::host::HostState;
+        let t = TestApp::spawn(tag, &["--host", "plant=test:///default"]).await;
+        t.wait("the host connected", Duration::from_secs(20), |inv| {
+            inv.hosts
+                .values()
+                .any(|h| h.state == HostState::Connected && h.facts.is_some())
+        })
+        .await;
+        let host = t
+            .state
+            .gateway
+            .read(|inv| *inv.hosts.keys().next().unwrap());
+        (t, host)
+    }
+
     /// A request as the dashboard's own pages send it, with `cookie`.
     pub fn request(&self, method: &str, path: &str, cookie: &str) -> axum::http::request::Builder {
         let mut req = Request::builder()

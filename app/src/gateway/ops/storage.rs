@@ -164,6 +164,7 @@ fn list_volumes(conn: &Connect, pool_name: &str) -> Result<Vec<VolumeView>, Key>
             allocation: info.allocation,
             used_by: users.get(&path).cloned().unwrap_or_default(),
             used_elsewhere: 0,
+            owner: None,
             path,
         });
     }

@@ -4,11 +4,14 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-use crate::api::volumes::{list_volumes, CreateVolume, DeleteVolume, ResizeVolume, VolumeView};
+use crate::api::volumes::{
+    list_volumes, AssignVolume, CreateVolume, DeleteVolume, ResizeVolume, VolumeView,
+};
 use crate::components::field::Field;
 use crate::components::notes::{bytes, ErrorNote};
 use crate::components::resource_controls::{RowButton, SelectError};
 use crate::components::session::use_actor;
+use crate::components::workspace_select::WorkspaceSelect;
 use crate::error::AppError;
 use crate::i18n::{use_i18n, Key};
 
@@ -31,6 +34,7 @@ pub fn PoolVolumes(
     let create = ServerAction::<CreateVolume>::new();
     let resize = ServerAction::<ResizeVolume>::new();
     let delete = ServerAction::<DeleteVolume>::new();
+    let assign = ServerAction::<AssignVolume>::new();
     let name = pool.clone();
     let volumes = Resource::new(
         move || {
@@ -38,13 +42,16 @@ pub fn PoolVolumes(
                 create.version().get(),
                 resize.version().get(),
                 delete.version().get(),
+                assign.version().get(),
             )
         },
         move |_| list_volumes(host_id, name.clone()),
     );
     let row_error = move || {
         let last = |v: Option<Result<(), AppError>>| v.and_then(Result::err);
-        last(resize.value().get()).or_else(|| last(delete.value().get()))
+        last(resize.value().get())
+            .or_else(|| last(delete.value().get()))
+            .or_else(|| last(assign.value().get()))
     };
     let p = pool.clone();
     view! {
@@ -59,7 +66,7 @@ pub fn PoolVolumes(
                     let pool = p.clone();
                     Suspend::new(async move {
                         match volumes.await {
-                            Ok(list) => view! { <VolumeTable host_id pool volumes=list resize delete /> }.into_any(),
+                            Ok(list) => view! { <VolumeTable host_id pool volumes=list actions=(resize, delete, assign) /> }.into_any(),
                             Err(err) => view! { <ErrorNote err /> }.into_any(),
                         }
                     })
@@ -107,11 +114,16 @@ fn VolumeTable(
     host_id: i64,
     pool: String,
     volumes: Vec<VolumeView>,
-    resize: ServerAction<ResizeVolume>,
-    delete: ServerAction<DeleteVolume>,
+    actions: (
+        ServerAction<ResizeVolume>,
+        ServerAction<DeleteVolume>,
+        ServerAction<AssignVolume>,
+    ),
 ) -> impl IntoView {
     let i = use_i18n();
     let actor = use_actor();
+    let (resize, delete, assign) = actions;
+    let is_admin = move || actor.get().is_some_and(|a| a.is_admin);
     if volumes.is_empty() {
         return view! { <p>{i.t(Key::NoVolumes)}</p> }.into_any();
     }
@@ -127,9 +139,13 @@ fn VolumeTable(
             used.push(format!("{} ({})", i.t(Key::UsedByOtherWorkspaces), v.used_elsewhere));
         }
         let used = used.join(", ");
+        let owner = v.owner.clone();
+        let current = StoredValue::new(owner.clone());
+        let owner_text = owner.clone().unwrap_or_else(|| i.t(Key::PlantVolume).to_string());
         view! {
-            <tr data-volume=v.name.clone()>
+            <tr data-volume=v.name.clone() data-owner=owner.clone().unwrap_or_default()>
                 <td><strong>{v.name.clone()}</strong></td>
+                <td>{owner_text}</td>
                 <td>{v.format.clone()}</td>
                 <td data-capacity=v.capacity>{bytes(v.capacity)}</td>
                 <td>{bytes(v.allocation)}</td>
@@ -146,6 +162,12 @@ fn VolumeTable(
                             <RowButton fields=ids.get_value() pending=delete.pending() label=Key::Delete marker="delete-volume" danger=true />
                         </ActionForm>
                     </Show>
+                    <Show when=is_admin>
+                        <ActionForm action=assign attr:class="inline" attr:data-form="assign-volume">
+                            <WorkspaceSelect id=format!("assign-{}", ids.get_value()[2].1) none=Some(Key::PlantVolume) current=current.get_value() />
+                            <RowButton fields=ids.get_value() pending=assign.pending() label=Key::Assign marker="assign-volume" />
+                        </ActionForm>
+                    </Show>
                 </td>
             </tr>
         }
@@ -156,6 +178,7 @@ fn VolumeTable(
                 <thead>
                     <tr>
                         <th>{i.t(Key::ColName)}</th>
+                        <th>{i.t(Key::Workspace)}</th>
                         <th>{i.t(Key::ColFormat)}</th>
                         <th>{i.t(Key::ColCapacity)}</th>
                         <th>{i.t(Key::ColAllocation)}</th>
@@ -189,6 +212,11 @@ fn CreateVolumeForm(
                 <div class="form__grid">
                     <Field name="name" label=Key::VolumeName placeholder="historian-data.qcow2" required=true error />
                     <Field name="gib" label=Key::SizeGib placeholder="20" required=true error />
+                    <div class="field">
+                        <label class="field__label" for="volume-workspace">{i.t(Key::Workspace)}</label>
+                        <WorkspaceSelect id="volume-workspace".to_string() none=plant_choice() current=None />
+                        <SelectError name="workspace" error />
+                    </div>
                     <div class="field">
                         <label class="field__label" for="volume-format">{i.t(Key::ColFormat)}</label>
                         <select id="volume-format" name="format">
@@ -227,6 +255,10 @@ fn UploadForm(host_id: i64, pool: String) -> impl IntoView {
                         <input class="field__input" id="upload-name" name="name" required=true placeholder="debian-12.iso" />
                     </div>
                     <div class="field">
+                        <label class="field__label" for="upload-workspace">{i.t(Key::Workspace)}</label>
+                        <WorkspaceSelect id="upload-workspace".to_string() none=plant_choice() current=None />
+                    </div>
+                    <div class="field">
                         <label class="field__label" for="upload-file">{i.t(Key::UploadFile)}</label>
                         <input class="field__input" id="upload-file" name="file" type="file" required=true />
                     </div>
@@ -237,4 +269,13 @@ fn UploadForm(host_id: i64, pool: String) -> impl IntoView {
             </form>
         </section>
     }
+}
+
+/// The "plant" choice for a new volume: administrators only (a member's
+/// volume always belongs to one of its workspaces).
+fn plant_choice() -> Option<Key> {
+    use_actor()
+        .get_untracked()
+        .is_some_and(|a| a.is_admin)
+        .then_some(Key::PlantVolume)
 }
