@@ -10,6 +10,8 @@ use serde_json::Value;
 
 use crate::audit::{AuditEntry, Outcome, Target};
 use crate::error::AppError;
+use crate::gateway::late::LateOutcome;
+use crate::i18n::Key;
 use crate::model::domain::DomainRow;
 use crate::policy::{decide, Action, Actor, Decision, Object};
 use crate::state::{app_state, AppState};
@@ -224,6 +226,15 @@ impl Op {
     ) -> Result<T, AppError> {
         let entry = match &result {
             Ok(_) => self.entry.change(before, after).outcome(Outcome::Ok, ""),
+            Err(AppError::Host(Key::HostErrDeadline)) => {
+                // The call goes on past its deadline: what it did is not
+                // known yet. Its real result is recorded when it comes.
+                let entry = self.entry.change(before, Value::Null);
+                for late in crate::gateway::late::take() {
+                    reconcile(self.state.clone(), entry.clone(), self.started, late);
+                }
+                entry.outcome(Outcome::Unknown, Key::HostErrDeadline.en())
+            }
             Err(err) => self
                 .entry
                 .change(before, Value::Null)
@@ -232,6 +243,29 @@ impl Op {
         append(&self.state, entry, self.started).await;
         result
     }
+}
+
+/// How long a late outcome is waited for before the record stays
+/// "unknown" (the long-job deadline is 2 h by default).
+const RECONCILE_LIMIT: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
+
+/// Records the real outcome of an operation recorded "unknown", once the
+/// host gives it (in a task of its own: the request has been answered).
+fn reconcile(state: AppState, entry: AuditEntry, started: Instant, late: LateOutcome) {
+    tokio::spawn(async move {
+        let entry = match tokio::time::timeout(RECONCILE_LIMIT, late).await {
+            Ok(Ok(())) => entry.outcome(
+                Outcome::Ok,
+                "reconciled: the host answered after the deadline",
+            ),
+            Ok(Err(key)) => entry.outcome(Outcome::Failed, key.en()),
+            Err(_) => {
+                tracing::error!(action = %entry.action, "no late outcome within a day");
+                return;
+            }
+        };
+        append(&state, entry, started).await;
+    });
 }
 
 async fn append(state: &AppState, entry: AuditEntry, started: Instant) {

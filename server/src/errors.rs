@@ -25,7 +25,9 @@ pub async fn detached(req: Request, next: Next) -> Response {
     ) {
         return next.run(req).await;
     }
-    match tokio::spawn(next.run(req)).await {
+    // A call that passes its deadline leaves its late outcome in the
+    // request's scope, for the audit record that reconciles it.
+    match tokio::spawn(app::gateway::late::scope(next.run(req))).await {
         Ok(resp) => resp,
         Err(err) => {
             tracing::error!(error = %err, "a request's task failed");

@@ -208,3 +208,88 @@ async fn containers_from_one_root_filesystem_have_roots_and_ids_of_their_own() {
     }
     assert_eq!(pool.files(), 0, "roots left in {:?}", pool.dir);
 }
+
+/// The lab host h1's daemon stopped (SIGSTOP) until dropped: a host that
+/// hangs with its connections up.
+struct Hung(String);
+
+impl Hung {
+    fn h1() -> Hung {
+        let file =
+            std::path::Path::new(&harness::env("MILLWRIGHT_LAB_DIR")).join("hosts/h1/libvirtd.pid");
+        let pid = std::fs::read_to_string(&file).unwrap().trim().to_string();
+        let ok = std::process::Command::new("kill")
+            .args(["-STOP", &pid])
+            .status()
+            .unwrap();
+        assert!(ok.success());
+        Hung(pid)
+    }
+}
+
+impl Drop for Hung {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("kill")
+            .args(["-CONT", &self.0])
+            .status();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs the lab: make test"]
+async fn a_call_past_its_deadline_is_recorded_unknown_then_reconciled() {
+    let lab = lab_with("deadline", &["--libvirt-long-deadline-secs", "1"]).await;
+    let uri = harness::env("MILLWRIGHT_LAB_H1_LXC_URI");
+    let name = format!("mw-late-{}", std::process::id());
+    let rootfs = harness::env("MILLWRIGHT_LAB_ROOTFS");
+    let xml = format!(
+        "<domain type='lxc'><name>{name}</name><memory unit='MiB'>32</memory>\
+         <os><type>exe</type><init>/bin/sh</init></os><devices><filesystem type='mount'>\
+         <source dir='{rootfs}'/><target dir='/'/><readonly/></filesystem></devices></domain>"
+    );
+    let path = std::env::temp_dir().join(format!("{name}.xml"));
+    std::fs::write(&path, xml).unwrap();
+    assert!(harness::virsh(&uri, &["define", path.to_str().unwrap()]).0);
+    lab.wait(&name, Duration::from_secs(10), |inv| {
+        inv.hosts
+            .values()
+            .any(|h| h.domains.values().any(|d| d.name == name))
+    })
+    .await;
+    let row = lab.find(&name).unwrap();
+
+    // The host hangs: the change passes its 1 s deadline.
+    let hung = Hung::h1();
+    let reply = lab.power(&row, "autostart-on").await;
+    assert!(reply.contains("HostErrDeadline"), "{reply}");
+    let outcomes = |records: Vec<app::audit::AuditRecord>| -> Vec<String> {
+        records
+            .into_iter()
+            .filter(|r| r.target_id == row.uuid && r.action == "domain.operate")
+            .map(|r| r.outcome.as_str().to_string())
+            .collect()
+    };
+    let filter = app::audit::AuditFilter::default();
+    let so_far = outcomes(lab.state.audit.page(&filter).await.unwrap());
+    assert!(so_far.contains(&"unknown".to_string()), "{so_far:?}");
+    assert!(!so_far.contains(&"ok".to_string()), "{so_far:?}");
+
+    // It answers: the real outcome is recorded.
+    drop(hung);
+    let started = Instant::now();
+    loop {
+        let all = outcomes(lab.state.audit.page(&filter).await.unwrap());
+        if all.contains(&"ok".to_string()) {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "never reconciled: {all:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await; // polling the log
+    }
+    let info = harness::virsh(&uri, &["dominfo", &name]).1;
+    assert!(info.contains("Autostart:      enable"), "{info}");
+    harness::virsh(&uri, &["undefine", &name]);
+    let _ = std::fs::remove_file(&path);
+}

@@ -5,9 +5,12 @@ use leptos::prelude::*;
 
 pub use crate::api::storage::VolumeView;
 use crate::error::AppError;
+#[cfg(feature = "ssr")]
+use crate::guard::{Op, Subject};
 
 #[cfg(feature = "ssr")]
-fn volume_target(host_id: i64, pool: &str, name: &str) -> crate::audit::Target {
+fn volume_target(key: crate::store::volumes::VolumeKey<'_>) -> crate::audit::Target {
+    let (host_id, pool, name) = (key.host_id, key.pool, key.name);
     crate::audit::Target::new("volume", format!("{host_id}/{pool}/{name}"), name)
 }
 
@@ -18,7 +21,6 @@ const GIB: u64 = 1 << 30;
 /// caller's workspaces allow (on the hosts they allow).
 #[server]
 pub async fn list_boot_media() -> Result<Vec<crate::model::storage::BootMedium>, AppError> {
-    use crate::guard::{Op, Subject};
     use crate::model::storage::BootMedium;
     use crate::visibility::{scopes, sees_pool};
     let op = Op::begin(
@@ -60,7 +62,6 @@ pub async fn list_boot_media() -> Result<Vec<crate::model::storage::BootMedium>,
 /// The pool's volumes, each with the domains that use it.
 #[server]
 pub async fn list_volumes(host_id: i64, pool: String) -> Result<Vec<VolumeView>, AppError> {
-    use crate::guard::{Op, Subject};
     use crate::visibility::{scopes, sees_pool};
     let op = Op::begin(crate::policy::Action::StorageList, Subject::list("volume")).await?;
     if !sees_pool(
@@ -106,14 +107,13 @@ pub async fn create_volume(
 ) -> Result<(), AppError> {
     use crate::api::storage::ssr;
     use crate::domxml::storage::VolumeSpec;
-    use crate::guard::{Op, Subject};
     use crate::i18n::Key;
     use crate::policy::Action;
     use crate::store::volumes::VolumeKey;
     use crate::validate::resources::{resource_name, volume_format, volume_gib};
     use crate::visibility::caller_pool_slugs;
     let params = serde_json::json!({ "gib": gib, "format": format, "workspace": workspace });
-    let target = volume_target(host_id, &pool, name.trim());
+    let target = volume_target(volume_key(host_id, &pool, name.trim()));
     let allowing = caller_pool_slugs(host_id, &pool).await?;
     let subject = Subject::pool(&allowing, target, params.clone());
     let op = Op::begin(Action::VolumeCreate, subject).await?;
@@ -169,8 +169,9 @@ pub async fn resize_volume(
     use crate::policy::Action;
     let params = serde_json::json!({ "gib": gib });
     let key = volume_key(host_id, &pool, &name);
-    let (op, owner, capacity) = begin_on_volume(Action::VolumeResize, key, &params).await?;
-    let op = op?;
+    let (owner, capacity) = visible_owner(key).await?;
+    let subject = Subject::volume(owner.as_deref(), volume_target(key), params.clone());
+    let op = Op::begin(Action::VolumeResize, subject).await?;
     let result = async {
         let gib = crate::validate::resources::volume_gib("gib", &gib)
             .map_err(|e| AppError::Invalid(vec![e]))?;
@@ -192,7 +193,9 @@ pub async fn delete_volume(host_id: i64, pool: String, name: String) -> Result<(
     use crate::api::storage::ssr;
     use crate::policy::Action;
     let key = volume_key(host_id, &pool, &name);
-    let (op, _, _) = begin_on_volume(Action::VolumeDelete, key, &Default::default()).await?;
+    let (owner, _) = visible_owner(key).await?;
+    let subject = Subject::volume(owner.as_deref(), volume_target(key), Default::default());
+    let op = Op::begin(Action::VolumeDelete, subject).await;
     let (p, n, state) = (pool.clone(), name.clone(), crate::state::app_state()?);
     let job = Ok(|gw: crate::gateway::Gateway| async move {
         gw.delete_volume(host_id, &p, &n).await?;
@@ -215,8 +218,9 @@ pub async fn assign_volume(
     use crate::policy::Action;
     let params = serde_json::json!({ "workspace": workspace });
     let key = volume_key(host_id, &pool, &name);
-    let (op, owner, capacity) = begin_on_volume(Action::VolumeAssign, key, &params).await?;
-    let op = op?;
+    let (owner, capacity) = visible_owner(key).await?;
+    let subject = Subject::volume(owner.as_deref(), volume_target(key), params.clone());
+    let op = Op::begin(Action::VolumeAssign, subject).await?;
     let to = Some(workspace.trim()).filter(|s| !s.is_empty());
     let result = crate::volume_owner::assign(&op.state, key, to, capacity).await;
     op.finish(result, serde_json::json!({ "workspace": owner }), params)
@@ -236,28 +240,12 @@ fn volume_key<'a>(
     }
 }
 
-/// The guard for a change to an existing volume, ruling on the workspace
-/// it belongs to; with that owner and its capacity.
-#[cfg(feature = "ssr")]
-async fn begin_on_volume(
-    action: crate::policy::Action,
-    key: crate::store::volumes::VolumeKey<'_>,
-    params: &serde_json::Value,
-) -> Result<(Result<crate::guard::Op, AppError>, Option<String>, u64), AppError> {
-    use crate::guard::{Op, Subject};
-    let state = crate::state::app_state()?;
-    let (owner, capacity) = visible_owner(&state, key).await?;
-    let target = volume_target(key.host_id, key.pool, key.name);
-    let subject = Subject::volume(owner.as_deref(), target, params.clone());
-    Ok((Op::begin(action, subject).await, owner, capacity))
-}
-
 /// The volume's owner and capacity, for a caller who may see its pool.
 #[cfg(feature = "ssr")]
 async fn visible_owner(
-    state: &crate::state::AppState,
     key: crate::store::volumes::VolumeKey<'_>,
 ) -> Result<(Option<String>, u64), AppError> {
+    let state = &crate::state::app_state()?;
     let allowing = crate::visibility::caller_pool_slugs(key.host_id, key.pool).await?;
     let actor = crate::guard::current_actor(state).await?;
     let sees = actor

@@ -19,6 +19,9 @@ pub enum Outcome {
     /// Allowed and about to touch a host: written before it is, closed by
     /// a later record of the same action and target.
     Started,
+    /// Allowed and attempted, but the host did not answer within the
+    /// deadline: a later record gives the outcome once it does.
+    Unknown,
 }
 
 impl Outcome {
@@ -29,6 +32,7 @@ impl Outcome {
             Outcome::Denied => "denied",
             Outcome::Failed => "failed",
             Outcome::Started => "started",
+            Outcome::Unknown => "unknown",
         }
     }
 
@@ -39,6 +43,7 @@ impl Outcome {
             "denied" => Some(Outcome::Denied),
             "failed" => Some(Outcome::Failed),
             "started" => Some(Outcome::Started),
+            "unknown" => Some(Outcome::Unknown),
             _ => None,
         }
     }

@@ -8,6 +8,7 @@
 //! leaves this module; libvirt errors leave it translated.
 
 mod events;
+pub mod late;
 mod mailbox;
 mod ops;
 pub mod probe;
@@ -224,11 +225,21 @@ impl Gateway {
         if tx.send(Msg::Job(job)).is_err() {
             return Err(self.unreachable(host_id));
         }
-        match tokio::time::timeout(self.deadline, reply_rx).await {
+        let mut reply_rx = reply_rx;
+        match tokio::time::timeout(self.deadline, &mut reply_rx).await {
             Ok(Ok(result)) => result.map_err(AppError::Host),
             // The worker dropped the job: the host is not connected.
             Ok(Err(_)) => Err(self.unreachable(host_id)),
-            Err(_) => Err(AppError::Host(Key::HostErrTimeout)),
+            Err(_) => {
+                // Still queued or running on the worker: its result is late.
+                late::defer(async move {
+                    match reply_rx.await {
+                        Ok(result) => result.map(|_| ()),
+                        Err(_) => Err(Key::HostErrUnreachable),
+                    }
+                });
+                Err(AppError::Host(Key::HostErrDeadline))
+            }
         }
     }
 
@@ -254,11 +265,20 @@ impl Gateway {
             return self.call(host_id, f).await;
         }
         // Dropping the connection closes it.
-        let job = tokio::task::spawn_blocking(move || f(&worker::open(&uri)?));
-        match tokio::time::timeout(self.long_deadline, job).await {
+        let mut job = tokio::task::spawn_blocking(move || f(&worker::open(&uri)?));
+        match tokio::time::timeout(self.long_deadline, &mut job).await {
             Ok(Ok(result)) => result.map_err(AppError::Host),
             Ok(Err(_)) => Err(AppError::Internal),
-            Err(_) => Err(AppError::Host(Key::HostErrTimeout)),
+            Err(_) => {
+                // The thread goes on: its result is late.
+                late::defer(async move {
+                    match job.await {
+                        Ok(result) => result.map(|_| ()),
+                        Err(_) => Err(Key::HostErrUnreachable),
+                    }
+                });
+                Err(AppError::Host(Key::HostErrDeadline))
+            }
         }
     }
 

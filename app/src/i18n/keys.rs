@@ -188,6 +188,7 @@ keys! {
     OutcomeDenied => "denied", "拒绝";
     OutcomeFailed => "failed", "失败";
     OutcomeStarted => "started", "已开始";
+    OutcomeUnknown => "outcome unknown", "结果未知";
     Older => "Older", "更早";
     Newest => "Newest", "最新";
     ExportCsv => "Export CSV", "导出 CSV";
@@ -336,6 +337,7 @@ keys! {
     HostErrNoRoute => "No network route to the host.", "没有到该主机的网络路由。";
     HostErrDns => "The host name could not be resolved.", "无法解析主机名。";
     HostErrTimeout => "The host did not answer in time.", "主机未及时响应。";
+    HostErrDeadline => "The host did not answer in time, so what it did is not known yet; the audit log records the outcome when it answers.", "主机未及时响应，因此尚不知道其执行结果；主机响应后，审计日志会记录结果。";
     HostErrNoDaemon => "No libvirt daemon answers at that address (socket or file missing).", "该地址没有 libvirt 守护进程响应（套接字或文件不存在）。";
     HostErrNoDriver => "The host has no driver for this URI's hypervisor.", "主机没有此 URI 对应的虚拟化驱动。";
     HostErrAuth => "The host refused our credentials.", "主机拒绝了认证信息。";

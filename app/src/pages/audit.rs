@@ -110,7 +110,7 @@ pub fn AuditPage() -> impl IntoView {
                     }).collect_view()}
                     <select name="outcome" aria-label=i.t(Key::ColOutcome)>
                         <option value="">{i.t(Key::AnyOutcome)}</option>
-                        {[Outcome::Ok, Outcome::Denied, Outcome::Failed, Outcome::Started].into_iter().map(|o| view! {
+                        {[Outcome::Ok, Outcome::Denied, Outcome::Failed, Outcome::Started, Outcome::Unknown].into_iter().map(|o| view! {
                             <option value=o.as_str() selected=f.outcome == Some(o)>{outcome_label(i, o)}</option>
                         }).collect_view()}
                     </select>
@@ -155,6 +155,7 @@ fn outcome_label(i: crate::i18n::I18n, o: Outcome) -> &'static str {
         Outcome::Denied => Key::OutcomeDenied,
         Outcome::Failed => Key::OutcomeFailed,
         Outcome::Started => Key::OutcomeStarted,
+        Outcome::Unknown => Key::OutcomeUnknown,
     })
 }
 

@@ -58,12 +58,18 @@ impl Drop for Lab {
 }
 
 pub async fn lab(tag: &str) -> Lab {
+    lab_with(tag, &[]).await
+}
+
+/// [`lab`] with `extra` on the server's command line.
+pub async fn lab_with(tag: &str, extra: &[&str]) -> Lab {
     let hosts = format!(
         "lab-h1={},lab-h1-lxc={}",
         env("MILLWRIGHT_LAB_H1_URI"),
         env("MILLWRIGHT_LAB_H1_LXC_URI")
     );
-    let args = ["--shutdown-timeout-secs", "4", "--host", &hosts];
+    let mut args = vec!["--shutdown-timeout-secs", "4", "--host", &hosts];
+    args.extend_from_slice(extra);
     let app = TestApp::spawn(&format!("fleet-{tag}"), &args).await;
     let cookie = app.sign_in("admin").await;
     let lab = Lab { app, cookie };

@@ -144,7 +144,7 @@ fn run(conn: &Connect, xml: &str) -> Result<(), Key> {
     while dom.is_active().unwrap_or(false) {
         if started.elapsed() > HELPER_BOUND {
             let _ = dom.destroy();
-            return Err(Key::HostErrTimeout);
+            return Err(Key::ErrContainerRoot);
         }
         std::thread::sleep(HELPER_POLL);
     }
