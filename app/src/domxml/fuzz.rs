@@ -160,6 +160,30 @@ proptest! {
     }
 
     #[test]
+    fn pool_network_and_helper_values_come_back_unchanged(name in text(), path in text(), arg in text()) {
+        // A pool's path (trimmed when read, as libvirt writes it).
+        let pool = super::storage::DirPoolSpec { name: name.clone(), path: path.clone() }.to_xml();
+        let read = super::storage::parse_pool(&pool).expect("well-formed");
+        prop_assert_eq!(read.path, carried(&path).trim().to_string());
+        let doc = Document::parse(&pool).unwrap();
+        prop_assert_eq!(text_of(&doc, "name"), Some(carried(&name)));
+        // A bridged network's bridge.
+        let kind = super::network::NetworkKind::Bridge { bridge: name.clone(), vlan: None };
+        let net = super::network::NetworkSpec { name: path.clone(), kind }.to_xml();
+        let read = super::network::parse_network(&net).expect("well-formed");
+        prop_assert_eq!(read.bridge, carried(&name));
+        // A root helper's argument stays one argument.
+        let xml = super::root_helper::helper_xml("h", "true", &[&arg], &[]);
+        let doc = Document::parse(&xml).unwrap();
+        let args: Vec<String> = doc
+            .descendants()
+            .filter(|n| n.has_tag_name("initarg"))
+            .map(|n| n.text().unwrap_or_default().to_string())
+            .collect();
+        prop_assert_eq!(args, vec!["-c".to_string(), "true".into(), "sh".into(), carried(&arg)]);
+    }
+
+    #[test]
     fn a_csv_cell_never_starts_a_formula(cell in text()) {
         for out in [crate::csv::text(&cell), crate::csv::quoted(&cell)] {
             let unquoted = out.strip_prefix('"').unwrap_or(&out);
