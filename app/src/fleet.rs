@@ -2,6 +2,7 @@
 //! (pure), and the service that carries a plan out. The libvirt side lives
 //! in the gateway (`gateway::ops`).
 
+pub mod changes;
 pub mod media;
 pub mod plan;
 pub mod service;

@@ -34,13 +34,13 @@ pub mod inventory;
 #[cfg(feature = "ssr")]
 pub mod quota;
 #[cfg(feature = "ssr")]
+pub mod service;
+#[cfg(feature = "ssr")]
 pub mod state;
 #[cfg(feature = "ssr")]
 pub mod store;
 #[cfg(feature = "ssr")]
 pub mod visibility;
-#[cfg(feature = "ssr")]
-pub mod volume_owner;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Stylesheet, Title};

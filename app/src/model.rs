@@ -9,5 +9,6 @@ pub mod inventory;
 pub mod network;
 pub mod storage;
 pub mod template;
+pub mod trace;
 pub mod user;
 pub mod workspace;

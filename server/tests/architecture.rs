@@ -249,3 +249,58 @@ fn the_guard_check_sees_an_unguarded_function() {
         vec!["app/src/api/x.rs: open".to_string()]
     );
 }
+
+/// What a server function may use of the store and the gateway directly:
+/// reads that name the guard's subject or the audit's "before" (a
+/// workspace's slug or row, the inventory, a volume's key). Anything else
+/// goes through a service (`app::service`, `app::fleet`).
+const DIRECT: &[&str] = &[
+    "gateway.read",
+    "store::workspaces::slug_of",
+    "store::workspaces::by_id",
+    "store::volumes::VolumeKey",
+];
+
+/// Uses of `gateway.` and `store::` in server-function files beyond
+/// [`DIRECT`] (the sign-in flow, `login`, is the one allowed exception).
+fn around_the_services(files: &[(String, String)]) -> Vec<String> {
+    let mut found = Vec::new();
+    for (path, text) in files {
+        // Chains split over lines read as one.
+        let code: String = text
+            .lines()
+            .map(|l| l.split("//").next().unwrap_or("").trim())
+            .collect::<Vec<_>>()
+            .join("");
+        for needle in ["gateway.", "store::"] {
+            for (at, _) in code.match_indices(needle) {
+                let used: String = code[at..]
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == ':' || *c == '.')
+                    .collect();
+                let used = used.trim_end_matches([':', '.']);
+                let login = path.ends_with("api/auth.rs") && used == "store::users";
+                if !login && !DIRECT.contains(&used) {
+                    found.push(format!("{path}: {used}"));
+                }
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn server_functions_reach_gateway_and_store_through_services() {
+    let found = around_the_services(&sources(&["app/src/api"]));
+    assert!(
+        found.is_empty(),
+        "server functions calling the gateway or store directly:\n{}",
+        found.join("\n")
+    );
+    // It sees one.
+    let sneaky = vec![(
+        "app/src/api/x.rs".to_string(),
+        "let v = op.state\n    .gateway\n    .create_volume(h, p, s);".to_string(),
+    )];
+    assert_eq!(around_the_services(&sneaky).len(), 1);
+}

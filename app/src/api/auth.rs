@@ -126,20 +126,10 @@ pub async fn change_password(
     let subject = Subject::user(actor.user_id, target, params);
     let op = Op::begin(Action::PasswordChangeOwn, subject).await?;
     let result = async {
-        crate::auth::check_new_password("new_password", &new_password)?;
-        let user = crate::store::users::by_id(&op.state.pool, actor.user_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        if !crate::auth::verify_password(current_password, user.password_hash).await {
-            return Err(AppError::field(
-                "current_password",
-                crate::i18n::Key::ErrBadCredentials,
-            ));
-        }
-        let hash = crate::auth::hash_password(new_password).await?;
-        // Every session of the user ends; this one goes on with a new id.
-        let now = crate::auth::now_ms();
-        crate::store::users::set_password(&op.state.pool, actor.user_id, &hash, now).await?;
+        let state = &op.state;
+        crate::service::users::change_own_password(state, &actor, current_password, new_password)
+            .await?;
+        // Every session of the user ended; this one goes on with a new id.
         let session = leptos_axum::extract::<tower_sessions::Session>()
             .await
             .map_err(|_| AppError::Internal)?;

@@ -13,10 +13,5 @@ pub async fn dashboard() -> Result<DashboardData, AppError> {
         Subject::list("dashboard"),
     )
     .await?;
-    let hosts = crate::visibility::host_ids(&op.state, &op.actor).await?;
-    let visible = op.actor.visible_slugs();
-    Ok(op
-        .state
-        .gateway
-        .read(|inv| inv.dashboard(&hosts, visible.as_deref())))
+    crate::service::inventory::dashboard(&op.state, &op.actor).await
 }

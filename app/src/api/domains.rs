@@ -11,16 +11,7 @@ use crate::model::inventory::{InventoryPage, InventoryQuery};
 pub async fn fetch_inventory(query: InventoryQuery) -> Result<InventoryPage, AppError> {
     use crate::guard::{Op, Subject};
     let op = Op::begin(crate::policy::Action::DomainList, Subject::list("domain")).await?;
-    let visible = op.actor.visible_slugs();
-    let mut page = op
-        .state
-        .gateway
-        .read(|inv| inv.query(&query, visible.as_deref()));
-    if visible.is_some() {
-        let hosts = crate::visibility::host_ids(&op.state, &op.actor).await?;
-        page.hosts.retain(|(id, _)| hosts.contains(id));
-    }
-    Ok(page)
+    crate::service::inventory::page(&op.state, &op.actor, &query).await
 }
 
 /// A domain's full description, read from its host.
@@ -35,5 +26,5 @@ pub async fn fetch_domain(host_id: i64, uuid: String) -> Result<DomainDetail, Ap
     if found.is_none() {
         return Err(AppError::NotFound);
     }
-    op.state.gateway.domain_detail(host_id, &uuid).await
+    crate::service::inventory::domain(&op.state, host_id, &uuid).await
 }

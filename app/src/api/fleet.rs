@@ -12,7 +12,6 @@ pub use crate::model::domain::Created;
 /// shutdown timeout it fails with a message that offers force off.
 #[server]
 pub async fn power(host_id: i64, uuid: String, action: String) -> Result<(), AppError> {
-    use crate::gateway::Power;
     let found = crate::visibility::domain(host_id, &uuid)?;
     let subject = crate::guard::Subject::existing_domain(
         found.as_ref(),
@@ -24,32 +23,7 @@ pub async fn power(host_id: i64, uuid: String, action: String) -> Result<(), App
         .found(found)
         .await?;
     let before = serde_json::json!({ "state": row.state.as_str() });
-    let result = async {
-        let action = Power::parse(&action).ok_or(AppError::field(
-            "action",
-            crate::i18n::Key::ErrOperationInvalid,
-        ))?;
-        op.state.gateway.power(host_id, &uuid, action).await?;
-        if matches!(action, Power::AutostartOn | Power::AutostartOff) {
-            op.state.gateway.refresh_domain(host_id, &uuid);
-        }
-        if action == Power::Shutdown {
-            let timeout = op.state.fleet.shutdown_timeout;
-            let off = op
-                .state
-                .gateway
-                .wait_until(timeout, |inv| {
-                    inv.domain(host_id, &uuid)
-                        .is_none_or(|d| !d.state.is_active())
-                })
-                .await;
-            if !off {
-                return Err(AppError::Host(crate::i18n::Key::ErrShutdownTimeout));
-            }
-        }
-        Ok(())
-    }
-    .await;
+    let result = crate::fleet::changes::power(&op.state, &row, &action).await;
     op.finish(result, before, serde_json::json!({ "action": action }))
         .await
 }
@@ -71,19 +45,7 @@ pub async fn delete_domain(
         .found(found)
         .await?;
     let before = serde_json::json!(row);
-    let result = async {
-        if confirm.trim() != row.name {
-            return Err(AppError::field("confirm", crate::i18n::Key::ErrConfirmName));
-        }
-        let removed = op
-            .state
-            .gateway
-            .delete_domain(host_id, &uuid, with_storage)
-            .await?;
-        op.state.gateway.refresh_domain(host_id, &uuid);
-        Ok(removed)
-    }
-    .await;
+    let result = crate::fleet::changes::delete(&op.state, &row, &confirm, with_storage).await;
     let after = serde_json::json!({ "removed_volumes": result.as_ref().ok() });
     op.finish(result.map(|_| ()), before, after).await
 }
@@ -120,7 +82,7 @@ pub async fn list_snapshots(
         .await?
         .found(found)
         .await?;
-    op.state.gateway.snapshots(host_id, &uuid).await
+    crate::service::inventory::snapshots(&op.state, host_id, &uuid).await
 }
 
 /// Creates, reverts to or deletes a snapshot (`action`: create, revert, delete).
@@ -139,28 +101,8 @@ pub async fn snapshot(
         .await?
         .found(found)
         .await?;
-    let result = async {
-        let name = crate::fleet::plan::vm_name(name.trim()).map_err(|mut e| {
-            e.field = "name".into();
-            AppError::Invalid(vec![e])
-        })?;
-        let gateway = &op.state.gateway;
-        match action.as_str() {
-            "create" => {
-                gateway
-                    .snapshot_create(host_id, &uuid, &name, &description)
-                    .await
-            }
-            "revert" => gateway.snapshot_revert(host_id, &uuid, &name).await,
-            "delete" => gateway.snapshot_delete(host_id, &uuid, &name).await,
-            _ => Err(AppError::field(
-                "action",
-                crate::i18n::Key::ErrOperationInvalid,
-            )),
-        }
-    }
-    .await;
-    op.state.gateway.refresh_domain(host_id, &uuid);
+    let result =
+        crate::fleet::changes::snapshot(&op.state, &row, &action, &name, &description).await;
     op.finish(
         result,
         serde_json::json!({ "state": row.state.as_str() }),

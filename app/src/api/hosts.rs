@@ -10,12 +10,7 @@ use crate::model::host::HostView;
 pub async fn list_hosts() -> Result<Vec<HostView>, AppError> {
     use crate::guard::{Op, Subject};
     let op = Op::begin(crate::policy::Action::HostList, Subject::list("host")).await?;
-    let ids = crate::visibility::host_ids(&op.state, &op.actor).await?;
-    let visible = op.actor.visible_slugs();
-    Ok(op
-        .state
-        .gateway
-        .read(|inv| inv.host_views(&ids, visible.as_deref())))
+    crate::service::hosts::list(&op.state, &op.actor).await
 }
 
 /// Registers a host. It is saved even when unreachable, and shown as such.
@@ -34,36 +29,9 @@ pub async fn add_host(
     let params = serde_json::json!({ "name": name, "uri": uri, "plant": plant, "area": area, "line": line, "cell": cell });
     let subject = Subject::platform(Target::new("host", "", name.clone()), params.clone());
     let op = Op::begin(crate::policy::Action::HostAdd, subject).await?;
-    let result = register(&op.state, name, uri, [plant, area, line, cell]).await;
+    let tags = [plant.as_str(), &area, &line, &cell];
+    let result = crate::service::hosts::register(&op.state, &name, &uri, tags).await;
     op.finish(result, serde_json::Value::Null, params).await
-}
-
-#[cfg(feature = "ssr")]
-async fn register(
-    state: &crate::state::AppState,
-    name: String,
-    uri: String,
-    [plant, area, line, cell]: [String; 4],
-) -> Result<i64, AppError> {
-    use crate::error::FieldError;
-    use crate::validate::{parse_tags, DisplayName, HostUri};
-
-    let mut errors: Vec<FieldError> = Vec::new();
-    let name = DisplayName::parse("name", &name)
-        .map_err(|e| errors.push(e))
-        .ok();
-    let uri = HostUri::parse(&uri).map_err(|e| errors.push(e)).ok();
-    let tags = parse_tags(&plant, &area, &line, &cell)
-        .map_err(|e| errors.extend(e))
-        .ok();
-    let (Some(name), Some(uri), Some(tags)) = (name, uri, tags) else {
-        return Err(AppError::Invalid(errors));
-    };
-    let spec = crate::store::hosts::insert(&state.pool, name.as_str(), uri.as_str(), &tags).await?;
-    let id = spec.id;
-    tracing::info!(host = id, uri = %spec.uri, "host registered");
-    state.gateway.add_host(spec);
-    Ok(id)
 }
 
 /// Forgets a host. Its domains are not touched.
@@ -82,15 +50,7 @@ pub async fn remove_host(id: i64) -> Result<(), AppError> {
         serde_json::json!({ "id": id }),
     );
     let op = Op::begin(crate::policy::Action::HostRemove, subject).await?;
-    let result = async {
-        if !crate::store::hosts::delete(&op.state.pool, id).await? {
-            return Err(AppError::NotFound);
-        }
-        op.state.gateway.remove_host(id);
-        tracing::info!(host = id, "host removed");
-        Ok(())
-    }
-    .await;
+    let result = crate::service::hosts::remove(&op.state, id).await;
     op.finish(
         result,
         serde_json::json!({ "name": name, "uri": uri }),

@@ -19,14 +19,8 @@ fn network_target(host_id: i64, name: &str) -> crate::audit::Target {
 #[server]
 pub async fn list_networks() -> Result<Vec<NetworkView>, AppError> {
     use crate::guard::{Op, Subject};
-    use crate::visibility::{scopes, sees_network};
     let op = Op::begin(crate::policy::Action::NetworkList, Subject::list("network")).await?;
-    let scopes = scopes(&op.state, &op.actor).await?;
-    let nets = op.state.gateway.all_networks().await;
-    Ok(nets
-        .into_iter()
-        .filter(|n| sees_network(&op.actor, &scopes, n.host_id, &n.name))
-        .collect())
+    crate::service::networks::list(&op.state, &op.actor).await
 }
 
 /// Defines and starts a network (`mode`: nat, isolated or bridge).
@@ -41,7 +35,6 @@ pub async fn create_network(
     #[server(default)] bridge: String,
     #[server(default)] vlan: String,
 ) -> Result<(), AppError> {
-    use crate::api::storage::ssr;
     use crate::domxml::network::NetworkForm;
     let params = serde_json::json!({
         "host_id": host_id, "name": name, "mode": mode, "cidr": cidr,
@@ -53,32 +46,23 @@ pub async fn create_network(
         crate::guard::Subject::platform(target, params.clone()),
     )
     .await?;
-    let result = async {
-        ssr::known_host(&op.state, host_id)?;
-        let form = NetworkForm {
-            name: &name,
-            mode: &mode,
-            cidr: &cidr,
-            dhcp_start: &dhcp_start,
-            dhcp_end: &dhcp_end,
-            bridge: &bridge,
-            vlan: &vlan,
-        };
-        let spec = form.parse().map_err(AppError::Invalid)?;
-        op.state
-            .gateway
-            .create_network(host_id, spec)
-            .await
-            .map_err(|e| ssr::on_field(e, &[(crate::i18n::Key::ErrNetworkExists, "name")]))
-    }
-    .await;
+    let form = NetworkForm {
+        name: &name,
+        mode: &mode,
+        cidr: &cidr,
+        dhcp_start: &dhcp_start,
+        dhcp_end: &dhcp_end,
+        bridge: &bridge,
+        vlan: &vlan,
+    };
+    let result = crate::service::networks::create(&op.state, host_id, form).await;
     op.finish(result, serde_json::Value::Null, params).await
 }
 
 /// Starts (`start`) or stops (`stop`) a network.
 #[server]
 pub async fn network_action(host_id: i64, name: String, action: String) -> Result<(), AppError> {
-    use crate::api::storage::ssr;
+    use crate::service::storage as ssr;
     let params = serde_json::json!({ "action": action });
     let target = network_target(host_id, &name);
     let op = crate::guard::Op::begin(
@@ -97,7 +81,7 @@ pub async fn network_action(host_id: i64, name: String, action: String) -> Resul
 /// Stops and undefines a network.
 #[server]
 pub async fn delete_network(host_id: i64, name: String) -> Result<(), AppError> {
-    use crate::api::storage::ssr;
+    use crate::service::storage as ssr;
     let target = network_target(host_id, &name);
     let op = crate::guard::Op::begin(
         crate::policy::Action::NetworkDelete,
@@ -113,24 +97,6 @@ pub async fn delete_network(host_id: i64, name: String) -> Result<(), AppError> 
 #[server]
 pub async fn list_leases(host_id: i64, name: String) -> Result<Vec<LeaseView>, AppError> {
     use crate::guard::{Op, Subject};
-    use crate::visibility::{scopes, sees_network};
     let op = Op::begin(crate::policy::Action::NetworkList, Subject::list("lease")).await?;
-    if !sees_network(
-        &op.actor,
-        &scopes(&op.state, &op.actor).await?,
-        host_id,
-        &name,
-    ) {
-        return Err(AppError::NotFound);
-    }
-    // A member sees the leases of its own domains only, not other teams'
-    // addresses and host names on a shared network.
-    let only = match op.actor.is_admin {
-        true => None,
-        false => {
-            let own = crate::visibility::own_domains_on(&op.state, &op.actor, host_id);
-            Some(own.into_iter().map(|(uuid, _)| uuid).collect())
-        }
-    };
-    op.state.gateway.leases(host_id, &name, only).await
+    crate::service::networks::leases(&op.state, &op.actor, host_id, &name).await
 }

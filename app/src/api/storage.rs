@@ -8,20 +8,14 @@ use crate::error::AppError;
 pub use crate::model::storage::{PoolView, VolumeView};
 
 #[cfg(feature = "ssr")]
-pub mod ssr;
+use crate::service::storage as ssr;
 
 /// Pools of every connected host the caller may see.
 #[server]
 pub async fn list_pools() -> Result<Vec<PoolView>, AppError> {
     use crate::guard::{Op, Subject};
-    use crate::visibility::{scopes, sees_pool};
     let op = Op::begin(crate::policy::Action::StorageList, Subject::list("pool")).await?;
-    let scopes = scopes(&op.state, &op.actor).await?;
-    let pools = op.state.gateway.all_pools().await;
-    Ok(pools
-        .into_iter()
-        .filter(|p| sees_pool(&op.actor, &scopes, p.host_id, &p.name))
-        .collect())
+    ssr::list_pools(&op.state, &op.actor).await
 }
 
 #[cfg(feature = "ssr")]
@@ -32,11 +26,8 @@ fn pool_target(host_id: i64, pool: &str) -> crate::audit::Target {
 /// Defines a directory pool, makes its directory and starts it.
 #[server]
 pub async fn create_pool(host_id: i64, name: String, path: String) -> Result<(), AppError> {
-    use crate::domxml::storage::DirPoolSpec;
     use crate::guard::{Op, Subject};
-    use crate::i18n::Key;
     use crate::policy::Action;
-    use crate::validate::resources::{pool_path, resolved_pool_path, resource_name};
     let params = serde_json::json!({ "host_id": host_id, "name": name, "path": path });
     let target = pool_target(host_id, name.trim());
     let op = Op::begin(
@@ -44,33 +35,7 @@ pub async fn create_pool(host_id: i64, name: String, path: String) -> Result<(),
         Subject::platform(target, params.clone()),
     )
     .await?;
-    let result = async {
-        let uri = op
-            .state
-            .gateway
-            .read(|inv| inv.hosts.get(&host_id).map(|h| h.uri.clone()));
-        let uri = uri.ok_or(AppError::field("host_id", Key::ErrNotFound))?;
-        let path = pool_path(&path).and_then(|typed| {
-            if crate::validate::HostUri::on_this_machine(&uri) {
-                resolved_pool_path(&typed)
-            } else {
-                Ok(typed)
-            }
-        });
-        let spec = match (resource_name("name", &name), path) {
-            (Ok(name), Ok(path)) => DirPoolSpec { name, path },
-            (n, p) => {
-                let errors = [n.err(), p.err()].into_iter().flatten();
-                return Err(AppError::Invalid(errors.collect()));
-            }
-        };
-        op.state
-            .gateway
-            .create_dir_pool(host_id, spec)
-            .await
-            .map_err(|e| ssr::on_field(e, &[(Key::ErrPoolExists, "name")]))
-    }
-    .await;
+    let result = ssr::create_pool(&op.state, host_id, &name, &path).await;
     op.finish(result, serde_json::Value::Null, params).await
 }
 

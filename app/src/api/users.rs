@@ -14,17 +14,7 @@ pub async fn list_users() -> Result<Vec<UserView>, AppError> {
         Subject::platform(Default::default(), serde_json::json!({})),
     )
     .await?;
-    let users = crate::store::users::list(&op.state.pool).await?;
-    Ok(users
-        .into_iter()
-        .map(|u| UserView {
-            id: u.id,
-            username: u.username,
-            is_admin: u.is_admin,
-            disabled: u.disabled,
-            created_at: u.created_at,
-        })
-        .collect())
+    crate::service::users::list(&op.state).await
 }
 
 /// Creates a user with an initial password.
@@ -36,7 +26,6 @@ pub async fn create_user(
 ) -> Result<i64, AppError> {
     use crate::audit::Target;
     use crate::guard::{Op, Subject};
-    use crate::i18n::Key;
 
     let username = username.trim().to_string();
     let is_admin = admin.is_some();
@@ -47,25 +36,7 @@ pub async fn create_user(
         Subject::platform(Target::new("user", "", username.clone()), params),
     )
     .await?;
-    let result = async {
-        let mut errors = Vec::new();
-        if let Err(e) = crate::validate::username(&username) {
-            errors.push(e);
-        }
-        if let Err(AppError::Invalid(mut e)) =
-            crate::auth::check_new_password("password", &password)
-        {
-            errors.append(&mut e);
-        }
-        if !errors.is_empty() {
-            return Err(AppError::Invalid(errors));
-        }
-        let hash = crate::auth::hash_password(password).await?;
-        crate::store::users::insert(&op.state.pool, &username, &hash, is_admin)
-            .await?
-            .ok_or_else(|| AppError::field("username", Key::ErrUsernameTaken))
-    }
-    .await;
+    let result = crate::service::users::create(&op.state, &username, password, is_admin).await;
     let after = serde_json::json!({ "username": username, "admin": is_admin });
     op.finish(result, serde_json::Value::Null, after).await
 }
@@ -85,16 +56,7 @@ pub async fn set_user_disabled(id: i64, disabled: bool) -> Result<(), AppError> 
     let params = serde_json::json!({ "disabled": disabled });
     let subject = Subject::user(id, Target::new("user", id.to_string(), ""), params);
     let op = Op::begin(action, subject).await?;
-    let result = async {
-        if disabled && id == op.actor.user_id {
-            return Err(AppError::field("id", crate::i18n::Key::ErrSelfDisable));
-        }
-        if !crate::store::users::set_disabled(&op.state.pool, id, disabled).await? {
-            return Err(AppError::NotFound);
-        }
-        Ok(())
-    }
-    .await;
+    let result = crate::service::users::set_disabled(&op.state, &op.actor, id, disabled).await;
     op.finish(
         result,
         serde_json::json!({ "disabled": !disabled }),
@@ -113,17 +75,7 @@ pub async fn reset_password(id: i64, password: String) -> Result<(), AppError> {
     let params = serde_json::json!({ "password": password });
     let subject = Subject::user(id, Target::new("user", id.to_string(), ""), params);
     let op = Op::begin(Action::UserResetPassword, subject).await?;
-    let result = async {
-        crate::auth::check_new_password("password", &password)?;
-        let hash = crate::auth::hash_password(password).await?;
-        if !crate::store::users::set_password(&op.state.pool, id, &hash, crate::auth::now_ms())
-            .await?
-        {
-            return Err(AppError::NotFound);
-        }
-        Ok(())
-    }
-    .await;
+    let result = crate::service::users::reset_password(&op.state, id, password).await;
     op.finish(result, serde_json::Value::Null, serde_json::Value::Null)
         .await
 }

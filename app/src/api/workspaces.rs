@@ -9,24 +9,14 @@ use crate::guard::{Op, Subject};
 use crate::model::workspace::WorkspaceView;
 #[cfg(feature = "ssr")]
 use crate::policy::Action;
+#[cfg(feature = "ssr")]
+use crate::service::workspaces as service;
 
 /// Workspaces the caller may see (all for administrators), with usage.
 #[server]
 pub async fn list_workspaces() -> Result<Vec<WorkspaceView>, AppError> {
     let op = Op::begin(Action::WorkspaceList, Subject::list("workspace")).await?;
-    let mut list = crate::store::workspaces::list(&op.state.pool).await?;
-    list.retain(|ws| op.actor.is_admin || op.actor.role_in(ws.id).is_some());
-    op.state.gateway.read(|inv| {
-        for ws in &mut list {
-            ws.usage = inv.usage(&ws.slug);
-        }
-    });
-    // Its own volumes count against its disk quota beside its domains' disks.
-    let mut conn = op.state.pool.acquire().await?;
-    for ws in &mut list {
-        ws.usage.disk_gib += crate::store::volumes::owned_gib(&mut conn, ws.id).await?;
-    }
-    Ok(list)
+    service::list(&op.state, &op.actor).await
 }
 
 #[cfg(feature = "ssr")]
@@ -43,28 +33,12 @@ mod ssr {
 #[server]
 pub async fn create_workspace(slug: String, name: String) -> Result<i64, AppError> {
     use crate::audit::Target;
-    use crate::i18n::Key;
 
     let (slug, name) = (slug.trim().to_string(), name.trim().to_string());
     let params = serde_json::json!({ "slug": slug, "name": name });
     let subject = Subject::platform(Target::new("workspace", "", slug.clone()), params.clone());
     let op = Op::begin(crate::policy::Action::WorkspaceCreate, subject).await?;
-    let result = async {
-        let mut errors = Vec::new();
-        if let Err(e) = crate::validate::slug(&slug) {
-            errors.push(e);
-        }
-        if let Err(e) = crate::validate::DisplayName::parse("name", &name) {
-            errors.push(e);
-        }
-        if !errors.is_empty() {
-            return Err(AppError::Invalid(errors));
-        }
-        crate::store::workspaces::insert(&op.state.pool, &slug, &name)
-            .await?
-            .ok_or_else(|| AppError::field("slug", Key::ErrWorkspaceTaken))
-    }
-    .await;
+    let result = service::create(&op.state, &slug, &name).await;
     op.finish(result, serde_json::Value::Null, params).await
 }
 
@@ -80,16 +54,7 @@ pub async fn rename_workspace(id: i64, name: String) -> Result<(), AppError> {
     let before = crate::store::workspaces::by_id(&op.state.pool, id)
         .await?
         .map(|w| w.name);
-    let result = async {
-        crate::validate::DisplayName::parse("name", &name)
-            .map_err(|e| AppError::Invalid(vec![e]))?;
-        match crate::store::workspaces::rename(&op.state.pool, id, &name).await? {
-            Some(true) => Ok(()),
-            Some(false) => Err(AppError::NotFound),
-            None => Err(AppError::field("name", crate::i18n::Key::ErrWorkspaceTaken)),
-        }
-    }
-    .await;
+    let result = service::rename(&op.state, id, &name).await;
     op.finish(
         result,
         serde_json::json!({ "name": before }),
@@ -107,17 +72,7 @@ pub async fn delete_workspace(id: i64) -> Result<(), AppError> {
         .await?
         .found(slug)
         .await?;
-    let result = async {
-        if op.state.gateway.read(|inv| inv.usage(&slug).domains) > 0 {
-            return Err(AppError::field(
-                "id",
-                crate::i18n::Key::ErrWorkspaceNotEmpty,
-            ));
-        }
-        crate::store::workspaces::delete(&op.state.pool, id).await?;
-        Ok(())
-    }
-    .await;
+    let result = service::delete(&op.state, id, &slug).await;
     op.finish(
         result,
         serde_json::json!({ "slug": slug }),
@@ -134,9 +89,6 @@ pub async fn set_quotas(
     disk_gib: String,
     domains: String,
 ) -> Result<(), AppError> {
-    use crate::model::workspace::Quotas;
-    use crate::validate::quota;
-
     let params = serde_json::json!({ "vcpus": vcpus, "memory_mib": memory_mib, "disk_gib": disk_gib, "domains": domains });
     let slug = ssr::slug(id).await?;
     let subject = Subject::workspace(id, slug.as_deref(), params);
@@ -147,31 +99,9 @@ pub async fn set_quotas(
     let before = crate::store::workspaces::by_id(&op.state.pool, id)
         .await?
         .map(|w| w.quotas);
-    let parsed = (
-        quota("vcpus", &vcpus),
-        quota("memory_mib", &memory_mib),
-        quota("disk_gib", &disk_gib),
-        quota("domains", &domains),
-    );
-    let result = match parsed {
-        (Ok(vcpus), Ok(memory_mib), Ok(disk_gib), Ok(domains)) => {
-            let q = Quotas {
-                vcpus,
-                memory_mib,
-                disk_gib,
-                domains,
-            };
-            crate::store::workspaces::set_quotas(&op.state.pool, id, &q)
-                .await
-                .map(|_| q)
-                .map_err(AppError::from)
-        }
-        (a, b, c, d) => Err(AppError::Invalid(
-            [a.err(), b.err(), c.err(), d.err()]
-                .into_iter()
-                .flatten()
-                .collect(),
-        )),
+    let result = match service::parse_quotas(&vcpus, &memory_mib, &disk_gib, &domains) {
+        Ok(q) => service::set_quotas(&op.state, id, &q).await.map(|_| q),
+        Err(e) => Err(e),
     };
     let after = result
         .as_ref()
@@ -185,7 +115,6 @@ pub async fn set_quotas(
 /// Adds a member by username, or changes their role.
 #[server]
 pub async fn set_member(id: i64, username: String, role: String) -> Result<(), AppError> {
-    use crate::i18n::Key;
     let params = serde_json::json!({ "username": username, "role": role });
     let slug = ssr::slug(id).await?;
     let subject = Subject::workspace(id, slug.as_deref(), params.clone());
@@ -193,16 +122,7 @@ pub async fn set_member(id: i64, username: String, role: String) -> Result<(), A
         .await?
         .found(slug)
         .await?;
-    let result = async {
-        let role = crate::policy::Role::parse(&role)
-            .ok_or_else(|| AppError::field("role", Key::ErrRole))?;
-        let user = crate::store::users::by_name(&op.state.pool, username.trim())
-            .await?
-            .ok_or_else(|| AppError::field("username", Key::ErrUnknownUser))?;
-        crate::store::workspaces::set_member(&op.state.pool, id, user.id, role).await?;
-        Ok(())
-    }
-    .await;
+    let result = service::set_member(&op.state, id, &username, &role).await;
     op.finish(result, serde_json::Value::Null, params).await
 }
 
@@ -218,10 +138,7 @@ pub async fn remove_member(id: i64, user_id: i64) -> Result<(), AppError> {
         .await?
         .found(slug)
         .await?;
-    let result = crate::store::workspaces::remove_member(&op.state.pool, id, user_id)
-        .await
-        .map(|_| ())
-        .map_err(AppError::from);
+    let result = service::remove_member(&op.state, id, user_id).await;
     op.finish(
         result,
         serde_json::json!({ "user_id": user_id }),
@@ -253,19 +170,7 @@ pub async fn set_resources(
         .await?
         .found(slug)
         .await?;
-    let result = async {
-        let ids: Vec<i64> = host_ids
-            .iter()
-            .map(|h| {
-                h.parse()
-                    .map_err(|_| AppError::field("hosts", crate::i18n::Key::ErrHostIds))
-            })
-            .collect::<Result<_, _>>()?;
-        crate::store::workspaces::set_resources(&op.state.pool, id, &ids, &networks, &pools)
-            .await?;
-        Ok(())
-    }
-    .await;
+    let result = service::set_resources(&op.state, id, &host_ids, &networks, &pools).await;
     op.finish(result, serde_json::Value::Null, params).await
 }
 
@@ -279,20 +184,7 @@ pub async fn assign_domain(host_id: i64, uuid: String, workspace: String) -> Res
     let subject = Subject::existing_domain(row.as_ref(), &uuid, params).audited_in(&workspace);
     let op = Op::begin(Action::DomainAssign, subject).await?;
     let slug = workspace.trim().to_string();
-    let result = async {
-        if !slug.is_empty() {
-            let known = crate::store::workspaces::id_of(&op.state.pool, &slug).await?;
-            known.ok_or_else(|| AppError::field("workspace", crate::i18n::Key::ErrNotFound))?;
-        }
-        let target = (!slug.is_empty()).then(|| slug.clone());
-        op.state
-            .gateway
-            .set_workspace(host_id, &uuid, target)
-            .await?;
-        op.state.gateway.refresh_domain(host_id, &uuid);
-        Ok(())
-    }
-    .await;
+    let result = service::assign_domain(&op.state, host_id, &uuid, &slug).await;
     op.finish(
         result,
         serde_json::json!({ "workspace": before }),

@@ -1,7 +1,6 @@
 //! `GET /audit.csv`: the audit log as a streamed CSV download.
 
 use super::args::QueryArgs;
-use app::api::audit;
 use app::policy::Action;
 use app::state::AppState;
 use axum::extract::State;
@@ -22,11 +21,11 @@ pub async fn audit_csv(
         map.insert(k, v);
     }
     let filter = app::pages::audit::filter_from_params(&map);
-    let (scope, filter) = match audit::ssr::scope(&state, c.actor.as_ref(), filter).await {
+    let (scope, filter) = match app::service::audit::scope(&state, c.actor.as_ref(), filter).await {
         Ok(scoped) => scoped,
         Err(err) => return err.into_response(),
     };
-    let subject = audit::ssr::subject(scope, &filter);
+    let subject = app::service::audit::subject(scope, &filter);
     let op = match c.authorize(&state, Action::AuditExport, subject).await {
         Ok(op) => op,
         Err(err) => return err.into_response(),

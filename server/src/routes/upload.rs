@@ -82,7 +82,7 @@ struct Head {
     host_id: i64,
     pool: String,
     name: String,
-    /// The workspace the volume will belong to (see `volume_owner`).
+    /// The workspace the volume will belong to (see `service::volumes`).
     workspace: String,
 }
 
@@ -180,19 +180,19 @@ async fn owned_stream(
     limit: u64,
     file: Option<Field<'_>>,
 ) -> Result<u64, AppError> {
-    let owner = app::volume_owner::new_owner(state, actor, allowing, &head.workspace).await?;
+    let owner = app::service::volumes::new_owner(state, actor, allowing, &head.workspace).await?;
     let key = app::store::volumes::VolumeKey {
         host_id: head.host_id,
         pool: &head.pool,
         name: &head.name,
     };
     if let Some(ws) = &owner {
-        app::volume_owner::claim(state, ws, key, limit).await?;
+        app::service::volumes::claim(state, ws, key, limit).await?;
     }
     let result = stream(state, head, limit, file).await;
     match (&result, owner) {
-        (Ok(bytes), Some(_)) => app::volume_owner::settle(state, key, *bytes).await,
-        (Err(_), Some(_)) => app::volume_owner::forget(state, key).await,
+        (Ok(bytes), Some(_)) => app::service::volumes::settle(state, key, *bytes).await,
+        (Err(_), Some(_)) => app::service::volumes::forget(state, key).await,
         _ => {}
     }
     result

@@ -1,4 +1,5 @@
-//! Volumes belong to a workspace: the one recorded when a member made or
+//! Volumes: what a caller sees, creating one, and who it belongs to. A
+//! volume belongs to a workspace: the one recorded when a member made or
 //! uploaded it (or an administrator assigned it), else the one workspace
 //! whose domains use it; else the plant's, which only administrators
 //! change. A workspace's own volumes count against its disk quota.
@@ -7,6 +8,7 @@ use std::collections::BTreeSet;
 
 use crate::error::AppError;
 use crate::i18n::Key;
+use crate::model::storage::{BootMedium, VolumeView};
 use crate::model::workspace::WorkspaceView;
 use crate::policy::Actor;
 use crate::quota::{check_change, claim_volume, Ask};
@@ -115,20 +117,26 @@ pub async fn forget(state: &AppState, key: VolumeKey<'_>) {
     }
 }
 
-/// Grows the volume to `bytes` within its owner's disk quota: the quota
-/// lock is held across `grow` so concurrent growths cannot both pass.
-pub async fn grow<F, Fut>(
+/// Grows the volume to `gib` GiB (as typed; never shrinks) within its
+/// owner's disk quota: the quota lock is held across the growth so
+/// concurrent ones cannot both pass. The size it had, in bytes.
+pub async fn grow(
     state: &AppState,
     key: VolumeKey<'_>,
     owner: Option<&str>,
     from: u64,
-    to: u64,
-    grow: F,
-) -> Result<u64, AppError>
-where
-    F: FnOnce() -> Fut,
-    Fut: std::future::Future<Output = Result<u64, AppError>>,
-{
+    gib: &str,
+) -> Result<u64, AppError> {
+    let to = crate::validate::resources::volume_gib("gib", gib)
+        .map_err(|e| AppError::Invalid(vec![e]))?
+        * GIB;
+    let grow = || async {
+        state
+            .gateway
+            .grow_volume(key.host_id, key.pool, key.name, to)
+            .await
+            .map_err(|e| super::storage::on_field(e, &[(Key::ErrGrowOnly, "gib")]))
+    };
     let ws = match owner {
         Some(slug) => crate::fleet::service::workspace(state, slug).await?,
         None => None,
@@ -153,6 +161,17 @@ where
     Ok(before)
 }
 
+/// Deletes the volume (refused while a domain uses it) and its owner's
+/// record.
+pub async fn delete(state: &AppState, key: VolumeKey<'_>) -> Result<(), AppError> {
+    state
+        .gateway
+        .delete_volume(key.host_id, key.pool, key.name)
+        .await?;
+    forget(state, key).await;
+    Ok(())
+}
+
 /// Records `slug`'s ownership of the volume (an administrator's
 /// assignment; `None` makes it the plant's again).
 pub async fn assign(
@@ -171,4 +190,126 @@ pub async fn assign(
     let mut conn = state.pool.acquire().await?;
     store::record(&mut conn, key, ws.id, gib_of(bytes)).await?;
     Ok(())
+}
+
+/// The pool's volumes `actor` may see, each with its owner and the domains
+/// that use it: for a member, its workspaces' volumes and the plant's, and
+/// the names of its own domains only.
+pub async fn list(
+    state: &AppState,
+    actor: &Actor,
+    host_id: i64,
+    pool: &str,
+) -> Result<Vec<VolumeView>, AppError> {
+    use crate::visibility::{own_domains_on, scopes, sees_pool};
+    if !sees_pool(actor, &scopes(state, actor).await?, host_id, pool) {
+        return Err(AppError::NotFound);
+    }
+    let mut volumes = state.gateway.volumes(host_id, pool).await?;
+    let recorded = store::owners_in(&state.pool, host_id, pool).await?;
+    for v in &mut volumes {
+        v.owner = match recorded.iter().find(|(name, _)| *name == v.name) {
+            Some((_, slug)) => Some(slug.clone()),
+            None => of_users(state, host_id, &v.used_by),
+        };
+    }
+    if !actor.is_admin {
+        let visible = actor.visible_slugs().unwrap_or_default();
+        volumes.retain(|v| v.owner.as_ref().is_none_or(|o| visible.contains(o)));
+        let own = own_domains_on(state, actor, host_id);
+        for v in &mut volumes {
+            let all = v.used_by.len();
+            v.used_by.retain(|name| own.iter().any(|(_, n)| n == name));
+            v.used_elsewhere = (all - v.used_by.len()) as u32;
+        }
+    }
+    Ok(volumes)
+}
+
+/// A new volume as typed in its form.
+pub struct NewVolume<'a> {
+    pub host_id: i64,
+    pub pool: &'a str,
+    pub name: &'a str,
+    pub gib: &'a str,
+    pub format: &'a str,
+    /// The workspace it goes to, as chosen (see [`new_owner`]).
+    pub workspace: &'a str,
+}
+
+/// Makes the volume (within its workspace's disk quota); its path.
+/// `allowing`: the workspaces that may use the pool.
+pub async fn create(
+    state: &AppState,
+    actor: &Actor,
+    allowing: &[String],
+    v: NewVolume<'_>,
+) -> Result<String, AppError> {
+    use crate::domxml::storage::VolumeSpec;
+    use crate::validate::resources::{resource_name, volume_format, volume_gib};
+    let (name, gib, format) = match (
+        resource_name("name", v.name),
+        volume_gib("gib", v.gib),
+        volume_format(v.format),
+    ) {
+        (Ok(n), Ok(g), Ok(f)) => (n, g, f),
+        (n, g, f) => {
+            let errors = [n.err(), g.err(), f.err()].into_iter().flatten();
+            return Err(AppError::Invalid(errors.collect()));
+        }
+    };
+    let owner = new_owner(state, actor, allowing, v.workspace).await?;
+    let key = VolumeKey {
+        host_id: v.host_id,
+        pool: v.pool,
+        name: &name,
+    };
+    if let Some(ws) = &owner {
+        claim(state, ws, key, gib * GIB).await?;
+    }
+    let spec = VolumeSpec {
+        name: name.clone(),
+        bytes: gib * GIB,
+        format: format.into(),
+    };
+    let made = state.gateway.create_volume(v.host_id, v.pool, spec).await;
+    if made.is_err() && owner.is_some() {
+        forget(state, key).await;
+    }
+    made.map_err(|e| super::storage::on_field(e, &[(Key::ErrVolumeExists, "name")]))
+}
+
+/// The ISO volumes (`*.iso`) a create may boot from: in the pools `actor`'s
+/// workspaces allow (on the hosts they allow).
+pub async fn boot_media(state: &AppState, actor: &Actor) -> Result<Vec<BootMedium>, AppError> {
+    use crate::visibility::{scopes, sees_pool};
+    let scopes = scopes(state, actor).await?;
+    let pools = state.gateway.all_pools().await;
+    let mut media: Vec<BootMedium> = Vec::new();
+    for p in pools.iter().filter(|p| p.active) {
+        if !sees_pool(actor, &scopes, p.host_id, &p.name) {
+            continue;
+        }
+        let Ok(names) = state.gateway.volume_names(p.host_id, &p.name).await else {
+            continue;
+        };
+        for volume in names
+            .into_iter()
+            .filter(|v| v.to_ascii_lowercase().ends_with(".iso"))
+        {
+            match media
+                .iter_mut()
+                .find(|m| m.pool == p.name && m.volume == volume)
+            {
+                Some(m) => m.hosts.push(p.host_name.clone()),
+                None => media.push(BootMedium {
+                    pool: p.name.clone(),
+                    volume,
+                    hosts: vec![p.host_name.clone()],
+                }),
+            }
+        }
+    }
+    media.sort_by_key(BootMedium::value);
+    Ok(media)
 }

@@ -1,0 +1,51 @@
+//! Hosts: listing what a caller may see, registering and forgetting.
+
+use crate::error::{AppError, FieldError};
+use crate::model::host::HostView;
+use crate::policy::Actor;
+use crate::state::AppState;
+use crate::validate::{parse_tags, DisplayName, HostUri};
+
+/// The hosts `actor` sees, with live state and facts.
+pub async fn list(state: &AppState, actor: &Actor) -> Result<Vec<HostView>, AppError> {
+    let ids = crate::visibility::host_ids(state, actor).await?;
+    let visible = actor.visible_slugs();
+    Ok(state
+        .gateway
+        .read(|inv| inv.host_views(&ids, visible.as_deref())))
+}
+
+/// Registers a host (saved even when unreachable, shown as such); its id.
+pub async fn register(
+    state: &AppState,
+    name: &str,
+    uri: &str,
+    [plant, area, line, cell]: [&str; 4],
+) -> Result<i64, AppError> {
+    let mut errors: Vec<FieldError> = Vec::new();
+    let name = DisplayName::parse("name", name)
+        .map_err(|e| errors.push(e))
+        .ok();
+    let uri = HostUri::parse(uri).map_err(|e| errors.push(e)).ok();
+    let tags = parse_tags(plant, area, line, cell)
+        .map_err(|e| errors.extend(e))
+        .ok();
+    let (Some(name), Some(uri), Some(tags)) = (name, uri, tags) else {
+        return Err(AppError::Invalid(errors));
+    };
+    let spec = crate::store::hosts::insert(&state.pool, name.as_str(), uri.as_str(), &tags).await?;
+    let id = spec.id;
+    tracing::info!(host = id, uri = %spec.uri, "host registered");
+    state.gateway.add_host(spec);
+    Ok(id)
+}
+
+/// Forgets host `id`; its domains are not touched.
+pub async fn remove(state: &AppState, id: i64) -> Result<(), AppError> {
+    if !crate::store::hosts::delete(&state.pool, id).await? {
+        return Err(AppError::NotFound);
+    }
+    state.gateway.remove_host(id);
+    tracing::info!(host = id, "host removed");
+    Ok(())
+}
