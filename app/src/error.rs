@@ -66,7 +66,13 @@ impl AppError {
         let missing = detail
             .split_once("missing field `")
             .and_then(|(_, rest)| rest.split_once('`'))
-            .map(|(name, _)| name);
+            .map(|(name, _)| name)
+            // A field's name, never a sent value that looks like one.
+            .filter(|name| {
+                !name.is_empty()
+                    && name.len() <= 64
+                    && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+            });
         match missing {
             Some(name) => AppError::field(name, Key::ErrRequestFieldMissing),
             None => AppError::field("request", Key::ErrRequestFieldMalformed),

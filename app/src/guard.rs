@@ -230,7 +230,7 @@ impl Op {
                 // The call goes on past its deadline: what it did is not
                 // known yet. Its real result is recorded when it comes.
                 let entry = self.entry.change(before, Value::Null);
-                for late in crate::gateway::late::take() {
+                if let Some(late) = crate::gateway::late::take_last() {
                     reconcile(self.state.clone(), entry.clone(), self.started, late);
                 }
                 entry.outcome(Outcome::Unknown, Key::HostErrDeadline.en())

@@ -185,7 +185,11 @@ pub async fn claim_volume(
     if let Some((field, key)) = exceeded(quotas, &used, &reserved, &ask) {
         return Err(AppError::field(field, key));
     }
-    crate::store::volumes::record(&mut tx, key, workspace.0, gib).await?;
+    // A name another volume already has (or another claim holds) is not
+    // taken over: the host would refuse it anyway.
+    if !crate::store::volumes::claim(&mut tx, key, workspace.0, gib).await? {
+        return Err(AppError::field("name", Key::ErrVolumeExists));
+    }
     tx.commit().await?;
     Ok(())
 }
@@ -225,6 +229,24 @@ impl Reservation {
     /// The create failed: give the share back.
     pub async fn release(self, pool: &SqlitePool) {
         self.delete(pool).await;
+    }
+
+    /// The create passed its deadline and may still finish: the share is
+    /// held until the domain is in the inventory (then it counts there), or
+    /// given back after `limit` (and at the next start in any case).
+    pub fn release_when_listed(
+        self,
+        pool: SqlitePool,
+        gateway: Gateway,
+        (host_id, name): (i64, String),
+        limit: std::time::Duration,
+    ) {
+        tokio::spawn(async move {
+            let listed =
+                |inv: &crate::inventory::Inventory| inv.domains_on(host_id).any(|d| d.name == name);
+            gateway.wait_until(limit, listed).await;
+            self.delete(&pool).await;
+        });
     }
 
     async fn delete(self, pool: &SqlitePool) {

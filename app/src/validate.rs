@@ -64,10 +64,11 @@ impl HostUri {
         if scheme == "test" {
             return false;
         }
-        if !scheme.contains('+') {
-            return true;
-        }
         let authority = rest.split(['/', '?']).next().unwrap_or_default();
+        if authority.is_empty() {
+            // `qemu:///system`: the daemon of this machine.
+            return !scheme.contains('+');
+        }
         let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
         let host = match host.strip_prefix('[') {
             Some(v6) => v6.split(']').next().unwrap_or_default(),
@@ -204,6 +205,7 @@ mod tests {
             "qemu+ssh://root@line3-kvm.plant.local/system",
             "qemu+tcp://10.0.0.2/system",
             "qemu+ssh://127.0.0.1.evil.example/system",
+            "qemu://line3-kvm.plant.local/system",
         ] {
             assert!(!HostUri::on_this_machine(uri), "{uri}");
         }

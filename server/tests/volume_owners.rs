@@ -34,7 +34,7 @@ async fn plant(tag: &str) -> Plant {
             .await
             .unwrap()
             .unwrap();
-        app::store::workspaces::set_resources(db, ws, &[], &[], &pools)
+        app::store::workspaces::set_resources(db, ws, &[host], &[], &pools)
             .await
             .unwrap();
         ids.push(ws);
@@ -214,4 +214,81 @@ async fn the_plants_volumes_are_the_administrators_until_assigned() {
     assert_eq!(held, 1, "its capacity counts against the disk quota");
     let gone = p.call(&p.ops, DeleteVolume::PATH, &[("name", &name)]).await;
     assert!(gone.status.is_success(), "{}", gone.body);
+}
+
+#[tokio::test]
+async fn another_workspaces_volume_is_neither_taken_over_nor_booted_from() {
+    let p = plant("voltake").await;
+    let name = format!("ops-install-{}.iso", std::process::id());
+    let made = p.create(&p.ops, &name, "1", "").await;
+    assert!(made.status.is_success(), "{}", made.body);
+    // Claiming the same name from another workspace is refused and leaves
+    // the owner's record alone.
+    let taken = p.create(&p.qa, &name, "1", "").await;
+    let err: app::error::AppError = serde_json::from_str(&taken.body).unwrap();
+    assert_eq!(
+        err.field_key("name"),
+        Some(app::i18n::Key::ErrVolumeExists),
+        "{}",
+        taken.body
+    );
+    let key = app::store::volumes::VolumeKey {
+        host_id: p.host.parse().unwrap(),
+        pool: POOL,
+        name: &name,
+    };
+    let owner = app::store::volumes::owner(&p.t.state.pool, key)
+        .await
+        .unwrap();
+    assert_eq!(owner.as_deref(), Some("ops"));
+    // qa is not offered it as boot medium, and a forged create naming it
+    // is refused: attaching it would show qa what is on it.
+    let media =
+        p.t.call_as(&p.qa, app::api::volumes::ListBootMedia::PATH, &[])
+            .await;
+    assert!(!media.body.contains(&name), "{}", media.body);
+    // Room for it: the test driver's own domain holds the host's memory.
+    let test = p.t.state.gateway.read(|inv| {
+        let d = inv
+            .domains_on(p.host.parse().unwrap())
+            .find(|d| d.name == "test");
+        d.map(|d| d.uuid.clone())
+    });
+    if let Some(uuid) = test {
+        let off = [
+            ("host_id", p.host.as_str()),
+            ("uuid", uuid.as_str()),
+            ("action", "force-off"),
+        ];
+        p.t.call_as(&p.admin, app::api::fleet::Power::PATH, &off)
+            .await;
+    }
+    let iso = format!("{POOL}/{name}");
+    let fields = [
+        ("form[kind]", "vm"),
+        ("form[name]", "qa-forged-boot"),
+        ("form[workspace]", "qa"),
+        ("form[host]", "auto"),
+        ("form[vcpus]", "1"),
+        ("form[memory_mib]", "256"),
+        ("form[disk_gib]", "0"),
+        ("form[boot]", "iso"),
+        ("form[iso]", iso.as_str()),
+    ];
+    let forged =
+        p.t.call_as(&p.qa, app::api::fleet::CreateDomain::PATH, &fields)
+            .await;
+    let err: app::error::AppError = serde_json::from_str(&forged.body).unwrap();
+    assert_eq!(
+        err.field_key("iso"),
+        Some(app::i18n::Key::ErrIsoNotOnHost),
+        "{}",
+        forged.body
+    );
+    let defined = p.t.state.gateway.read(|inv| {
+        inv.hosts
+            .values()
+            .any(|h| h.domains.values().any(|d| d.name == "qa-forged-boot"))
+    });
+    assert!(!defined);
 }

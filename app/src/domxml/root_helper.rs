@@ -14,8 +14,9 @@ pub const ID_BASE: u32 = 100_000;
 pub const ID_COUNT: u32 = 65_536;
 
 /// Copies the root filesystem into the pool's directory `$1` and shifts
-/// every owner by `$2` (set-id bits kept), then marks success with the
-/// file `$1.ok`. Files owned by root (most of them) are shifted in one
+/// every owner by `$2` (set-id bits kept), then marks success with a new
+/// file `$1.$3.ok` (`$3`: a random token, so no one can plant the marker,
+/// and an existing file is never overwritten). Files owned by root (most of them) are shifted in one
 /// batch; the others, and set-id files whose bits chown would clear, one by
 /// one.
 pub const COPY_SCRIPT: &str = r#"set -e
@@ -30,7 +31,8 @@ find "$dst" \( ! -uid 0 -o ! -gid 0 -o -perm /6000 \) -exec sh -c '
   done' sh "$base" {} +
 find "$dst" -uid 0 -gid 0 -exec chown -h "$base:$base" {} +
 chmod 755 "$dst"
-: > "$dst.ok"
+set -C
+: > "/tmp/$1.$3.ok"
 "#;
 
 /// Removes the pool directory entry `$1` and all below it (without

@@ -3,7 +3,7 @@
 //! sandbox limits, clones (within the quota, on the same host).
 
 use crate::error::AppError;
-use crate::fleet::service::{name_taken_on_field, workspace};
+use crate::fleet::service::{name_taken_on_field, workspace, RECONCILE_WAIT};
 use crate::gateway::Power;
 use crate::i18n::Key;
 use crate::model::domain::{Created, DomainRow};
@@ -108,6 +108,12 @@ pub async fn clone(state: &AppState, row: &DomainRow, name: &str) -> Result<Crea
             }
             Ok(created)
         }
+        (Err(AppError::Host(Key::HostErrDeadline)), Some(r)) => {
+            // It may still finish: its share is held until it is listed.
+            let (pool, gateway) = (state.pool.clone(), state.gateway.clone());
+            r.release_when_listed(pool, gateway, (host_id, name), RECONCILE_WAIT);
+            Err(AppError::Host(Key::HostErrDeadline))
+        }
         (Err(err), r) => {
             if let Some(r) = r {
                 r.release(&state.pool).await;
@@ -158,6 +164,9 @@ pub async fn delete(
         .delete_domain(row.host_id, &row.uuid, with_storage)
         .await?;
     state.gateway.refresh_domain(row.host_id, &row.uuid);
+    if !removed.is_empty() {
+        crate::service::volumes::forget_paths(state, row.host_id, &removed).await;
+    }
     Ok(removed)
 }
 

@@ -17,13 +17,11 @@ use crate::placement::{choose, Candidate};
 use crate::quota::{reserve, Ask};
 use crate::state::AppState;
 
-/// The workspace with `slug`, with its quotas and allowed resources.
-pub async fn workspace(state: &AppState, slug: &str) -> Result<Option<WorkspaceView>, AppError> {
-    match crate::store::workspaces::id_of(&state.pool, slug).await? {
-        Some(id) => Ok(crate::store::workspaces::by_id(&state.pool, id).await?),
-        None => Ok(None),
-    }
-}
+pub use crate::service::workspaces::by_slug as workspace;
+
+/// How long a create that passed its deadline keeps its quota share
+/// while it may still finish.
+pub const RECONCILE_WAIT: std::time::Duration = std::time::Duration::from_secs(4 * 3600);
 
 /// Applies an administrator's template to the form, when one is chosen;
 /// whether it was.
@@ -110,6 +108,12 @@ async fn execute(state: &AppState, ws: &WorkspaceView, plan: Plan) -> Result<Cre
                 .settle(&state.pool, &lock, &state.gateway, row)
                 .await;
             Ok(created)
+        }
+        Err(AppError::Host(Key::HostErrDeadline)) => {
+            let target = (host_id, plan.name.clone());
+            let (pool, gateway) = (state.pool.clone(), state.gateway.clone());
+            reservation.release_when_listed(pool, gateway, target, RECONCILE_WAIT);
+            Err(AppError::Host(Key::HostErrDeadline))
         }
         Err(err) => {
             reservation.release(&state.pool).await;
@@ -243,14 +247,26 @@ async fn build_spec(
             boot,
             iso,
         } => {
-            // libvirt on the chosen host says where the ISO volume is.
+            // libvirt on the chosen host says where the ISO volume is;
+            // another workspace's volume is not this one's boot medium.
             let boot = match iso {
-                Some(iso) => state
-                    .gateway
-                    .volume_path(host_id, &iso.pool, &iso.volume)
-                    .await
-                    .map(crate::domxml::build::Boot::Iso)
-                    .map_err(|_| AppError::field("iso", Key::ErrIsoNotOnHost))?,
+                Some(iso) => {
+                    let key = crate::store::volumes::VolumeKey {
+                        host_id,
+                        pool: &iso.pool,
+                        name: &iso.volume,
+                    };
+                    let owner = crate::service::volumes::owner(state, key).await;
+                    if !matches!(&owner, Ok((o, _)) if o.as_ref().is_none_or(|o| *o == ws.slug)) {
+                        return Err(AppError::field("iso", Key::ErrIsoNotOnHost));
+                    }
+                    state
+                        .gateway
+                        .volume_path(host_id, &iso.pool, &iso.volume)
+                        .await
+                        .map(crate::domxml::build::Boot::Iso)
+                        .map_err(|_| AppError::field("iso", Key::ErrIsoNotOnHost))?
+                }
                 None => boot.clone(),
             };
             let volume = (*disk_gib > 0).then(|| {

@@ -36,8 +36,13 @@ pub(crate) fn defer(outcome: impl Future<Output = Result<(), Key>> + Send + 'sta
     });
 }
 
-/// The late outcomes this request's calls left so far.
-pub fn take() -> Vec<LateOutcome> {
-    LATE.try_with(|late| std::mem::take(&mut *late.0.lock().unwrap_or_else(|p| p.into_inner())))
-        .unwrap_or_default()
+/// The late outcome of the call whose deadline ended the operation: the
+/// last one this request left (an earlier one was a call whose error the
+/// request handled, not the operation's own). Every one is taken.
+pub fn take_last() -> Option<LateOutcome> {
+    LATE.try_with(|late| {
+        std::mem::take(&mut *late.0.lock().unwrap_or_else(|p| p.into_inner())).pop()
+    })
+    .ok()
+    .flatten()
 }

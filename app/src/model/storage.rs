@@ -37,6 +37,10 @@ pub struct VolumeView {
     /// The workspace (slug) the volume belongs to; `None`: the plant's.
     #[serde(default)]
     pub owner: Option<String>,
+    /// The domains that use it as a disk (or root) of their own, not as a
+    /// shared CD-ROM: what its owner is derived from. Server side only.
+    #[serde(skip)]
+    pub disk_of: Vec<String>,
 }
 
 /// An ISO volume a create may boot from: `pool/volume`, and the hosts that

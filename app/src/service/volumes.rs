@@ -22,8 +22,9 @@ pub fn gib_of(bytes: u64) -> i64 {
     bytes.div_ceil(GIB) as i64
 }
 
-/// The workspace (slug) the domains named `used_by` on `host_id` belong
-/// to, when they all belong to one.
+/// The workspace (slug) the domains named `users` on `host_id` belong to,
+/// when they all belong to one (a volume's disk users, never its CD-ROM
+/// users: attaching an ISO does not make it yours).
 pub fn of_users(state: &AppState, host_id: i64, used_by: &[String]) -> Option<String> {
     let slugs: BTreeSet<String> = state.gateway.read(|inv| {
         inv.domains_on(host_id)
@@ -49,7 +50,7 @@ pub async fn owner(
         .find(|v| v.name == key.name)
         .ok_or(AppError::NotFound)?;
     let recorded = store::owner(&state.pool, key).await?;
-    let owner = recorded.or_else(|| of_users(state, key.host_id, &v.used_by));
+    let owner = recorded.or_else(|| of_users(state, key.host_id, &v.disk_of));
     Ok((owner, v.capacity))
 }
 
@@ -76,7 +77,7 @@ pub async fn new_owner(
         }
         slug => slug.to_string(),
     };
-    let ws = crate::fleet::service::workspace(state, &slug).await?;
+    let ws = super::workspaces::by_slug(state, &slug).await?;
     let usable = actor.is_admin
         || (allowing.contains(&slug) && actor.role_in_slug(&slug).is_some_and(|r| r.operates()));
     match ws {
@@ -110,10 +111,35 @@ pub async fn settle(state: &AppState, key: VolumeKey<'_>, bytes: u64) {
     }
 }
 
-/// Forgets the volume's record (deleted, or never made); logged on failure.
-pub async fn forget(state: &AppState, key: VolumeKey<'_>) {
-    if let Err(e) = store::forget(&state.pool, key).await {
-        tracing::error!(error = %e, volume = key.name, "could not forget a volume's owner");
+/// Forgets `ws`'s claim on a volume that was not made after all; logged
+/// on failure.
+pub async fn unclaim(state: &AppState, key: VolumeKey<'_>, ws: &WorkspaceView) {
+    if let Err(e) = store::unclaim(&state.pool, key, ws.id).await {
+        tracing::error!(error = %e, volume = key.name, "could not forget a volume's claim");
+    }
+}
+
+/// Forgets the owners of the volumes at `paths` on `host_id` (removed with
+/// their domain), found by their pool's directory.
+pub async fn forget_paths(state: &AppState, host_id: i64, paths: &[String]) {
+    let pools = state.gateway.all_pools().await;
+    for path in paths {
+        let Some((dir, name)) = path.rsplit_once('/') else {
+            continue;
+        };
+        let pool = pools
+            .iter()
+            .find(|p| p.host_id == host_id && p.path.trim_end_matches('/') == dir);
+        if let Some(pool) = pool {
+            let key = VolumeKey {
+                host_id,
+                pool: &pool.name,
+                name,
+            };
+            if let Err(e) = store::forget(&state.pool, key).await {
+                tracing::error!(error = %e, path, "could not forget a removed volume's owner");
+            }
+        }
     }
 }
 
@@ -138,7 +164,7 @@ pub async fn grow(
             .map_err(|e| super::storage::on_field(e, &[(Key::ErrGrowOnly, "gib")]))
     };
     let ws = match owner {
-        Some(slug) => crate::fleet::service::workspace(state, slug).await?,
+        Some(slug) => super::workspaces::by_slug(state, slug).await?,
         None => None,
     };
     let Some(ws) = ws else {
@@ -168,7 +194,7 @@ pub async fn delete(state: &AppState, key: VolumeKey<'_>) -> Result<(), AppError
         .gateway
         .delete_volume(key.host_id, key.pool, key.name)
         .await?;
-    forget(state, key).await;
+    store::forget(&state.pool, key).await?;
     Ok(())
 }
 
@@ -184,11 +210,10 @@ pub async fn assign(
         store::forget(&state.pool, key).await?;
         return Ok(());
     };
-    let ws = crate::fleet::service::workspace(state, slug)
+    let ws = super::workspaces::by_slug(state, slug)
         .await?
         .ok_or_else(|| AppError::field("workspace", Key::ErrNotFound))?;
-    let mut conn = state.pool.acquire().await?;
-    store::record(&mut conn, key, ws.id, gib_of(bytes)).await?;
+    store::assign(&state.pool, key, ws.id, gib_of(bytes)).await?;
     Ok(())
 }
 
@@ -210,7 +235,7 @@ pub async fn list(
     for v in &mut volumes {
         v.owner = match recorded.iter().find(|(name, _)| *name == v.name) {
             Some((_, slug)) => Some(slug.clone()),
-            None => of_users(state, host_id, &v.used_by),
+            None => of_users(state, host_id, &v.disk_of),
         };
     }
     if !actor.is_admin {
@@ -273,8 +298,11 @@ pub async fn create(
         format: format.into(),
     };
     let made = state.gateway.create_volume(v.host_id, v.pool, spec).await;
-    if made.is_err() && owner.is_some() {
-        forget(state, key).await;
+    match (&made, &owner) {
+        // Still being made on the host: the claim stays with it.
+        (Err(AppError::Host(Key::HostErrDeadline)), _) => {}
+        (Err(_), Some(ws)) => unclaim(state, key, ws).await,
+        _ => {}
     }
     made.map_err(|e| super::storage::on_field(e, &[(Key::ErrVolumeExists, "name")]))
 }
@@ -293,9 +321,19 @@ pub async fn boot_media(state: &AppState, actor: &Actor) -> Result<Vec<BootMediu
         let Ok(names) = state.gateway.volume_names(p.host_id, &p.name).await else {
             continue;
         };
+        // A member is not offered another workspace's volumes.
+        let others: Vec<String> = match actor.visible_slugs() {
+            None => Vec::new(),
+            Some(mine) => store::owners_in(&state.pool, p.host_id, &p.name)
+                .await?
+                .into_iter()
+                .filter(|(_, slug)| !mine.contains(slug))
+                .map(|(name, _)| name)
+                .collect(),
+        };
         for volume in names
             .into_iter()
-            .filter(|v| v.to_ascii_lowercase().ends_with(".iso"))
+            .filter(|v| v.to_ascii_lowercase().ends_with(".iso") && !others.contains(v))
         {
             match media
                 .iter_mut()

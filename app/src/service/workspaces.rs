@@ -25,6 +25,14 @@ pub async fn list(state: &AppState, actor: &Actor) -> Result<Vec<WorkspaceView>,
     Ok(list)
 }
 
+/// The workspace with `slug`, with its quotas and allowed resources.
+pub async fn by_slug(state: &AppState, slug: &str) -> Result<Option<WorkspaceView>, AppError> {
+    match store::id_of(&state.pool, slug).await? {
+        Some(id) => Ok(store::by_id(&state.pool, id).await?),
+        None => Ok(None),
+    }
+}
+
 /// A new workspace; its id.
 pub async fn create(state: &AppState, slug: &str, name: &str) -> Result<i64, AppError> {
     let errors: Vec<_> = [

@@ -40,9 +40,32 @@ pub async fn owners_in(
     .await
 }
 
-/// Records (or moves) the volume to `workspace_id` with its share `gib`.
-pub async fn record(
+/// Records a new volume as `workspace_id`'s with its share `gib`, unless
+/// the name already has an owner; whether it was recorded.
+pub async fn claim(
     conn: &mut SqliteConnection,
+    key: VolumeKey<'_>,
+    workspace_id: i64,
+    gib: i64,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "INSERT INTO volume_owners (host_id, pool, name, workspace_id, gib) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (host_id, pool, name) DO NOTHING",
+    )
+    .bind(key.host_id)
+    .bind(key.pool)
+    .bind(key.name)
+    .bind(workspace_id)
+    .bind(gib)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Records (or moves) the volume to `workspace_id` with its share `gib`
+/// (an administrator's assignment).
+pub async fn assign(
+    pool: &SqlitePool,
     key: VolumeKey<'_>,
     workspace_id: i64,
     gib: i64,
@@ -57,7 +80,26 @@ pub async fn record(
     .bind(key.name)
     .bind(workspace_id)
     .bind(gib)
-    .execute(conn)
+    .execute(pool)
+    .await
+    .map(|_| ())
+}
+
+/// Forgets `workspace_id`'s claim on the volume (a create or upload that
+/// made nothing): never another workspace's record.
+pub async fn unclaim(
+    pool: &SqlitePool,
+    key: VolumeKey<'_>,
+    workspace_id: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "DELETE FROM volume_owners WHERE host_id = ? AND pool = ? AND name = ? AND workspace_id = ?",
+    )
+    .bind(key.host_id)
+    .bind(key.pool)
+    .bind(key.name)
+    .bind(workspace_id)
+    .execute(pool)
     .await
     .map(|_| ())
 }

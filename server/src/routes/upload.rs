@@ -180,19 +180,22 @@ async fn owned_stream(
     limit: u64,
     file: Option<Field<'_>>,
 ) -> Result<u64, AppError> {
+    // The name as the volume will have it, before anything is claimed.
+    let name = app::validate::resources::resource_name("name", &head.name)
+        .map_err(|e| AppError::Invalid(vec![e]))?;
     let owner = app::service::volumes::new_owner(state, actor, allowing, &head.workspace).await?;
     let key = app::store::volumes::VolumeKey {
         host_id: head.host_id,
         pool: &head.pool,
-        name: &head.name,
+        name: &name,
     };
     if let Some(ws) = &owner {
         app::service::volumes::claim(state, ws, key, limit).await?;
     }
     let result = stream(state, head, limit, file).await;
-    match (&result, owner) {
+    match (&result, &owner) {
         (Ok(bytes), Some(_)) => app::service::volumes::settle(state, key, *bytes).await,
-        (Err(_), Some(_)) => app::service::volumes::forget(state, key).await,
+        (Err(_), Some(ws)) => app::service::volumes::unclaim(state, key, ws).await,
         _ => {}
     }
     result

@@ -48,11 +48,14 @@ pub(super) fn make(conn: &Connect, name: &str, root: &NewRoot) -> Result<String,
         // The test driver runs no process: the directory stays empty.
         return Ok(path);
     }
-    let base = ID_BASE.to_string();
+    let (base, token) = (
+        ID_BASE.to_string(),
+        format!("{:016x}", rand::random::<u64>()),
+    );
     let copy = helper_xml(
         &helper_name(),
         COPY_SCRIPT,
-        &[&vol_name, &base],
+        &[&vol_name, &base, &token],
         &[
             Mount {
                 source: &dir,
@@ -69,7 +72,7 @@ pub(super) fn make(conn: &Connect, name: &str, root: &NewRoot) -> Result<String,
     let ran = run(conn, &copy);
     let _ = pool.refresh(0);
     let marked = pool
-        .lookup_storage_vol_by_name(&format!("{vol_name}.ok"))
+        .lookup_storage_vol_by_name(&format!("{vol_name}.{token}.ok"))
         .and_then(|marker| marker.delete(0))
         .is_ok();
     match ran {
@@ -126,12 +129,18 @@ pub(super) fn remove(conn: &Connect, path: &str) {
     }
 }
 
-/// Whether `path` is a container root this module made (a directory volume
-/// named `<name>-root`).
-pub(super) fn is_root(conn: &Connect, path: &str) -> bool {
-    conn.lookup_storage_vol_by_path(path)
-        .and_then(|v| v.name())
-        .is_ok_and(|n| n.ends_with("-root"))
+/// Whether `path` is the root this module made for the container
+/// `domain`: a directory volume named `<domain>-root` (never a shared root
+/// filesystem an older container points at).
+pub(super) fn is_root(conn: &Connect, path: &str, domain: &str) -> bool {
+    let Ok(vol) = conn.lookup_storage_vol_by_path(path) else {
+        return false;
+    };
+    let named = vol.name().is_ok_and(|n| n == format!("{domain}-root"));
+    let dir = vol
+        .info()
+        .is_ok_and(|i| i.kind == virt::sys::VIR_STORAGE_VOL_DIR);
+    named && dir
 }
 
 /// Runs a helper to its end (it is transient: it is gone when its script

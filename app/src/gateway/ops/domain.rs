@@ -152,7 +152,8 @@ fn delete(conn: &Connect, uuid: &str, with_storage: bool) -> Result<Vec<String>,
         for fs in config
             .disks
             .iter()
-            .filter(|d| d.device == "filesystem" && container_root::is_root(conn, &d.source))
+            .filter(|d| d.device == "filesystem")
+            .filter(|d| container_root::is_root(conn, &d.source, &config.name))
         {
             container_root::remove(conn, &fs.source);
             removed.push(fs.source.clone());

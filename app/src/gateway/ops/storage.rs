@@ -108,8 +108,10 @@ fn delete_pool(conn: &Connect, name: &str) -> Result<(), Key> {
 }
 
 /// Which domains use which volume paths, from every domain's configuration.
-fn volume_users(conn: &Connect) -> HashMap<String, Vec<String>> {
-    let mut users: HashMap<String, Vec<String>> = HashMap::new();
+/// By volume path: the domains that use it, and whether each uses it as a
+/// disk or filesystem of its own (not a shared CD-ROM).
+fn volume_users(conn: &Connect) -> HashMap<String, Vec<(String, bool)>> {
+    let mut users: HashMap<String, Vec<(String, bool)>> = HashMap::new();
     for dom in conn.list_all_domains(0).unwrap_or_default() {
         let Ok(xml) = super::domain_xml(&dom, sys::VIR_DOMAIN_XML_INACTIVE, super::XmlRead::Other)
         else {
@@ -119,10 +121,11 @@ fn volume_users(conn: &Connect) -> HashMap<String, Vec<String>> {
             continue;
         };
         for disk in config.disks {
+            let own = disk.device != "cdrom" && disk.device != "floppy";
             users
                 .entry(disk.source)
                 .or_default()
-                .push(config.name.clone());
+                .push((config.name.clone(), own));
         }
     }
     users
@@ -162,7 +165,19 @@ fn list_volumes(conn: &Connect, pool_name: &str) -> Result<Vec<VolumeView>, Key>
             format: parse_volume_format(&vol.xml_desc(0).unwrap_or_default()),
             capacity: info.capacity,
             allocation: info.allocation,
-            used_by: users.get(&path).cloned().unwrap_or_default(),
+            used_by: users
+                .get(&path)
+                .map(|u| u.iter().map(|(name, _)| name.clone()).collect())
+                .unwrap_or_default(),
+            disk_of: users
+                .get(&path)
+                .map(|u| {
+                    u.iter()
+                        .filter(|(_, own)| *own)
+                        .map(|(n, _)| n.clone())
+                        .collect()
+                })
+                .unwrap_or_default(),
             used_elsewhere: 0,
             owner: None,
             path,
