@@ -200,6 +200,24 @@ async fn containers_from_one_root_filesystem_have_roots_and_ids_of_their_own() {
     );
     let owner = std::fs::metadata(a_root.join("from-a")).unwrap().uid();
     assert_eq!(owner, 100_000, "A's root wrote as host id {owner}");
+    // A's root is its workspace's and counts against the disk quota.
+    let root_name = format!("{a}-root");
+    let key = app::store::volumes::VolumeKey {
+        host_id: lab.host_id(true),
+        pool: &pool.name,
+        name: &root_name,
+    };
+    let recorded = app::store::volumes::owner(&lab.state.pool, key)
+        .await
+        .unwrap();
+    assert_eq!(recorded, Some(workspace_slug()));
+    let ws = app::store::workspaces::id_of(&lab.state.pool, &workspace_slug())
+        .await
+        .unwrap()
+        .unwrap();
+    let mut conn = lab.state.pool.acquire().await.unwrap();
+    let counted = app::store::volumes::owned_gib(&mut conn, ws).await.unwrap();
+    assert_eq!(counted, 2, "each root counts (1 GiB each, rounded up)");
 
     for name in [&a, &b] {
         let row = lab.find(name).expect("the container");
@@ -207,6 +225,9 @@ async fn containers_from_one_root_filesystem_have_roots_and_ids_of_their_own() {
         assert!(!out.contains("Err"), "delete: {out}");
     }
     assert_eq!(pool.files(), 0, "roots left in {:?}", pool.dir);
+    let mut conn = lab.state.pool.acquire().await.unwrap();
+    let counted = app::store::volumes::owned_gib(&mut conn, ws).await.unwrap();
+    assert_eq!(counted, 0, "deleted roots no longer count");
 }
 
 /// The lab host h1's daemon stopped (SIGSTOP) until dropped: a host that

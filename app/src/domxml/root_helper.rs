@@ -15,8 +15,9 @@ pub const ID_COUNT: u32 = 65_536;
 
 /// Copies the root filesystem into the pool's directory `$1` and shifts
 /// every owner by `$2` (set-id bits kept), then marks success with a new
-/// file `$1.$3.ok` (`$3`: a random token, so no one can plant the marker,
-/// and an existing file is never overwritten). Files owned by root (most of them) are shifted in one
+/// file `$1.$3.<KiB>.ok` (`$3`: a random token, so no one can plant the
+/// marker, and an existing file is never overwritten; `<KiB>`: the copy's
+/// size, for the disk quota). Files owned by root (most of them) are shifted in one
 /// batch; the others, and set-id files whose bits chown would clear, one by
 /// one.
 pub const COPY_SCRIPT: &str = r#"set -e
@@ -31,8 +32,9 @@ find "$dst" \( ! -uid 0 -o ! -gid 0 -o -perm /6000 \) -exec sh -c '
   done' sh "$base" {} +
 find "$dst" -uid 0 -gid 0 -exec chown -h "$base:$base" {} +
 chmod 755 "$dst"
+kib=$(du -sk "$dst" | cut -f1)
 set -C
-: > "/tmp/$1.$3.ok"
+: > "/tmp/$1.$3.$kib.ok"
 "#;
 
 /// Removes the pool directory entry `$1` and all below it (without

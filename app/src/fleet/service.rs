@@ -97,13 +97,27 @@ async fn execute(state: &AppState, ws: &WorkspaceView, plan: Plan) -> Result<Cre
         .create_domain(host_id, spec, volume, plan.start)
         .await;
     match made {
-        Ok(row) => {
+        Ok((row, root_bytes)) => {
             let created = Created {
                 host_id,
                 uuid: row.uuid.clone(),
                 name: row.name.clone(),
                 placement: Some(placement),
             };
+            if let PlanKind::Container { pool, .. } = &plan.kind {
+                // Its own root is its workspace's, counted against the
+                // disk quota from now on (its size is known once copied).
+                let root = format!("{}-root", plan.name);
+                let key = crate::store::volumes::VolumeKey {
+                    host_id,
+                    pool,
+                    name: &root,
+                };
+                let gib = crate::service::volumes::gib_of(root_bytes);
+                if let Err(e) = crate::store::volumes::assign(&state.pool, key, ws.id, gib).await {
+                    tracing::error!(error = %e, root, "could not record a container root's owner");
+                }
+            }
             reservation
                 .settle(&state.pool, &lock, &state.gateway, row)
                 .await;

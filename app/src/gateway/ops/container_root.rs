@@ -30,9 +30,9 @@ pub struct NewRoot {
     pub template: String,
 }
 
-/// Makes the container `name`'s root in the pool and returns its path. On
-/// failure nothing is left in the pool.
-pub(super) fn make(conn: &Connect, name: &str, root: &NewRoot) -> Result<String, Key> {
+/// Makes the container `name`'s root in the pool and returns its path and
+/// size in bytes. On failure nothing is left in the pool.
+pub(super) fn make(conn: &Connect, name: &str, root: &NewRoot) -> Result<(String, u64), Key> {
     let pool = conn
         .lookup_storage_pool_by_name(&root.pool)
         .map_err(|e| translate("pool lookup", &e))?;
@@ -46,7 +46,7 @@ pub(super) fn make(conn: &Connect, name: &str, root: &NewRoot) -> Result<String,
     let path = vol.path().map_err(|e| translate("volume path", &e))?;
     if on_test_driver(conn) {
         // The test driver runs no process: the directory stays empty.
-        return Ok(path);
+        return Ok((path, 0));
     }
     let (base, token) = (
         ID_BASE.to_string(),
@@ -71,13 +71,28 @@ pub(super) fn make(conn: &Connect, name: &str, root: &NewRoot) -> Result<String,
     );
     let ran = run(conn, &copy);
     let _ = pool.refresh(0);
-    let marked = pool
-        .lookup_storage_vol_by_name(&format!("{vol_name}.{token}.ok"))
-        .and_then(|marker| marker.delete(0))
-        .is_ok();
-    match ran {
-        Ok(()) if marked => Ok(path),
-        other => {
+    let prefix = format!("{vol_name}.{token}.");
+    let marker = pool
+        .list_volumes()
+        .unwrap_or_default()
+        .into_iter()
+        .find_map(|n| {
+            let kib = n
+                .strip_prefix(&prefix)?
+                .strip_suffix(".ok")?
+                .parse::<u64>()
+                .ok()?;
+            Some((n, kib))
+        });
+    let marked = marker.and_then(|(n, kib)| {
+        let gone = pool
+            .lookup_storage_vol_by_name(&n)
+            .and_then(|m| m.delete(0));
+        gone.ok().map(|_| kib * 1024)
+    });
+    match (ran, marked) {
+        (Ok(()), Some(bytes)) => Ok((path, bytes)),
+        (other, _) => {
             remove(conn, &path);
             Err(other.err().unwrap_or(Key::ErrContainerRoot))
         }

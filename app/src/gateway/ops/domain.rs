@@ -52,14 +52,17 @@ fn create(
     storage: Option<NewStorage>,
     start: bool,
     host: (i64, &str),
-) -> Result<DomainRow, Key> {
+) -> Result<(DomainRow, u64), Key> {
     if conn.lookup_domain_by_name(&spec.name).is_ok() {
         return Err(Key::ErrNameOnHost);
     }
-    let (made, root) = match storage {
-        Some(NewStorage::Disk(v)) => (Some(make_volume(conn, &spec.name, &v)?), None),
-        Some(NewStorage::Root(r)) => (None, Some(container_root::make(conn, &spec.name, &r)?)),
-        None => (None, None),
+    let (made, root, root_bytes) = match storage {
+        Some(NewStorage::Disk(v)) => (Some(make_volume(conn, &spec.name, &v)?), None, 0),
+        Some(NewStorage::Root(r)) => {
+            let (path, bytes) = container_root::make(conn, &spec.name, &r)?;
+            (None, Some(path), bytes)
+        }
+        None => (None, None, 0),
     };
     if let (Flavor::Container { rootfs, .. }, Some(path)) = (&mut spec.flavor, &root) {
         *rootfs = path.clone();
@@ -107,7 +110,7 @@ fn create(
             return Err(key);
         }
     }
-    domain_row(&dom, host.0, host.1)
+    domain_row(&dom, host.0, host.1).map(|row| (row, root_bytes))
 }
 
 fn make_volume(conn: &Connect, name: &str, v: &NewVolume) -> Result<(StorageVol, String), Key> {
@@ -230,16 +233,18 @@ fn detail(conn: &Connect, host_id: i64, host_name: &str, uuid: &str) -> Result<D
 }
 
 impl Gateway {
-    /// Makes the domain (and its new volume) and optionally starts it, on a
-    /// connection of its own: a long define and start is not cut off by the
-    /// call deadline. On failure nothing is left on the host.
+    /// Makes the domain (and its new volume, or a container's own root) and
+    /// optionally starts it, on a connection of its own: a long define and
+    /// start is not cut off by the call deadline. On failure nothing is left
+    /// on the host. With the row, the size of a new container root (bytes;
+    /// 0 for a VM).
     pub async fn create_domain(
         &self,
         host_id: i64,
         spec: DomainSpec,
         storage: Option<NewStorage>,
         start: bool,
-    ) -> Result<DomainRow, AppError> {
+    ) -> Result<(DomainRow, u64), AppError> {
         let host_name = self.host_name(host_id)?;
         self.call_long(host_id, move |conn| {
             create(conn, spec, storage, start, (host_id, &host_name))
