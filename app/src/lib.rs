@@ -6,6 +6,7 @@ pub mod api;
 pub mod audit;
 pub mod components;
 pub mod error;
+pub mod flash;
 pub mod history;
 pub mod i18n;
 pub mod live;
@@ -47,7 +48,6 @@ use leptos_meta::{provide_meta_context, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
-use crate::components::live::provide_live;
 use crate::components::shell::Shell;
 use crate::i18n::{use_i18n, Key};
 use crate::pages::{
@@ -56,6 +56,7 @@ use crate::pages::{
     login::LoginPage, networks::NetworksPage, not_found::NotFound, storage::StoragePage,
     templates::TemplatesPage, users::UsersPage, workspaces::WorkspacesPage,
 };
+#[cfg(feature = "ssr")]
 use crate::prefs::Prefs;
 
 /// The HTML document around the app, rendered on the server.
@@ -66,8 +67,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 
     let prefs = Prefs::from_request();
     crate::prefs::provide(prefs);
-    let actor =
-        crate::components::session::actor_attr(&crate::components::session::initial_actor());
     view! {
         <!DOCTYPE html>
         <html lang=prefs.locale.code() data-theme=prefs.theme.as_str()>
@@ -77,27 +76,33 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="color-scheme" content="light dark" />
                 <link rel="icon" href="/logo.svg" type="image/svg+xml" />
                 <AutoReload options=options.clone() />
-                <HydrationScripts options />
+                <HydrationScripts options islands=true />
                 <MetaTags />
             </head>
-            <body data-actor=actor>
+            <body>
                 <App />
             </body>
         </html>
     }
 }
 
+/// The browser's entry: hydrates the page's islands. Called from
+/// `frontend`, which also links this crate in, and with it every island's
+/// exported hydration function.
+#[cfg(feature = "hydrate")]
+pub fn hydrate_islands() {
+    leptos::mount::hydrate_islands();
+}
+
 /// The application: routes inside the shell.
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    #[cfg(not(feature = "ssr"))]
-    crate::prefs::provide(Prefs::from_document());
+    // Rendered on the server only (the browser hydrates islands alone).
     #[cfg(feature = "ssr")]
     if use_context::<Prefs>().is_none() {
         crate::prefs::provide(Prefs::from_request());
     }
-    provide_live();
     crate::components::session::provide_current_actor();
     let i = use_i18n();
     view! {

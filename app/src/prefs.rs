@@ -1,5 +1,5 @@
 //! Per-browser preferences: language and theme. Chosen on the server from
-//! cookies, written into `<html lang data-theme>`, read back by the browser.
+//! cookies and written into `<html lang data-theme>`.
 
 use serde::{Deserialize, Serialize};
 
@@ -72,23 +72,6 @@ impl Prefs {
                 Some(Self::from_cookie_header(header.to_str().ok()?))
             })
             .unwrap_or_default()
-    }
-
-    /// The preferences the server rendered into `<html>`.
-    #[cfg(not(feature = "ssr"))]
-    pub fn from_document() -> Self {
-        let html = web_sys::window()
-            .and_then(|w| w.document())
-            .and_then(|d| d.document_element());
-        let attr = |name: &str| {
-            html.as_ref()
-                .and_then(|h| h.get_attribute(name))
-                .unwrap_or_default()
-        };
-        Prefs {
-            locale: Locale::parse(&attr("lang")).unwrap_or_default(),
-            theme: Theme::parse(&attr("data-theme")).unwrap_or_default(),
-        }
     }
 }
 

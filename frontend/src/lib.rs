@@ -1,7 +1,8 @@
-//! The WebAssembly entry point: hydrates the server-rendered page.
+//! The WebAssembly entry point: hydrates the islands of the server-rendered
+//! page (everything else stays the server's HTML).
 
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
+    app::hydrate_islands();
 }

@@ -253,6 +253,7 @@ pub fn router(state: AppState, stop: watch::Receiver<bool>) -> Router {
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(axum::middleware::from_fn(errors::server_fn_status))
+        .layer(axum::middleware::from_fn(errors::form_outcome))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             identity::require_session,

@@ -47,7 +47,13 @@ pub async fn delete_domain(
     let before = serde_json::json!(row);
     let result = crate::fleet::changes::delete(&op.state, &row, &confirm, with_storage).await;
     let after = serde_json::json!({ "removed_volumes": result.as_ref().ok() });
-    op.finish(result.map(|_| ()), before, after).await
+    let done = op.finish(result.map(|_| ()), before, after).await;
+    // A form posted from the domain's page goes on to the inventory: the
+    // page it came from is gone.
+    if done.is_ok() {
+        leptos_axum::redirect("/inventory");
+    }
+    done
 }
 
 /// Creates a VM or container from the create form (see `fleet::plan`).

@@ -42,8 +42,8 @@ pub fn DomainControls(
 ) -> impl IntoView {
     let i = use_i18n();
     let actor = use_actor();
-    let power = ServerAction::<Power>::new();
-    let delete = ServerAction::<DeleteDomain>::new();
+    let power = crate::flash::action::<Power>();
+    let delete = crate::flash::action::<DeleteDomain>();
     let ws = StoredValue::new(row.workspace.clone());
     let may_operate = move || {
         may(
@@ -77,9 +77,7 @@ pub fn DomainControls(
                         <PowerButton power host_id uuid=uuid.get_value() action label />
                     }).collect_view()}
                 </div>
-                <Show when=move || power.pending().get()>
-                    <p class="muted" role="status" data-progress="power">{i.t(Key::Working)}</p>
-                </Show>
+                <p class="muted busy-note" role="status" data-progress="power">{i.t(Key::Working)}</p>
                 {move || error().map(|err| view! { <ErrorNote err /> })}
                 // The guest ignored the ACPI request: offer the hard way.
                 <Show when=move || power.value().get().and_then(Result::err).is_some_and(|e| e.summary() == Key::ErrShutdownTimeout)>
@@ -90,7 +88,8 @@ pub fn DomainControls(
             </section>
         </Show>
         <Show when=may_delete>
-            <details class="card danger" data-controls="delete">
+            // Open again when the delete was refused, to show why.
+            <details class="card danger" data-controls="delete" open=move || delete.value().get().is_some_and(|r| r.is_err())>
                 <summary>{i.t(Key::DeleteDomain)}</summary>
                 <ActionForm action=delete attr:class="inline" attr:data-form="delete">
                     <input type="hidden" name="host_id" value=host_id />
@@ -122,7 +121,7 @@ fn PowerButton(
             <input type="hidden" name="host_id" value=host_id />
             <input type="hidden" name="uuid" value=uuid />
             <input type="hidden" name="action" value=action />
-            <button class="btn" type="submit" data-power=action disabled=move || power.pending().get()>{i.t(label)}</button>
+            <button class="btn" type="submit" data-power=action>{i.t(label)}</button>
         </ActionForm>
     }
 }

@@ -1,8 +1,12 @@
-//! Live updates: the server pushes an event on `/events` for every
-//! inventory change the caller may see, naming the host and domain
-//! ([`Change`]). List pages key their resources on [`LiveVersion::version`]
-//! (any change); a domain page keys on [`LiveVersion::domain_version`], bumped
-//! only by changes that touch its own domain. `EventSource` reconnects by
+//! Live updates. Pages are rendered on the server only; the browser runs
+//! one island, [`LiveDot`] in the top bar, which listens on `/events` (one
+//! push per inventory change the caller may see, naming host and domain,
+//! [`Change`]). Parts of a page that follow the inventory are
+//! [`LiveRegion`]s; when a push concerns one of them, the island fetches the
+//! page again and swaps in those regions' new markup. A region of a domain
+//! page names its domain and follows only pushes that touch it; every other
+//! region follows every push. Forms stay outside regions, so a choice the
+//! user has not submitted yet survives a push. `EventSource` reconnects by
 //! itself after a server restart, and a reconnect counts as a change to
 //! everything.
 
@@ -10,93 +14,81 @@ use leptos::prelude::*;
 
 use crate::live::Change;
 
-/// A domain page's key and the counter its fetch keys on.
-type Watch = (Memo<(i64, String)>, RwSignal<u64>);
-
-/// Bumped on every pushed change; read it to refetch with the inventory.
-#[derive(Clone, Copy)]
-pub struct LiveVersion {
-    pub version: RwSignal<u64>,
-    pub connected: RwSignal<bool>,
-    watches: StoredValue<Vec<Watch>>,
-}
-
-impl LiveVersion {
-    /// Applies one push: every list page's `version`; a domain page's
-    /// counter only when the change touches its domain.
-    pub fn apply(&self, change: &Change) {
-        self.version.update(|v| *v += 1);
-        let hits: Vec<RwSignal<u64>> = self
-            .watches
-            .try_with_value(|watches| {
-                watches
-                    .iter()
-                    .filter(|(key, _)| key.with_untracked(|(h, u)| change.touches_domain(*h, u)))
-                    .map(|(_, counter)| *counter)
-                    .collect()
-            })
-            .unwrap_or_default();
-        for counter in hits {
-            counter.update(|n| *n += 1);
-        }
-    }
-
-    /// A counter bumped only by pushes that touch the domain `key` names
-    /// (host id, UUID); dropped with the page that asked for it.
-    pub fn domain_version(&self, key: Memo<(i64, String)>) -> ReadSignal<u64> {
-        let counter = RwSignal::new(0);
-        self.watches.update_value(|w| w.push((key, counter)));
-        let watches = self.watches;
-        on_cleanup(move || watches.update_value(|w| w.retain(|(_, c)| *c != counter)));
-        counter.read_only()
-    }
-}
-
 /// Path of the server-sent events stream.
 pub const EVENTS_PATH: &str = "/events";
 
-/// Provides [`LiveVersion`] and, in the browser, opens the event stream.
-pub fn provide_live() -> LiveVersion {
-    let live = LiveVersion {
-        version: RwSignal::new(0),
-        connected: RwSignal::new(false),
-        watches: StoredValue::new(Vec::new()),
+/// Whether a region keyed `domain` (`"<host> <uuid>"`; `None` follows
+/// every change) is refreshed by `change`.
+pub fn region_follows(domain: Option<&str>, change: &Change) -> bool {
+    let Some(key) = domain else {
+        return true;
     };
-    provide_context(live);
-    // Effects run only in the browser, after hydration.
+    let (host, uuid) = key.split_once(' ').unwrap_or((key, ""));
+    host.parse::<i64>()
+        .is_ok_and(|host| change.touches_domain(host, uuid))
+}
+
+/// A part of a page that the live island refreshes; `domain` (host id,
+/// UUID) limits it to pushes that touch that domain.
+#[component]
+pub fn LiveRegion(
+    id: &'static str,
+    #[prop(optional)] domain: Option<(i64, String)>,
+    children: Children,
+) -> impl IntoView {
+    let domain = domain.map(|(host, uuid)| format!("{host} {uuid}"));
+    view! {
+        <div data-live-region=id data-live-domain=domain>
+            {children()}
+        </div>
+    }
+}
+
+/// The live-connection indicator, and the page's only island: it opens the
+/// event stream and refreshes the page's [`LiveRegion`]s. Marks `<body
+/// data-hydrated>` once running, so tests know the page is interactive.
+#[island]
+pub fn LiveDot(on_title: String, off_title: String) -> impl IntoView {
+    let connected = RwSignal::new(false);
     Effect::new(move |_| {
         #[cfg(feature = "hydrate")]
-        browser::connect(live);
-        mark_hydrated();
+        browser::connect(connected);
     });
-    live
-}
-
-/// The current page's live version.
-pub fn use_live() -> LiveVersion {
-    use_context::<LiveVersion>().unwrap_or_else(provide_live)
-}
-
-/// Sets `data-hydrated` on `<body>` so tests know the page is interactive.
-fn mark_hydrated() {
-    #[cfg(feature = "hydrate")]
-    if let Some(body) = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.body())
-    {
-        let _ = body.set_attribute("data-hydrated", "true");
+    view! {
+        <span
+            class="live"
+            data-live=move || if connected.get() { "on" } else { "off" }
+            title=move || if connected.get() { on_title.clone() } else { off_title.clone() }
+        ></span>
     }
 }
 
 #[cfg(feature = "hydrate")]
 mod browser {
+    use std::cell::Cell;
+
     use leptos::prelude::*;
     use wasm_bindgen::prelude::*;
-    use web_sys::EventSource;
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen_futures::JsFuture;
+    use web_sys::{DomParser, EventSource, Response, SupportedType};
 
-    use super::{Change, LiveVersion, EVENTS_PATH};
+    use super::{region_follows, Change, EVENTS_PATH};
 
-    pub fn connect(live: LiveVersion) {
+    /// The attributes [`super::LiveRegion`] writes: a region's name (unique
+    /// on the page) and a domain page's `"<host> <uuid>"`.
+    const REGION_ATTR: &str = "data-live-region";
+    const DOMAIN_ATTR: &str = "data-live-domain";
+
+    thread_local! {
+        /// A refresh is running; another push asked for one after it started.
+        static BUSY: Cell<bool> = const { Cell::new(false) };
+        static AGAIN: Cell<bool> = const { Cell::new(false) };
+    }
+
+    pub fn connect(connected: RwSignal<bool>) {
+        mark_hydrated();
+        mark_busy_forms();
         // Signed-out pages have no stream (it answers 401).
         let path = web_sys::window()
             .and_then(|w| w.location().pathname().ok())
@@ -109,18 +101,19 @@ mod browser {
         };
         let on_message =
             Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
-                live.apply(&Change::decode(&e.data().as_string().unwrap_or_default()));
+                refresh(&Change::decode(&e.data().as_string().unwrap_or_default()));
             });
+        let opened = Cell::new(false);
         let on_open = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
-            // After a reconnect the server may have changed: refetch.
-            if live.connected.get_untracked() {
-                return;
+            connected.set(true);
+            // The page was rendered just before the first open; after a
+            // reconnect the server may have changed: refresh.
+            if opened.replace(true) {
+                refresh(&Change::unknown());
             }
-            live.connected.set(true);
-            live.apply(&Change::unknown());
         });
         let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
-            live.connected.set(false);
+            connected.set(false);
         });
         source.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         source.set_onopen(Some(on_open.as_ref().unchecked_ref()));
@@ -130,5 +123,145 @@ mod browser {
         on_open.forget();
         on_error.forget();
         std::mem::forget(source);
+    }
+
+    /// A submitted form is marked `aria-busy` until the next page arrives
+    /// (the stylesheet shows it working and takes no second click).
+    fn mark_busy_forms() {
+        let on_submit = Closure::<dyn FnMut(web_sys::Event)>::new(|e: web_sys::Event| {
+            if e.default_prevented() {
+                return;
+            }
+            if let Some(form) = e
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            {
+                let _ = form.set_attribute("aria-busy", "true");
+            }
+        });
+        // A page restored by Back is not waiting for anything.
+        let on_show = Closure::<dyn FnMut(web_sys::Event)>::new(|_| {
+            let Ok(busy) = document().query_selector_all("form[aria-busy]") else {
+                return;
+            };
+            for n in 0..busy.length() {
+                if let Some(form) = busy
+                    .item(n)
+                    .and_then(|f| f.dyn_into::<web_sys::Element>().ok())
+                {
+                    let _ = form.remove_attribute("aria-busy");
+                }
+            }
+        });
+        let doc = document();
+        let _ = doc.add_event_listener_with_callback("submit", on_submit.as_ref().unchecked_ref());
+        if let Some(window) = web_sys::window() {
+            let _ = window
+                .add_event_listener_with_callback("pageshow", on_show.as_ref().unchecked_ref());
+        }
+        on_submit.forget();
+        on_show.forget();
+    }
+
+    fn mark_hydrated() {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    }
+
+    /// The page's regions (elements carrying [`REGION_ATTR`]).
+    fn regions(doc: &web_sys::Document) -> Vec<web_sys::Element> {
+        let Ok(list) = doc.query_selector_all(&format!("[{REGION_ATTR}]")) else {
+            return Vec::new();
+        };
+        (0..list.length())
+            .filter_map(|n| list.item(n)?.dyn_into::<web_sys::Element>().ok())
+            .collect()
+    }
+
+    /// Fetches the page again when `change` concerns one of its regions;
+    /// pushes that arrive during a fetch make one more fetch after it.
+    fn refresh(change: &Change) {
+        let wanted = regions(&document())
+            .iter()
+            .any(|r| region_follows(r.get_attribute(DOMAIN_ATTR).as_deref(), change));
+        if !wanted {
+            return;
+        }
+        if BUSY.replace(true) {
+            AGAIN.set(true);
+            return;
+        }
+        leptos::task::spawn_local(async {
+            loop {
+                AGAIN.set(false);
+                // A failed fetch (server gone, signed out) leaves the page
+                // as it is; the stream's reconnect refreshes it later.
+                let _ = swap_regions().await;
+                if !AGAIN.get() {
+                    break;
+                }
+            }
+            BUSY.set(false);
+        });
+    }
+
+    /// Fetches the current URL and replaces each region's content with the
+    /// same region's content in the answer.
+    async fn swap_regions() -> Result<(), JsValue> {
+        let window = web_sys::window().ok_or(JsValue::NULL)?;
+        let href = window.location().href()?;
+        let response: Response = JsFuture::from(window.fetch_with_str(&href))
+            .await?
+            .dyn_into()?;
+        // Redirected (to sign-in) or refused: not this page any more.
+        if !response.ok() || response.redirected() {
+            return Err(JsValue::NULL);
+        }
+        let text = JsFuture::from(response.text()?)
+            .await?
+            .as_string()
+            .unwrap_or_default();
+        let fresh = DomParser::new()?.parse_from_string(&text, SupportedType::TextHtml)?;
+        for region in regions(&document()) {
+            let Some(id) = region.get_attribute(REGION_ATTR) else {
+                continue;
+            };
+            let selector = format!("[{REGION_ATTR}=\"{id}\"]");
+            if let Some(new) = fresh.query_selector(&selector)? {
+                region.set_inner_html(&new.inner_html());
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::live::{Change, Scope};
+
+    fn on(uuid: &str) -> Change {
+        Change {
+            version: 1,
+            scope: Scope::Domain {
+                host_id: 3,
+                uuid: uuid.into(),
+            },
+            owners: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_domain_region_follows_only_its_own_domain() {
+        let uuid = "00000000-0000-4000-8000-000000000001";
+        let key = format!("3 {uuid}");
+        let mine = on(uuid);
+        let other = on("00000000-0000-4000-8000-000000000002");
+        assert!(region_follows(Some(&key), &mine));
+        assert!(!region_follows(Some(&key), &other));
+        assert!(region_follows(None, &other));
+        assert!(region_follows(Some(&key), &Change::unknown()));
+        assert!(!region_follows(Some("x"), &mine));
     }
 }

@@ -28,9 +28,9 @@ pub fn Reconfigure(row: DomainRow, limits: Limits) -> impl IntoView {
             &Object::Domain(ws.get_value().as_deref()),
         )
     };
-    let resize = ServerAction::<ResizeDomain>::new();
-    let set_limits = ServerAction::<SetLimits>::new();
-    let clone = ServerAction::<CloneDomain>::new();
+    let resize = crate::flash::action::<ResizeDomain>();
+    let set_limits = crate::flash::action::<SetLimits>();
+    let clone = crate::flash::action::<CloneDomain>();
     let resize_err = Signal::derive(move || resize.value().get().and_then(Result::err));
     let limits_err = Signal::derive(move || set_limits.value().get().and_then(Result::err));
     let clone_err = Signal::derive(move || clone.value().get().and_then(Result::err));
@@ -62,7 +62,7 @@ pub fn Reconfigure(row: DomainRow, limits: Limits) -> impl IntoView {
                     {hidden()}
                     <Field name="vcpus" label=Key::ColVcpus kind="number" value=vcpus.get_value() error=resize_err />
                     <Field name="memory_mib" label=Key::FieldQuotaMemory kind="number" value=memory.get_value() error=resize_err />
-                    <button class="btn" type="submit" disabled=move || !off || resize.pending().get()>{i.t(Key::Apply)}</button>
+                    <button class="btn" type="submit" disabled=!off>{i.t(Key::Apply)}</button>
                     {move || (resize.value().get() == Some(Ok(()))).then(|| view! { <span class="note note--ok" role="status">{i.t(Key::Applied)}</span> })}
                     {summary(resize_err)}
                 </ActionForm>
@@ -79,7 +79,7 @@ pub fn Reconfigure(row: DomainRow, limits: Limits) -> impl IntoView {
                         <Field name="memory_hard_limit_mib" label=Key::MemoryHardLimit kind="number" value=text(limits.get_value().memory_hard_limit_mib) error=limits_err />
                         <Field name="blkio_weight" label=Key::BlkioWeight kind="number" value=text(limits.get_value().blkio_weight) error=limits_err />
                     </div>
-                    <button class="btn" type="submit" disabled=move || set_limits.pending().get()>{i.t(Key::Apply)}</button>
+                    <button class="btn" type="submit">{i.t(Key::Apply)}</button>
                     {move || (set_limits.value().get() == Some(Ok(()))).then(|| view! { <span class="note note--ok" role="status">{i.t(Key::Applied)}</span> })}
                     {summary(limits_err)}
                 </ActionForm>
@@ -92,10 +92,8 @@ pub fn Reconfigure(row: DomainRow, limits: Limits) -> impl IntoView {
                 <ActionForm action=clone attr:data-form="clone">
                     {hidden()}
                     <Field name="name" label=Key::CloneName required=true error=clone_err />
-                    <button class="btn" type="submit" disabled=move || !off || clone.pending().get()>{i.t(Key::CloneTitle)}</button>
-                    <Show when=move || clone.pending().get()>
-                        <span class="muted" role="status" data-progress="clone">{i.t(Key::Working)}</span>
-                    </Show>
+                    <button class="btn" type="submit" disabled=!off>{i.t(Key::CloneTitle)}</button>
+                    <span class="muted busy-note" role="status" data-progress="clone">{i.t(Key::Working)}</span>
                     {move || clone.value().get().and_then(Result::ok).map(|c| view! {
                         <p class="note note--ok" role="status" data-created=c.name.clone()>{i.t(Key::CreatedOn)} " " <a href=format!("/domains/{}/{}", c.host_id, c.uuid)>{c.name.clone()}</a></p>
                     })}

@@ -60,9 +60,6 @@ pub fn HostSelect(
 pub fn RowButton(
     /// Hidden `(name, value)` fields the server function takes.
     fields: Vec<(&'static str, String)>,
-    /// The action's pending state.
-    #[prop(into)]
-    pending: Signal<bool>,
     /// Button text.
     label: Key,
     /// `data-action` attribute, for tests.
@@ -80,9 +77,8 @@ pub fn RowButton(
             class=if danger { "btn btn--small btn--danger" } else { "btn btn--small" }
             type="submit"
             data-action=marker
-            disabled=move || pending.get()
         >
-            {move || i.t(if pending.get() { Key::Working } else { label })}
+            {i.t(label)}
         </button>
     }
 }

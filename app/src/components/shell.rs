@@ -1,12 +1,12 @@
 //! The frame around every page: navigation, language and theme switches,
-//! and the live-connection indicator.
+//! and the live-connection indicator (the page's island).
 
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_location;
 
 use crate::api::auth::Logout;
-use crate::components::live::use_live;
+use crate::components::live::LiveDot;
 use crate::components::session::{may, use_actor};
 use crate::i18n::{use_i18n, Key, Locale};
 use crate::policy::{Action, Object};
@@ -28,7 +28,6 @@ fn back_link(param: &str, value: &str, path: &str, search: &str) -> String {
 #[component]
 pub fn Shell(children: Children) -> impl IntoView {
     let i = use_i18n();
-    let live = use_live();
     // The actor is known synchronously on both sides (see `session`), so the
     // header is a plain function of its value: the server's render and the
     // browser's hydration build the same tree.
@@ -105,11 +104,7 @@ pub fn Shell(children: Children) -> impl IntoView {
             </a>
             {nav}
             <div class="prefs">
-                <span
-                    class="live"
-                    data-live=move || if live.connected.get() { "on" } else { "off" }
-                    title=move || i.t(if live.connected.get() { Key::LiveOn } else { Key::LiveOff })
-                ></span>
+                <LiveDot on_title=i.t(Key::LiveOn).to_string() off_title=i.t(Key::LiveOff).to_string() />
                 <span class="prefs__group" aria-label=i.t(Key::Language)>
                     {Locale::ALL
                         .into_iter()

@@ -20,13 +20,10 @@ pub fn Snapshots(
 ) -> impl IntoView {
     let i = use_i18n();
     let actor = use_actor();
-    let act = ServerAction::<Snapshot>::new();
+    let act = crate::flash::action::<Snapshot>();
     let uuid = StoredValue::new(uuid);
     let ws = StoredValue::new(workspace);
-    let list = Resource::new(
-        move || act.version().get(),
-        move |_| list_snapshots(host_id, uuid.get_value()),
-    );
+    let list = Resource::new(|| (), move |_| list_snapshots(host_id, uuid.get_value()));
     let operate = move || {
         may(
             &actor.get(),

@@ -35,7 +35,7 @@ pub fn TraceTable(traces: Vec<TraceView>, delete: ServerAction<DeleteTrace>) -> 
                 <td class="actions">
                     <Show when=manages>
                         <ActionForm action=delete attr:class="inline">
-                            <RowButton fields=fields.get_value() pending=delete.pending() label=Key::TraceDelete marker="delete-trace" danger=true />
+                            <RowButton fields=fields.get_value() label=Key::TraceDelete marker="delete-trace" danger=true />
                         </ActionForm>
                     </Show>
                 </td>
@@ -100,10 +100,9 @@ pub fn TraceImportStatus() -> impl IntoView {
 #[component]
 pub fn TraceImportForm() -> impl IntoView {
     let i = use_i18n();
-    let importing = RwSignal::new(false);
     view! {
         <form class="form" method="post" action="/history/traces" enctype="multipart/form-data"
-            data-form="import-trace" on:submit=move |_| importing.set(true)>
+            data-form="import-trace">
             <h3>{i.t(Key::TraceImport)}</h3>
             <p class="muted">{i.t(Key::TraceFilesHelp)}</p>
             <div class="form__grid">
@@ -117,9 +116,10 @@ pub fn TraceImportForm() -> impl IntoView {
                     <input class="field__input" id="trace-files" name="files" type="file" multiple=true required=true />
                 </div>
             </div>
-            <button class="btn btn--primary" type="submit" disabled=move || importing.get()>
+            <button class="btn btn--primary" type="submit">
                 {i.t(Key::TraceImportButton)}
             </button>
+            <span class="muted busy-note" role="status">{i.t(Key::Working)}</span>
         </form>
     }
 }

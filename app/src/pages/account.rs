@@ -13,7 +13,7 @@ use crate::i18n::{use_i18n, Key};
 pub fn AccountPage() -> impl IntoView {
     let i = use_i18n();
     let actor = use_actor();
-    let change = ServerAction::<ChangePassword>::new();
+    let change = crate::flash::action::<ChangePassword>();
     let error = Signal::derive(move || change.value().get().and_then(Result::err));
     let note = move || error.get().filter(|e| !matches!(e, AppError::Invalid(_)));
     let done = move || matches!(change.value().get(), Some(Ok(())));

@@ -80,7 +80,7 @@ pub fn AuditPage() -> impl IntoView {
     let params = use_query_map();
     let filter = Memo::new(move |_| filter_from_params(&params.read()));
     let page = Resource::new(move || filter.get(), audit_page);
-    let verify = ServerAction::<VerifyAudit>::new();
+    let verify = crate::flash::action::<VerifyAudit>();
     let csv = move || {
         format!(
             "/audit.csv?{}",

@@ -41,7 +41,7 @@ fn FormField(
 pub fn CreatePage() -> impl IntoView {
     let i = use_i18n();
     let actor = use_actor();
-    let create = ServerAction::<CreateDomain>::new();
+    let create = crate::flash::action::<CreateDomain>();
     let choices = Resource::new(|| (), |_| list_templates());
     let hosts = Resource::new(|| (), |_| crate::api::hosts::list_hosts());
     let media = Resource::new(|| (), |_| crate::api::volumes::list_boot_media());
@@ -176,9 +176,10 @@ pub fn CreatePage() -> impl IntoView {
             </div>
             <input type="hidden" name="form[disk_format]" value="qcow2" />
             <label class="check"><input type="checkbox" name="form[start]" value="on" checked />" " {i.t(Key::StartAfterCreate)}</label>
-            <button class="btn btn--primary" type="submit" disabled=move || create.pending().get()>
-                {move || i.t(if create.pending().get() { Key::Creating } else { Key::Create })}
+            <button class="btn btn--primary" type="submit">
+                {i.t(Key::Create)}
             </button>
+            <span class="muted busy-note" role="status" data-progress="create">{i.t(Key::Creating)}</span>
             {move || note().map(|err| view! { <ErrorNote err /> })}
             {move || create.value().get().and_then(Result::ok).map(|c| view! {
                 <p class="note note--ok" role="status" data-created=c.name.clone()>

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use crate::api::dashboard::dashboard;
-use crate::components::live::use_live;
+use crate::components::live::LiveRegion;
 use crate::components::notes::{kib, percent, ErrorNote, HostBadge};
 use crate::i18n::{use_i18n, Key};
 use crate::model::dashboard::{DashboardData, HostLoad};
@@ -12,18 +12,19 @@ use crate::model::dashboard::{DashboardData, HostLoad};
 #[component]
 pub fn DashboardPage() -> impl IntoView {
     let i = use_i18n();
-    let live = use_live();
-    let data = Resource::new(move || live.version.get(), |_| dashboard());
+    let data = Resource::new(|| (), |_| dashboard());
     view! {
         <h1>{i.t(Key::NavDashboard)}</h1>
-        <Transition fallback=move || view! { <p>{i.t(Key::Loading)}</p> }>
-            {move || Suspend::new(async move {
-                match data.await {
-                    Ok(d) => view! { <Figures data=d /> }.into_any(),
-                    Err(err) => view! { <ErrorNote err /> }.into_any(),
-                }
-            })}
-        </Transition>
+        <LiveRegion id="dashboard">
+            <Transition fallback=move || view! { <p>{i.t(Key::Loading)}</p> }>
+                {move || Suspend::new(async move {
+                    match data.await {
+                        Ok(d) => view! { <Figures data=d /> }.into_any(),
+                        Err(err) => view! { <ErrorNote err /> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </LiveRegion>
     }
 }
 

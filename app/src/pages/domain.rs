@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
 use crate::api::domains::fetch_domain;
-use crate::components::live::use_live;
+use crate::components::live::LiveRegion;
 use crate::components::notes::{bytes, kib, kind_key, ErrorNote, StateBadge};
 use crate::i18n::{use_i18n, I18n, Key};
 use crate::model::domain::DomainDetail;
@@ -12,7 +12,6 @@ use crate::model::domain::DomainDetail;
 #[component]
 pub fn DomainPage() -> impl IntoView {
     let i = use_i18n();
-    let live = use_live();
     let params = use_params_map();
     let key = Memo::new(move |_| {
         let p = params.read();
@@ -23,23 +22,21 @@ pub fn DomainPage() -> impl IntoView {
             p.get("uuid").unwrap_or_default(),
         )
     });
-    // Refetched only when a push names this domain (or its host, or the
-    // stream reconnected), never for changes to other domains.
-    let mine = live.domain_version(key);
-    let detail = Resource::new(
-        move || (key.get(), mine.get()),
-        |((host, uuid), _)| fetch_domain(host, uuid),
-    );
+    let detail = Resource::new(move || key.get(), |(host, uuid)| fetch_domain(host, uuid));
     view! {
         <p><a href="/inventory">{i.t(Key::BackToInventory)}</a></p>
-        <Transition fallback=move || view! { <p>{i.t(Key::Loading)}</p> }>
-            {move || Suspend::new(async move {
-                match detail.await {
-                    Ok(d) => view! { <Detail d /> }.into_any(),
-                    Err(err) => view! { <ErrorNote err /> }.into_any(),
-                }
-            })}
-        </Transition>
+        // Refreshed only when a push names this domain (or its host, or the
+        // stream reconnected), never for changes to other domains.
+        <LiveRegion id="domain" domain=key.get_untracked()>
+            <Transition fallback=move || view! { <p>{i.t(Key::Loading)}</p> }>
+                {move || Suspend::new(async move {
+                    match detail.await {
+                        Ok(d) => view! { <Detail d /> }.into_any(),
+                        Err(err) => view! { <ErrorNote err /> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </LiveRegion>
         {move || {
             let (host, uuid) = key.get();
             view! { <crate::components::history::HistoryCharts target=crate::history::view::Target::Domain { host, uuid } /> }
@@ -164,7 +161,7 @@ fn AssignForm(host_id: i64, uuid: String, current: Option<String>) -> impl IntoV
     use crate::policy::{Action, Object};
     let i = use_i18n();
     let actor = use_actor();
-    let assign = ServerAction::<crate::api::workspaces::AssignDomain>::new();
+    let assign = crate::flash::action::<crate::api::workspaces::AssignDomain>();
     let allowed = move || may(&actor.get(), Action::DomainAssign, &Object::Domain(None));
     let uuid = StoredValue::new(uuid);
     let current = StoredValue::new(current);

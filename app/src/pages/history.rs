@@ -21,9 +21,9 @@ pub fn HistoryPage() -> impl IntoView {
     let i = use_i18n();
     let query = use_query_map();
     let actor = use_actor();
-    let delete = ServerAction::<DeleteTrace>::new();
+    let delete = crate::flash::action::<DeleteTrace>();
     let lists = Resource::new(
-        move || delete.version().get(),
+        || (),
         |_| async {
             (
                 list_hosts().await.unwrap_or_default(),

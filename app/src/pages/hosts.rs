@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use crate::api::hosts::{list_hosts, AddHost, RemoveHost};
 use crate::components::field::Field;
-use crate::components::live::use_live;
+use crate::components::live::LiveRegion;
 use crate::components::notes::{kib, ErrorNote, HostBadge};
 use crate::components::session::{may, use_actor};
 use crate::error::AppError;
@@ -16,30 +16,22 @@ use crate::policy::{Action, Object};
 #[component]
 pub fn HostsPage() -> impl IntoView {
     let i = use_i18n();
-    let live = use_live();
     let actor = use_actor();
-    let add = ServerAction::<AddHost>::new();
-    let remove = ServerAction::<RemoveHost>::new();
-    let hosts = Resource::new(
-        move || {
-            (
-                live.version.get(),
-                add.version().get(),
-                remove.version().get(),
-            )
-        },
-        |_| list_hosts(),
-    );
+    let add = crate::flash::action::<AddHost>();
+    let remove = crate::flash::action::<RemoveHost>();
+    let hosts = Resource::new(|| (), |_| list_hosts());
     view! {
         <h1>{i.t(Key::HostsTitle)}</h1>
-        <Transition fallback=move || view! { <p>{i.t(Key::Loading)}</p> }>
-            {move || Suspend::new(async move {
-                match hosts.await {
-                    Ok(list) => view! { <HostTable hosts=list remove /> }.into_any(),
-                    Err(err) => view! { <ErrorNote err /> }.into_any(),
-                }
-            })}
-        </Transition>
+        <LiveRegion id="hosts">
+            <Transition fallback=move || view! { <p>{i.t(Key::Loading)}</p> }>
+                {move || Suspend::new(async move {
+                    match hosts.await {
+                        Ok(list) => view! { <HostTable hosts=list remove /> }.into_any(),
+                        Err(err) => view! { <ErrorNote err /> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </LiveRegion>
         <Transition fallback=|| ()>
             <Show when=move || may(&actor.get(), Action::HostAdd, &Object::Platform)>
                 <AddHostForm add />
@@ -162,7 +154,7 @@ fn AddHostForm(add: ServerAction<AddHost>) -> impl IntoView {
                     <Field name="line" label=Key::FieldLine placeholder="Press 4" error />
                     <Field name="cell" label=Key::FieldCell placeholder="A1" error />
                 </div>
-                <button class="btn btn--primary" type="submit" disabled=move || add.pending().get()>
+                <button class="btn btn--primary" type="submit">
                     {i.t(Key::AddHostButton)}
                 </button>
                 {move || form_note().map(|err| view! { <ErrorNote err /> })}

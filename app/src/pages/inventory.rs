@@ -7,7 +7,7 @@ use leptos_router::hooks::use_query_map;
 use leptos_router::params::ParamsMap;
 
 use crate::api::domains::fetch_inventory;
-use crate::components::live::use_live;
+use crate::components::live::LiveRegion;
 use crate::components::notes::{kib, kind_key, state_key, ErrorNote, StateBadge};
 use crate::i18n::{use_i18n, Key};
 use crate::model::{domain::*, inventory::*};
@@ -80,15 +80,11 @@ fn encode(s: &str) -> String {
 #[component]
 pub fn InventoryPage() -> impl IntoView {
     let i = use_i18n();
-    let live = use_live();
     let params = use_query_map();
     let query = Memo::new(move |_| query_from_params(&params.read()));
-    let page = Resource::new(
-        move || (query.get(), live.version.get()),
-        |(q, _)| fetch_inventory(q),
-    );
-    // The filter form follows the URL only, not live updates, so choices the
-    // user has not submitted yet survive a push.
+    let page = Resource::new(move || query.get(), fetch_inventory);
+    // The filter form is outside the live region, so choices the user has
+    // not submitted yet survive a push.
     let hosts = Resource::new(
         move || query.get(),
         |q| async move {
@@ -105,14 +101,16 @@ pub fn InventoryPage() -> impl IntoView {
                 view! { <Filters query=query.get_untracked() hosts /> }
             })}
         </Transition>
-        <Transition fallback=move || view! { <p>{i.t(Key::Loading)}</p> }>
-            {move || Suspend::new(async move {
-                match page.await {
-                    Ok(p) => view! { <Rows page=p query=query.get_untracked() /> }.into_any(),
-                    Err(err) => view! { <ErrorNote err /> }.into_any(),
-                }
-            })}
-        </Transition>
+        <LiveRegion id="inventory">
+            <Transition fallback=move || view! { <p>{i.t(Key::Loading)}</p> }>
+                {move || Suspend::new(async move {
+                    match page.await {
+                        Ok(p) => view! { <Rows page=p query=query.get_untracked() /> }.into_any(),
+                        Err(err) => view! { <ErrorNote err /> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </LiveRegion>
     }
 }
 

@@ -13,7 +13,7 @@ use crate::i18n::{use_i18n, Key};
 pub fn LoginPage() -> impl IntoView {
     let i = use_i18n();
     // Only reads the error a failed sign-in left in the URL.
-    let login = ServerAction::<Login>::new();
+    let login = crate::flash::action::<Login>();
     let login_path = <Login as leptos::server_fn::ServerFn>::PATH;
     let query = use_query_map();
     let next = move || query.read().get("next").unwrap_or_else(|| "/".into());

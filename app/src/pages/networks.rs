@@ -22,19 +22,10 @@ pub fn NetworksPage() -> impl IntoView {
     let i = use_i18n();
     let actor = use_actor();
     let selected = selected_in_query("net");
-    let create = ServerAction::<CreateNetwork>::new();
-    let toggle = ServerAction::<NetworkAction>::new();
-    let delete = ServerAction::<DeleteNetwork>::new();
-    let nets = Resource::new(
-        move || {
-            (
-                create.version().get(),
-                toggle.version().get(),
-                delete.version().get(),
-            )
-        },
-        |_| list_networks(),
-    );
+    let create = crate::flash::action::<CreateNetwork>();
+    let toggle = crate::flash::action::<NetworkAction>();
+    let delete = crate::flash::action::<DeleteNetwork>();
+    let nets = Resource::new(|| (), |_| list_networks());
     let row_error = move || row_error(|| toggle.value().get(), || delete.value().get());
     view! {
         <h1>{i.t(Key::NetworksTitle)}</h1>
@@ -98,10 +89,10 @@ fn NetworkTable(
                     <a class="btn btn--small" href=href data-action="leases">{i.t(Key::Leases)}</a>
                     <Show when=move || may(&actor.get(), Action::NetworkOperate, &Object::Platform)>
                         <ActionForm action=toggle attr:class="inline">
-                            <RowButton fields=toggle_fields.get_value() pending=toggle.pending() label marker=next />
+                            <RowButton fields=toggle_fields.get_value() label marker=next />
                         </ActionForm>
                         <ActionForm action=delete attr:class="inline">
-                            <RowButton fields=ids.get_value() pending=delete.pending() label=Key::Delete marker="delete-network" danger=true />
+                            <RowButton fields=ids.get_value() label=Key::Delete marker="delete-network" danger=true />
                         </ActionForm>
                     </Show>
                 </td>
@@ -197,8 +188,8 @@ fn CreateNetworkForm(create: ServerAction<CreateNetwork>) -> impl IntoView {
                     <Field name="bridge" label=Key::BridgeName placeholder="ovs-line4" error />
                     <Field name="vlan" label=Key::VlanTag placeholder="410" error />
                 </div>
-                <button class="btn btn--primary" type="submit" disabled=move || create.pending().get()>
-                    {move || i.t(if create.pending().get() { Key::Working } else { Key::Create })}
+                <button class="btn btn--primary" type="submit">
+                    {i.t(Key::Create)}
                 </button>
                 {move || note().map(|err| view! { <ErrorNote err /> })}
                 {move || done().then(|| view! { <p class="note note--ok" role="status">{i.t(Key::Saved)}</p> })}

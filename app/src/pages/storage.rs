@@ -20,19 +20,10 @@ pub fn StoragePage() -> impl IntoView {
     let i = use_i18n();
     let actor = use_actor();
     let selected = selected_in_query("pool");
-    let create = ServerAction::<CreatePool>::new();
-    let toggle = ServerAction::<PoolAction>::new();
-    let delete = ServerAction::<DeletePool>::new();
-    let pools = Resource::new(
-        move || {
-            (
-                create.version().get(),
-                toggle.version().get(),
-                delete.version().get(),
-            )
-        },
-        |_| list_pools(),
-    );
+    let create = crate::flash::action::<CreatePool>();
+    let toggle = crate::flash::action::<PoolAction>();
+    let delete = crate::flash::action::<DeletePool>();
+    let pools = Resource::new(|| (), |_| list_pools());
     let row_error = move || row_error(|| toggle.value().get(), || delete.value().get());
     view! {
         <h1>{i.t(Key::StorageTitle)}</h1>
@@ -137,10 +128,10 @@ fn PoolRow(
                 <a class="btn btn--small" href=href data-action="volumes">{i.t(Key::ShowVolumes)}</a>
                 <Show when=move || may(&actor.get(), Action::PoolOperate, &Object::Platform)>
                     <ActionForm action=toggle attr:class="inline">
-                        <RowButton fields=toggle_fields.get_value() pending=toggle.pending() label=next_label marker=next />
+                        <RowButton fields=toggle_fields.get_value() label=next_label marker=next />
                     </ActionForm>
                     <ActionForm action=delete attr:class="inline">
-                        <RowButton fields=ids.get_value() pending=delete.pending() label=Key::Delete marker="delete-pool" danger=true />
+                        <RowButton fields=ids.get_value() label=Key::Delete marker="delete-pool" danger=true />
                     </ActionForm>
                 </Show>
             </td>
@@ -167,8 +158,8 @@ fn CreatePoolForm(create: ServerAction<CreatePool>) -> impl IntoView {
                     <Field name="name" label=Key::ColName placeholder="iso" required=true error />
                     <Field name="path" label=Key::PoolPath placeholder="/srv/pools/iso" required=true error />
                 </div>
-                <button class="btn btn--primary" type="submit" disabled=move || create.pending().get()>
-                    {move || i.t(if create.pending().get() { Key::Working } else { Key::Create })}
+                <button class="btn btn--primary" type="submit">
+                    {i.t(Key::Create)}
                 </button>
                 {move || note().map(|err| view! { <ErrorNote err /> })}
                 {move || done().then(|| view! { <p class="note note--ok" role="status">{i.t(Key::Saved)}</p> })}

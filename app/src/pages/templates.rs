@@ -11,12 +11,9 @@ use crate::i18n::{use_i18n, Key};
 #[component]
 pub fn TemplatesPage() -> impl IntoView {
     let i = use_i18n();
-    let save = ServerAction::<SaveTemplate>::new();
-    let rootfs = ServerAction::<SaveRootfs>::new();
-    let list = Resource::new(
-        move || (save.version().get(), rootfs.version().get()),
-        |_| list_templates(),
-    );
+    let save = crate::flash::action::<SaveTemplate>();
+    let rootfs = crate::flash::action::<SaveRootfs>();
+    let list = Resource::new(|| (), |_| list_templates());
     let error = Signal::derive(move || save.value().get().and_then(Result::err));
     let rootfs_error = Signal::derive(move || rootfs.value().get().and_then(Result::err));
     let other = |e: Signal<Option<AppError>>| {

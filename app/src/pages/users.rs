@@ -12,19 +12,10 @@ use crate::model::user::UserView;
 #[component]
 pub fn UsersPage() -> impl IntoView {
     let i = use_i18n();
-    let create = ServerAction::<CreateUser>::new();
-    let toggle = ServerAction::<SetUserDisabled>::new();
-    let reset = ServerAction::<ResetPassword>::new();
-    let users = Resource::new(
-        move || {
-            (
-                create.version().get(),
-                toggle.version().get(),
-                reset.version().get(),
-            )
-        },
-        |_| list_users(),
-    );
+    let create = crate::flash::action::<CreateUser>();
+    let toggle = crate::flash::action::<SetUserDisabled>();
+    let reset = crate::flash::action::<ResetPassword>();
+    let users = Resource::new(|| (), |_| list_users());
     let error = Signal::derive(move || create.value().get().and_then(Result::err));
     let reset_error = Signal::derive(move || reset.value().get().and_then(Result::err));
     view! {

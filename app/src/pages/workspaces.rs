@@ -42,7 +42,7 @@ impl Actions {
 pub fn WorkspacesPage() -> impl IntoView {
     let i = use_i18n();
     let actor = use_actor();
-    let create = ServerAction::<CreateWorkspace>::new();
+    let create = crate::flash::action::<CreateWorkspace>();
     let acts = Actions {
         rename: ServerAction::new(),
         delete: ServerAction::new(),
@@ -51,20 +51,7 @@ pub fn WorkspacesPage() -> impl IntoView {
         unmember: ServerAction::new(),
         resources: ServerAction::new(),
     };
-    let list = Resource::new(
-        move || {
-            (
-                create.version().get(),
-                acts.rename.version().get(),
-                acts.delete.version().get(),
-                acts.quotas.version().get(),
-                acts.member.version().get(),
-                acts.unmember.version().get(),
-                acts.resources.version().get(),
-            )
-        },
-        |_| list_workspaces(),
-    );
+    let list = Resource::new(|| (), |_| list_workspaces());
     let create_error = Signal::derive(move || create.value().get().and_then(Result::err));
     let action_error = Signal::derive(move || acts.last_error());
     view! {

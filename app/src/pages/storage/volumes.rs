@@ -31,22 +31,12 @@ pub fn PoolVolumes(
 ) -> impl IntoView {
     let i = use_i18n();
     let actor = use_actor();
-    let create = ServerAction::<CreateVolume>::new();
-    let resize = ServerAction::<ResizeVolume>::new();
-    let delete = ServerAction::<DeleteVolume>::new();
-    let assign = ServerAction::<AssignVolume>::new();
+    let create = crate::flash::action::<CreateVolume>();
+    let resize = crate::flash::action::<ResizeVolume>();
+    let delete = crate::flash::action::<DeleteVolume>();
+    let assign = crate::flash::action::<AssignVolume>();
     let name = pool.clone();
-    let volumes = Resource::new(
-        move || {
-            (
-                create.version().get(),
-                resize.version().get(),
-                delete.version().get(),
-                assign.version().get(),
-            )
-        },
-        move |_| list_volumes(host_id, name.clone()),
-    );
+    let volumes = Resource::new(|| (), move |_| list_volumes(host_id, name.clone()));
     let row_error = move || {
         let last = |v: Option<Result<(), AppError>>| v.and_then(Result::err);
         last(resize.value().get())
@@ -156,16 +146,16 @@ fn VolumeTable(
                         <ActionForm action=resize attr:class="inline" attr:data-form="resize">
                             <input class="field__input field__input--narrow" name="gib" inputmode="numeric"
                                 aria-label=i.t(Key::NewSizeGib) placeholder=i.t(Key::NewSizeGib) />
-                            <RowButton fields=ids.get_value() pending=resize.pending() label=Key::Resize marker="resize" />
+                            <RowButton fields=ids.get_value() label=Key::Resize marker="resize" />
                         </ActionForm>
                         <ActionForm action=delete attr:class="inline">
-                            <RowButton fields=ids.get_value() pending=delete.pending() label=Key::Delete marker="delete-volume" danger=true />
+                            <RowButton fields=ids.get_value() label=Key::Delete marker="delete-volume" danger=true />
                         </ActionForm>
                     </Show>
                     <Show when=is_admin>
                         <ActionForm action=assign attr:class="inline" attr:data-form="assign-volume">
                             <WorkspaceSelect id=format!("assign-{}", ids.get_value()[2].1) none=Some(Key::PlantVolume) current=current.get_value() />
-                            <RowButton fields=ids.get_value() pending=assign.pending() label=Key::Assign marker="assign-volume" />
+                            <RowButton fields=ids.get_value() label=Key::Assign marker="assign-volume" />
                         </ActionForm>
                     </Show>
                 </td>
@@ -226,8 +216,8 @@ fn CreateVolumeForm(
                         <SelectError name="format" error />
                     </div>
                 </div>
-                <button class="btn btn--primary" type="submit" disabled=move || create.pending().get()>
-                    {move || i.t(if create.pending().get() { Key::Working } else { Key::Create })}
+                <button class="btn btn--primary" type="submit">
+                    {i.t(Key::Create)}
                 </button>
                 {move || note().map(|err| view! { <ErrorNote err /> })}
             </ActionForm>
@@ -240,13 +230,12 @@ fn CreateVolumeForm(
 #[component]
 fn UploadForm(host_id: i64, pool: String) -> impl IntoView {
     let i = use_i18n();
-    let uploading = RwSignal::new(false);
     view! {
         <section class="card">
             <h2>{i.t(Key::UploadIso)}</h2>
             <p class="muted">{i.t(Key::UploadHint)}</p>
             <form class="form" method="post" action="/storage/upload" enctype="multipart/form-data"
-                data-form="upload" on:submit=move |_| uploading.set(true)>
+                data-form="upload">
                 <input type="hidden" name="host_id" value=host_id />
                 <input type="hidden" name="pool" value=pool />
                 <div class="form__grid">
@@ -263,9 +252,8 @@ fn UploadForm(host_id: i64, pool: String) -> impl IntoView {
                         <input class="field__input" id="upload-file" name="file" type="file" required=true />
                     </div>
                 </div>
-                <button class="btn btn--primary" type="submit" disabled=move || uploading.get()>
-                    {move || i.t(if uploading.get() { Key::Uploading } else { Key::UploadButton })}
-                </button>
+                <button class="btn btn--primary" type="submit">{i.t(Key::UploadButton)}</button>
+                <span class="muted busy-note" role="status">{i.t(Key::Uploading)}</span>
             </form>
         </section>
     }
