@@ -82,35 +82,25 @@ pub fn InventoryPage() -> impl IntoView {
     let i = use_i18n();
     let params = use_query_map();
     let query = Memo::new(move |_| query_from_params(&params.read()));
+    // One read serves the filter form (its host list) and the rows. The form
+    // is outside the live region, so choices the user has not submitted yet
+    // survive a push.
     let page = Resource::new(move || query.get(), fetch_inventory);
-    // The filter form is outside the live region, so choices the user has
-    // not submitted yet survive a push.
-    let hosts = Resource::new(
-        move || query.get(),
-        |q| async move {
-            fetch_inventory(InventoryQuery { per_page: 1, ..q })
-                .await
-                .map(|p| p.hosts)
-        },
-    );
     view! {
         <h1>{i.t(Key::InventoryTitle)}</h1>
-        <Transition fallback=|| ()>
+        <Transition fallback=move || view! { <p>{i.t(Key::Loading)}</p> }>
             {move || Suspend::new(async move {
-                let hosts = hosts.await.unwrap_or_default();
-                view! { <Filters query=query.get_untracked() hosts /> }
+                let query = query.get_untracked();
+                let (hosts, rows) = match page.await {
+                    Ok(p) => (p.hosts.clone(), view! { <Rows page=p query=query.clone() /> }.into_any()),
+                    Err(err) => (Vec::new(), view! { <ErrorNote err /> }.into_any()),
+                };
+                view! {
+                    <Filters query hosts />
+                    <LiveRegion id="inventory">{rows}</LiveRegion>
+                }
             })}
         </Transition>
-        <LiveRegion id="inventory">
-            <Transition fallback=move || view! { <p>{i.t(Key::Loading)}</p> }>
-                {move || Suspend::new(async move {
-                    match page.await {
-                        Ok(p) => view! { <Rows page=p query=query.get_untracked() /> }.into_any(),
-                        Err(err) => view! { <ErrorNote err /> }.into_any(),
-                    }
-                })}
-            </Transition>
-        </LiveRegion>
     }
 }
 
