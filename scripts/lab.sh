@@ -37,7 +37,7 @@ ALL_HOSTS=(h1 h2)
 
 KERNEL="$CACHE/vmlinuz"          # bzImage from the Debian package
 VMLINUX="$CACHE/vmlinux"         # uncompressed ELF (boots ~2x faster), if extractable
-INITRD="$CACHE/initrd-net.gz"   # busybox guest; with mw.dhcp=1 it takes a DHCP lease
+INITRD="$CACHE/initrd-v2.gz"    # busybox guest; mw.dhcp=1: takes a DHCP lease, mw.tick=1: counts seconds on its console
 MODULES="$CACHE/modules"         # the guest's virtio-net driver chain, in load order
 ROOTFS="$CACHE/rootfs"
 
@@ -439,6 +439,10 @@ mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev 2>/dev/null || true
 [ -c /dev/console ] && exec </dev/console >/dev/console 2>&1
 echo MILLWRIGHT-GUEST-UP
+if grep -q 'mw.tick=1' /proc/cmdline; then
+  # A heartbeat that survives a live migration: the count goes on.
+  ( n=0; while :; do n=$((n+1)); echo "MILLWRIGHT-TICK $n"; sleep 1; done ) &
+fi
 if grep -q 'mw.dhcp=1' /proc/cmdline; then
   for m in $(cat /lib/modules/order); do insmod "/lib/modules/$m"; done
   ip link set lo up

@@ -7,6 +7,7 @@ pub mod dashboard;
 pub mod domains;
 pub mod fleet;
 pub mod hosts;
+pub mod mobility;
 pub mod networks;
 pub mod reconfigure;
 pub mod storage;

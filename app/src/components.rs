@@ -3,7 +3,9 @@
 pub mod domain_controls;
 pub mod field;
 pub mod history;
+pub mod jobs;
 pub mod live;
+pub mod move_panel;
 pub mod notes;
 pub mod reconfigure;
 pub mod resource_controls;

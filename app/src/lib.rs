@@ -33,6 +33,8 @@ pub mod guard;
 #[cfg(feature = "ssr")]
 pub mod inventory;
 #[cfg(feature = "ssr")]
+pub mod jobs;
+#[cfg(feature = "ssr")]
 pub mod quota;
 #[cfg(feature = "ssr")]
 pub mod service;
@@ -127,6 +129,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("templates") view=TemplatesPage ssr=SsrMode::Async />
                     <Route path=path!("storage") view=StoragePage ssr=SsrMode::Async />
                     <Route path=path!("networks") view=NetworksPage ssr=SsrMode::Async />
+                    <Route path=path!("jobs") view=crate::pages::jobs::JobsPage ssr=SsrMode::Async />
                 </Routes>
             </Shell>
         </Router>

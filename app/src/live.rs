@@ -27,6 +27,15 @@ pub enum Scope {
     /// The host itself (added, removed, connected, lost): any of its
     /// domains may have changed.
     Host { host_id: i64 },
+    /// A job on a domain of `host_id` (moving to `target`) started, ended
+    /// (`progress` false) or progressed (`progress` true).
+    Job {
+        id: i64,
+        host_id: i64,
+        target: Option<i64>,
+        uuid: String,
+        progress: bool,
+    },
     /// Unknown (a lagged stream, a reconnect, unreadable data): anything may
     /// have changed.
     All,
@@ -47,8 +56,33 @@ impl Change {
         match &self.scope {
             Scope::Domain { host_id, uuid: u } => *host_id == host && u.eq_ignore_ascii_case(uuid),
             Scope::Host { host_id } => *host_id == host,
+            Scope::Job {
+                host_id,
+                target,
+                uuid: u,
+                ..
+            } => (*host_id == host || *target == Some(host)) && u.eq_ignore_ascii_case(uuid),
             Scope::All => true,
         }
+    }
+
+    /// Whether a page's list of jobs must refetch (`progress`: it shows
+    /// their progress too, not only which run).
+    pub fn touches_jobs(&self, progress: bool) -> bool {
+        match &self.scope {
+            Scope::Job { progress: p, .. } => progress || !p,
+            Scope::All => true,
+            // A domain that ended up elsewhere after a job: its end is
+            // pushed as a job change too.
+            Scope::Domain { .. } | Scope::Host { .. } => false,
+        }
+    }
+
+    /// Whether a page that follows the inventory (not one domain, not
+    /// jobs) must refetch: not for a job (its domain's own changes are
+    /// pushed as they happen).
+    pub fn touches_inventory(&self) -> bool {
+        !matches!(self.scope, Scope::Job { .. })
     }
 
     /// The change as a viewer who sees the domains of `slugs` may receive
@@ -56,7 +90,7 @@ impl Change {
     /// another workspace is not named to a member: the change is dropped.
     pub fn for_viewer(&self, slugs: Option<&[String]>) -> Option<Change> {
         let visible = match (&self.scope, slugs) {
-            (Scope::Domain { .. }, Some(slugs)) => self
+            (Scope::Domain { .. } | Scope::Job { .. }, Some(slugs)) => self
                 .owners
                 .iter()
                 .flatten()

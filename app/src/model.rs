@@ -6,6 +6,7 @@ pub mod domain;
 pub mod forms;
 pub mod host;
 pub mod inventory;
+pub mod job;
 pub mod network;
 pub mod storage;
 pub mod template;

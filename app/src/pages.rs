@@ -8,6 +8,7 @@ pub mod domain;
 pub mod history;
 pub mod hosts;
 pub mod inventory;
+pub mod jobs;
 pub mod login;
 pub mod networks;
 pub mod not_found;

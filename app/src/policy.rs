@@ -124,6 +124,9 @@ pub enum Action {
     NetworkDelete,
     TraceList,
     TraceManage,
+    DomainMigrate,
+    JobList,
+    JobCancel,
 }
 
 impl Action {
@@ -134,7 +137,8 @@ impl Action {
         match self {
             HostAdd | HostRemove | DomainAssign | DomainOperate | DomainCreate | DomainDelete
             | PoolCreate | PoolOperate | PoolDelete | VolumeCreate | VolumeResize
-            | VolumeDelete | VolumeUpload | NetworkCreate | NetworkOperate | NetworkDelete => true,
+            | VolumeDelete | VolumeUpload | NetworkCreate | NetworkOperate | NetworkDelete
+            | DomainMigrate | JobCancel => true,
             VolumeAssign => false,
             DashboardRead
             | SignOut
@@ -163,7 +167,8 @@ impl Action {
             | StorageList
             | NetworkList
             | TraceList
-            | TraceManage => false,
+            | TraceManage
+            | JobList => false,
         }
     }
 
@@ -215,6 +220,9 @@ impl Action {
             Action::NetworkDelete => "network.delete",
             Action::TraceList => "trace.list",
             Action::TraceManage => "trace.manage",
+            Action::DomainMigrate => "domain.migrate",
+            Action::JobList => "job.list",
+            Action::JobCancel => "job.cancel",
         }
     }
 }
@@ -270,7 +278,7 @@ pub fn decide(actor: &Actor, action: Action, resource: &Object) -> Decision {
         // filters the lists. Imported traces are plant-wide evidence,
         // readable by everyone; templates are what anyone may create from.
         DashboardRead | HostList | WorkspaceList | StorageList | NetworkList | TraceList
-        | TemplateList | DomainList | SignOut => Decision::Allow,
+        | TemplateList | DomainList | SignOut | JobList => Decision::Allow,
         PasswordChangeOwn => allow(
             *resource == Object::User(actor.user_id),
             Key::DenyOwnAccountOnly,
@@ -303,10 +311,12 @@ pub fn decide(actor: &Actor, action: Action, resource: &Object) -> Decision {
         DomainRead | AuditRead | AuditExport => {
             allow(workspace_role().is_some(), Key::DenyNotMember)
         }
-        DomainOperate | DomainCreate | DomainDelete => match workspace_role() {
-            Some(role) => allow(role.operates(), Key::DenyViewerReadOnly),
-            None => Decision::Deny(Key::DenyNotMember),
-        },
+        DomainOperate | DomainCreate | DomainDelete | DomainMigrate | JobCancel => {
+            match workspace_role() {
+                Some(role) => allow(role.operates(), Key::DenyViewerReadOnly),
+                None => Decision::Deny(Key::DenyNotMember),
+            }
+        }
         // A volume: operators of the workspace it belongs to; the plant's
         // are the administrators'.
         VolumeResize | VolumeDelete => match (resource, workspace_role()) {

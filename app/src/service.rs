@@ -12,6 +12,8 @@ pub use crate::fleet::service as fleet;
 pub mod audit;
 pub mod hosts;
 pub mod inventory;
+pub mod jobs;
+pub mod mobility;
 pub mod networks;
 pub mod storage;
 pub mod templates;

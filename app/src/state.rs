@@ -22,6 +22,8 @@ pub struct AppState {
     pub fleet: FleetSettings,
     /// Utilization history collection interval and retentions.
     pub history: crate::history::Settings,
+    /// The jobs running in this process (cancel handles).
+    pub jobs: crate::jobs::Jobs,
 }
 
 /// How fleet operations behave, from the server's flags.
@@ -33,6 +35,10 @@ pub struct FleetSettings {
     pub policy: crate::placement::Policy,
     /// How long a graceful shutdown may take before force off is offered.
     pub shutdown_timeout: std::time::Duration,
+    /// Plant defaults of a live migration: bandwidth (MiB/s, 0: no limit)
+    /// and longest pause at its end (ms).
+    pub migration_bandwidth_mib: u64,
+    pub migration_max_downtime_ms: u64,
 }
 
 impl Default for FleetSettings {
@@ -41,6 +47,8 @@ impl Default for FleetSettings {
             overcommit: 4,
             policy: crate::placement::Policy::Spread,
             shutdown_timeout: std::time::Duration::from_secs(60),
+            migration_bandwidth_mib: 0,
+            migration_max_downtime_ms: 300,
         }
     }
 }

@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod history;
 pub mod hosts;
+pub mod jobs;
 pub mod quota;
 pub mod sessions;
 pub mod templates;

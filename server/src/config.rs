@@ -96,6 +96,17 @@ pub struct Config {
     /// Seconds a graceful shutdown may take before force off is offered.
     #[arg(long, env = "MILLWRIGHT_SHUTDOWN_TIMEOUT", default_value_t = 60)]
     pub shutdown_timeout_secs: u64,
+
+    /// Bandwidth of a live migration in MiB/s unless the move names one
+    /// (0: no limit).
+    #[arg(long, env = "MILLWRIGHT_MIGRATION_BANDWIDTH", default_value_t = 0)]
+    pub migration_bandwidth_mib: u64,
+
+    /// Longest pause at the end of a live migration in ms unless the move
+    /// names one.
+    #[arg(long, env = "MILLWRIGHT_MIGRATION_MAX_DOWNTIME", default_value_t = 300,
+          value_parser = clap::value_parser!(u64).range(1..=600_000))]
+    pub migration_max_downtime_ms: u64,
     /// Seconds between utilization history rounds (one bulk statistics
     /// call per host each). 0 turns the collector off.
     #[arg(long, env = "MILLWRIGHT_COLLECT_INTERVAL", default_value_t = 10)]
@@ -158,6 +169,8 @@ impl Config {
             overcommit: self.vcpu_overcommit,
             policy: app::placement::Policy::parse(&self.placement).unwrap_or_default(),
             shutdown_timeout: Duration::from_secs(self.shutdown_timeout_secs.max(1)),
+            migration_bandwidth_mib: self.migration_bandwidth_mib,
+            migration_max_downtime_ms: self.migration_max_downtime_ms,
         }
     }
 

@@ -92,7 +92,15 @@ pub async fn build(cfg: &Config) -> Result<Built, StartError> {
         quota_lock: Default::default(),
         fleet: cfg.fleet(),
         history: cfg.history(),
+        jobs: Default::default(),
     };
+    let interrupted = app::jobs::reconcile_interrupted(&state).await?;
+    if interrupted > 0 {
+        tracing::info!(
+            interrupted,
+            "jobs cut off by the last stop: reading their end from libvirt"
+        );
+    }
     let (stop, stop_rx) = watch::channel(false);
     if cfg.audit_retention_days > 0 {
         identity::spawn_audit_retention(state.audit.clone(), cfg.audit_retention_days);

@@ -17,11 +17,34 @@ use crate::live::Change;
 /// Path of the server-sent events stream.
 pub const EVENTS_PATH: &str = "/events";
 
-/// Whether a region keyed `domain` (`"<host> <uuid>"`; `None` follows
-/// every change) is refreshed by `change`.
-pub fn region_follows(domain: Option<&str>, change: &Change) -> bool {
+/// What a region follows besides its domain: the jobs list with their
+/// progress, or only which jobs run (the tray in the top bar).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Follow {
+    Jobs,
+    JobsRunning,
+}
+
+impl Follow {
+    fn as_str(self) -> &'static str {
+        match self {
+            Follow::Jobs => "jobs",
+            Follow::JobsRunning => "jobs-running",
+        }
+    }
+}
+
+/// Whether a region keyed `domain` (`"<host> <uuid>"`) or following
+/// `follow` (`"jobs"`, `"jobs-running"`) is refreshed by `change`; one with
+/// neither follows the inventory.
+pub fn region_follows(domain: Option<&str>, follow: Option<&str>, change: &Change) -> bool {
+    match follow {
+        Some("jobs") => return change.touches_jobs(true),
+        Some("jobs-running") => return change.touches_jobs(false),
+        _ => {}
+    }
     let Some(key) = domain else {
-        return true;
+        return change.touches_inventory();
     };
     let (host, uuid) = key.split_once(' ').unwrap_or((key, ""));
     host.parse::<i64>()
@@ -29,16 +52,19 @@ pub fn region_follows(domain: Option<&str>, change: &Change) -> bool {
 }
 
 /// A part of a page that the live island refreshes; `domain` (host id,
-/// UUID) limits it to pushes that touch that domain.
+/// UUID) limits it to pushes that touch that domain (and its jobs),
+/// `follow` to pushes about jobs.
 #[component]
 pub fn LiveRegion(
     id: &'static str,
     #[prop(optional)] domain: Option<(i64, String)>,
+    #[prop(optional)] follow: Option<Follow>,
     children: Children,
 ) -> impl IntoView {
     let domain = domain.map(|(host, uuid)| format!("{host} {uuid}"));
+    let follow = follow.map(Follow::as_str);
     view! {
-        <div data-live-region=id data-live-domain=domain>
+        <div data-live-region=id data-live-domain=domain data-live-follow=follow>
             {children()}
         </div>
     }
@@ -79,6 +105,7 @@ mod browser {
     /// on the page) and a domain page's `"<host> <uuid>"`.
     const REGION_ATTR: &str = "data-live-region";
     const DOMAIN_ATTR: &str = "data-live-domain";
+    const FOLLOW_ATTR: &str = "data-live-follow";
 
     thread_local! {
         /// A refresh is running; another push asked for one after it started.
@@ -182,9 +209,13 @@ mod browser {
     /// Fetches the page again when `change` concerns one of its regions;
     /// pushes that arrive during a fetch make one more fetch after it.
     fn refresh(change: &Change) {
-        let wanted = regions(&document())
-            .iter()
-            .any(|r| region_follows(r.get_attribute(DOMAIN_ATTR).as_deref(), change));
+        let wanted = regions(&document()).iter().any(|r| {
+            region_follows(
+                r.get_attribute(DOMAIN_ATTR).as_deref(),
+                r.get_attribute(FOLLOW_ATTR).as_deref(),
+                change,
+            )
+        });
         if !wanted {
             return;
         }
@@ -258,10 +289,43 @@ mod tests {
         let key = format!("3 {uuid}");
         let mine = on(uuid);
         let other = on("00000000-0000-4000-8000-000000000002");
-        assert!(region_follows(Some(&key), &mine));
-        assert!(!region_follows(Some(&key), &other));
-        assert!(region_follows(None, &other));
-        assert!(region_follows(Some(&key), &Change::unknown()));
-        assert!(!region_follows(Some("x"), &mine));
+        assert!(region_follows(Some(&key), None, &mine));
+        assert!(!region_follows(Some(&key), None, &other));
+        assert!(region_follows(None, None, &other));
+        assert!(region_follows(Some(&key), None, &Change::unknown()));
+        assert!(!region_follows(Some("x"), None, &mine));
+    }
+
+    fn job(uuid: &str, progress: bool) -> Change {
+        Change {
+            version: 2,
+            scope: Scope::Job {
+                id: 1,
+                host_id: 3,
+                target: Some(4),
+                uuid: uuid.into(),
+                progress,
+            },
+            owners: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn job_pushes_reach_the_job_lists_and_their_domain_only() {
+        let uuid = "00000000-0000-4000-8000-000000000001";
+        let tick = job(uuid, true);
+        let end = job(uuid, false);
+        // The domain's page, on its source host or its target.
+        assert!(region_follows(Some(&format!("3 {uuid}")), None, &tick));
+        assert!(region_follows(Some(&format!("4 {uuid}")), None, &tick));
+        assert!(!region_follows(Some("3 other"), None, &tick));
+        // The inventory does not refetch for a job.
+        assert!(!region_follows(None, None, &tick));
+        assert!(!region_follows(None, None, &end));
+        // The Jobs page follows progress; the tray only starts and ends.
+        assert!(region_follows(None, Some("jobs"), &tick));
+        assert!(!region_follows(None, Some("jobs-running"), &tick));
+        assert!(region_follows(None, Some("jobs-running"), &end));
+        assert!(!region_follows(None, Some("jobs"), &on(uuid)));
     }
 }

@@ -63,6 +63,7 @@ pub fn Shell(children: Children) -> impl IntoView {
                 <A href="/storage">{i.t(Key::NavStorage)}</A>
                 <A href="/networks">{i.t(Key::NavNetworks)}</A>
                 <A href="/workspaces">{i.t(Key::NavWorkspaces)}</A>
+                <A href="/jobs">{i.t(Key::NavJobs)}</A>
                 <A href="/audit">{i.t(Key::NavAudit)}</A>
                 {admin_links}
             </nav>
@@ -105,6 +106,7 @@ pub fn Shell(children: Children) -> impl IntoView {
             {nav}
             <div class="prefs">
                 <LiveDot on_title=i.t(Key::LiveOn).to_string() off_title=i.t(Key::LiveOff).to_string() />
+                {actor.is_some().then(|| view! { <crate::components::jobs::JobsTray /> })}
                 <span class="prefs__group" aria-label=i.t(Key::Language)>
                     {Locale::ALL
                         .into_iter()

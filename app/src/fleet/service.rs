@@ -185,33 +185,7 @@ pub fn place(
     container: bool,
     in_flight: &crate::quota::InFlight,
 ) -> Result<(i64, crate::placement::Reason), AppError> {
-    let candidates: Vec<Candidate> = state.gateway.read(|inv| {
-        inv.hosts
-            .values()
-            .filter(|h| h.state == HostState::Connected)
-            .filter(|h| ws.hosts.is_empty() || ws.hosts.contains(&h.id))
-            .filter(|h| {
-                h.facts.as_ref().is_some_and(|f| {
-                    f.hypervisor.to_ascii_uppercase().starts_with("LXC") == container
-                })
-            })
-            .map(|h| {
-                let facts = h.facts.clone().unwrap_or_default();
-                let active = h.domains.values().filter(|d| d.state.is_active());
-                let (flight_vcpus, flight_mib) = in_flight.get(&h.id).copied().unwrap_or_default();
-                Candidate {
-                    host_id: h.id,
-                    name: h.name.clone(),
-                    cpus: facts.cpus,
-                    memory_mib: facts.memory_kib / 1024,
-                    vcpus_used: active.clone().map(|d| d.vcpus).sum::<u32>()
-                        + flight_vcpus.max(0) as u32,
-                    memory_used_mib: active.map(|d| d.memory_kib / 1024).sum::<u64>()
-                        + flight_mib.max(0) as u64,
-                }
-            })
-            .collect()
-    });
+    let candidates = candidates(state, &ws.hosts, container, in_flight);
     let policy = plan.policy.unwrap_or(state.fleet.policy);
     match plan.host {
         Some(id) => {
@@ -245,6 +219,44 @@ pub fn place(
         .map(|c| (c.host_id, c.reason))
         .ok_or_else(|| AppError::field("host", Key::ErrNoHostRoom)),
     }
+}
+
+/// The connected hosts of `allowed` (every host when empty) that run
+/// containers (or VMs) as placement sees them; creates in flight count as
+/// used.
+pub fn candidates(
+    state: &AppState,
+    allowed: &[i64],
+    container: bool,
+    in_flight: &crate::quota::InFlight,
+) -> Vec<Candidate> {
+    state.gateway.read(|inv| {
+        inv.hosts
+            .values()
+            .filter(|h| h.state == HostState::Connected)
+            .filter(|h| allowed.is_empty() || allowed.contains(&h.id))
+            .filter(|h| {
+                h.facts.as_ref().is_some_and(|f| {
+                    f.hypervisor.to_ascii_uppercase().starts_with("LXC") == container
+                })
+            })
+            .map(|h| {
+                let facts = h.facts.clone().unwrap_or_default();
+                let active = h.domains.values().filter(|d| d.state.is_active());
+                let (flight_vcpus, flight_mib) = in_flight.get(&h.id).copied().unwrap_or_default();
+                Candidate {
+                    host_id: h.id,
+                    name: h.name.clone(),
+                    cpus: facts.cpus,
+                    memory_mib: facts.memory_kib / 1024,
+                    vcpus_used: active.clone().map(|d| d.vcpus).sum::<u32>()
+                        + flight_vcpus.max(0) as u32,
+                    memory_used_mib: active.map(|d| d.memory_kib / 1024).sum::<u64>()
+                        + flight_mib.max(0) as u64,
+                }
+            })
+            .collect()
+    })
 }
 
 async fn build_spec(

@@ -17,6 +17,7 @@ mod worker;
 
 pub use ops::container_root::NewRoot;
 pub use ops::domain::{NewStorage, NewVolume};
+pub use ops::migrate::{DirFacts, MigrateSpec, MoveFacts};
 pub use ops::power::Power;
 pub use ops::stats::{DomainReading, HostReading};
 pub use ops::upload::Upload;
@@ -291,6 +292,11 @@ impl Gateway {
                 h.domains.insert(row.uuid.clone(), row);
             }
         });
+    }
+
+    /// Tells open pages that a job on a domain of `workspace` changed.
+    pub fn push_job(&self, scope: Scope, workspace: Option<String>) {
+        self.shared.push(scope, vec![workspace]);
     }
 
     /// Asks the host's worker to re-read one domain (after a change that

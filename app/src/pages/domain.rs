@@ -39,6 +39,10 @@ pub fn DomainPage() -> impl IntoView {
         </LiveRegion>
         {move || {
             let (host, uuid) = key.get();
+            view! { <crate::components::jobs::DomainJobs host_id=host uuid /> }
+        }}
+        {move || {
+            let (host, uuid) = key.get();
             view! { <crate::components::history::HistoryCharts target=crate::history::view::Target::Domain { host, uuid } /> }
         }}
     }
@@ -80,6 +84,7 @@ fn Detail(d: DomainDetail) -> impl IntoView {
         <crate::components::domain_controls::DomainControls row=d.row.clone() autostart=d.autostart />
         <crate::components::reconfigure::Reconfigure row=d.row.clone() limits=c.limits.clone() />
         <crate::components::snapshots::Snapshots host_id=d.row.host_id uuid=d.row.uuid.clone() workspace=d.row.workspace.clone() />
+        <crate::components::move_panel::MovePanel host_id=d.row.host_id uuid=d.row.uuid.clone() workspace=d.row.workspace.clone() />
         <AssignForm host_id=d.row.host_id uuid=d.row.uuid.clone() current=d.row.workspace.clone() />
         <section class="card">
             <h2>{i.t(Key::Disks)}</h2>

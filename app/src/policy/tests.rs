@@ -77,6 +77,9 @@ const MATRIX: &[(Action, [bool; 5])] = &[
     (NetworkDelete,          [true, false, false, false, false]),
     (TraceList,              [true, true,  true,  true,  true ]),
     (TraceManage,            [true, false, false, false, false]),
+    (DomainMigrate,          [true, true,  true,  false, false]),
+    (JobList,                [true, true,  true,  true,  true ]),
+    (JobCancel,              [true, true,  true,  false, false]),
 ];
 
 fn subjects() -> [(&'static str, Actor); 5] {
@@ -92,9 +95,8 @@ fn subjects() -> [(&'static str, Actor); 5] {
 /// The resource an action is naturally aimed at, inside workspace A.
 fn resource_for(action: Action) -> Object<'static> {
     match action {
-        DomainRead | DomainOperate | DomainCreate | DomainDelete | DomainAssign => {
-            Object::Domain(Some("a"))
-        }
+        DomainRead | DomainOperate | DomainCreate | DomainDelete | DomainAssign | DomainMigrate
+        | JobCancel => Object::Domain(Some("a")),
         WorkspaceRename
         | WorkspaceDelete
         | WorkspaceSetQuota
@@ -172,6 +174,9 @@ fn matrix_covers_every_action() {
         NetworkDelete,
         TraceList,
         TraceManage,
+        DomainMigrate,
+        JobList,
+        JobCancel,
     ];
     for action in all {
         assert!(

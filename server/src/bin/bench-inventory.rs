@@ -136,6 +136,7 @@ async fn main() {
         quota_lock: Default::default(),
         fleet: Default::default(),
         history: Default::default(),
+        jobs: Default::default(),
     };
     let (_stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     // A signed-in administrator's session, as after sign-in.

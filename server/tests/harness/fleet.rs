@@ -68,7 +68,23 @@ pub async fn lab_with(tag: &str, extra: &[&str]) -> Lab {
         env("MILLWRIGHT_LAB_H1_URI"),
         env("MILLWRIGHT_LAB_H1_LXC_URI")
     );
-    let mut args = vec!["--shutdown-timeout-secs", "4", "--host", &hosts];
+    lab_on(tag, &hosts, extra).await
+}
+
+/// The lab's QEMU hosts h1 and h2 (`lab-h1`, `lab-h2`), for moves.
+pub async fn lab_two(tag: &str, extra: &[&str]) -> Lab {
+    let hosts = format!(
+        "lab-h1={},lab-h2={}",
+        env("MILLWRIGHT_LAB_H1_URI"),
+        env("MILLWRIGHT_LAB_H2_URI")
+    );
+    lab_on(tag, &hosts, extra).await
+}
+
+/// The server with the two hosts of `hosts` (`NAME=URI,NAME=URI`) and
+/// `extra` on its command line.
+async fn lab_on(tag: &str, hosts: &str, extra: &[&str]) -> Lab {
+    let mut args = vec!["--shutdown-timeout-secs", "4", "--host", hosts];
     args.extend_from_slice(extra);
     let app = TestApp::spawn(&format!("fleet-{tag}"), &args).await;
     let cookie = app.sign_in("admin").await;
@@ -101,7 +117,10 @@ impl Lab {
     }
 
     pub fn host_id(&self, lxc: bool) -> i64 {
-        let name = if lxc { "lab-h1-lxc" } else { "lab-h1" };
+        self.host_named(if lxc { "lab-h1-lxc" } else { "lab-h1" })
+    }
+
+    pub fn host_named(&self, name: &str) -> i64 {
         self.state
             .gateway
             .read(|inv| inv.hosts.values().find(|h| h.name == name).map(|h| h.id))

@@ -8,6 +8,7 @@
 #![allow(dead_code)] // each test file uses its own part
 
 pub mod fleet;
+pub mod mobility;
 pub mod storage;
 
 use std::path::PathBuf;
@@ -61,12 +62,16 @@ pub struct TestApp {
     /// Event streams end when this is dropped.
     _stop: tokio::sync::watch::Sender<bool>,
     pub dir: PathBuf,
+    /// Keep the data directory when dropped (the server restarts on it).
+    keep_dir: bool,
 }
 
 impl Drop for TestApp {
     fn drop(&mut self) {
         self.state.gateway.shutdown();
-        let _ = std::fs::remove_dir_all(&self.dir);
+        if !self.keep_dir {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
     }
 }
 
@@ -81,6 +86,10 @@ impl TestApp {
         let dir = std::env::temp_dir().join(format!("mw-it-{tag}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
+        TestApp::start_in(dir, args).await
+    }
+
+    async fn start_in(dir: PathBuf, args: &[&str]) -> TestApp {
         let mut argv = vec![
             "millwright",
             "--no-demo",
@@ -98,7 +107,17 @@ impl TestApp {
             state: built.state,
             _stop: built.stop,
             dir,
+            keep_dir: false,
         }
+    }
+
+    /// Stops this server and starts a new one on the same data directory
+    /// with `args` (a restart).
+    pub async fn restart(&mut self, args: &[&str]) {
+        self.state.gateway.shutdown();
+        let next = TestApp::start_in(self.dir.clone(), args).await;
+        let mut old = std::mem::replace(self, next);
+        old.keep_dir = true;
     }
 
     /// The server with one host on libvirt's test driver (shared by the

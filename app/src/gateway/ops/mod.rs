@@ -5,6 +5,7 @@
 pub mod container_root;
 pub mod domain;
 pub mod metadata;
+pub mod migrate;
 pub mod network;
 pub mod power;
 pub mod reconfigure;

@@ -1,0 +1,227 @@
+//! The jobs registry at run time: a job is a row in SQLite (`store::jobs`)
+//! from its start, its progress and end are written there and pushed to
+//! the pages that may see it; a cancel handle lives here while it runs. At
+//! start, jobs a stopped server left open are marked interrupted and their
+//! real end is read back from libvirt ([`reconcile_interrupted`]).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use tokio::sync::Notify;
+
+use crate::audit::{AuditEntry, Outcome, Target};
+use crate::error::AppError;
+use crate::live::Scope;
+use crate::model::job::{JobKind, JobState, JobView, MigrationFigures};
+use crate::state::AppState;
+use crate::store::jobs::{End, NewJob};
+
+/// Cancel handles of the jobs running in this process.
+#[derive(Clone, Default)]
+pub struct Jobs {
+    cancels: Arc<Mutex<HashMap<i64, Arc<Notify>>>>,
+}
+
+impl Jobs {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<i64, Arc<Notify>>> {
+        self.cancels.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Asks job `id` to stop; false when it does not run in this process.
+    pub fn cancel(&self, id: i64) -> bool {
+        match self.lock().get(&id) {
+            Some(notify) => {
+                notify.notify_one();
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+/// Progress is pushed to pages at most this often.
+const PUSH_EVERY: Duration = Duration::from_millis(500);
+
+/// A running job: records its progress and end, and pushes each.
+pub struct JobHandle {
+    state: AppState,
+    pub id: i64,
+    host_id: i64,
+    target: Option<i64>,
+    uuid: String,
+    workspace: Option<String>,
+    cancel: Arc<Notify>,
+    last_push: Option<Instant>,
+}
+
+/// The current time as the store keeps it.
+pub fn now() -> String {
+    crate::audit::chain::timestamp(time::OffsetDateTime::now_utc())
+}
+
+impl JobHandle {
+    /// Records the job as running and tells the pages.
+    pub async fn start(state: &AppState, job: NewJob<'_>) -> Result<JobHandle, AppError> {
+        let id = crate::store::jobs::insert(&state.pool, &job).await?;
+        let cancel = Arc::new(Notify::new());
+        state.jobs.lock().insert(id, cancel.clone());
+        let handle = JobHandle {
+            state: state.clone(),
+            id,
+            host_id: job.host_id,
+            target: job.target_host_id,
+            uuid: job.domain_uuid.to_string(),
+            workspace: job.workspace.map(str::to_string),
+            cancel,
+            last_push: None,
+        };
+        handle.push(false);
+        Ok(handle)
+    }
+
+    fn push(&self, progress: bool) {
+        let scope = Scope::Job {
+            id: self.id,
+            host_id: self.host_id,
+            target: self.target,
+            uuid: self.uuid.clone(),
+            progress,
+        };
+        self.state.gateway.push_job(scope, self.workspace.clone());
+    }
+
+    /// What a cancel of this job notifies.
+    pub fn cancel_handle(&self) -> Arc<Notify> {
+        self.cancel.clone()
+    }
+
+    /// Records the phase and figures; pushes at most every [`PUSH_EVERY`].
+    pub async fn progress(&mut self, phase: &str, percent: u8, figures: &MigrationFigures) {
+        let stored =
+            crate::store::jobs::progress(&self.state.pool, self.id, phase, percent, figures).await;
+        if let Err(err) = stored {
+            tracing::warn!(job = self.id, error = %err, "job progress not recorded");
+        }
+        if self.last_push.is_none_or(|t| t.elapsed() >= PUSH_EVERY) {
+            self.last_push = Some(Instant::now());
+            self.push(true);
+        }
+    }
+
+    /// Records the end and tells the pages.
+    pub async fn finish(
+        self,
+        state: JobState,
+        message: Option<crate::i18n::Key>,
+        figures: Option<&MigrationFigures>,
+    ) {
+        let end = End {
+            state,
+            message,
+            figures,
+            reconciled: false,
+            ended_at: &now(),
+        };
+        if let Err(err) = crate::store::jobs::finish(&self.state.pool, self.id, &end).await {
+            tracing::error!(job = self.id, error = %err, "job end not recorded");
+        }
+        self.state.jobs.lock().remove(&self.id);
+        self.push(false);
+    }
+}
+
+/// How long after a restart an interrupted job's hosts are waited for.
+const RECONCILE_WAIT: Duration = Duration::from_secs(600);
+
+/// Marks the jobs a stopped server left open as interrupted, then finds
+/// each one's real end from libvirt in the background.
+pub async fn reconcile_interrupted(state: &AppState) -> Result<usize, sqlx::Error> {
+    let note = crate::i18n::Key::JobInterruptedNote;
+    let jobs = crate::store::jobs::interrupt_open(&state.pool, note).await?;
+    let count = jobs.len();
+    for job in jobs {
+        let state = state.clone();
+        tokio::spawn(async move { reconcile(&state, job).await });
+    }
+    Ok(count)
+}
+
+/// Where the domain of an interrupted move ended: on the target (done) or
+/// still on the source once it runs no job there (not done).
+async fn reconcile(state: &AppState, job: JobView) {
+    let gateway = &state.gateway;
+    let (source, uuid) = (job.host_id, job.domain_uuid.as_str());
+    let target = job.target_host_id.unwrap_or(source);
+    let settled = gateway
+        .wait_until(RECONCILE_WAIT, |inv| {
+            let on = |h: i64| inv.domain(h, uuid).is_some();
+            let connected = |h: i64| {
+                inv.hosts
+                    .get(&h)
+                    .is_some_and(|h| h.state == crate::model::host::HostState::Connected)
+            };
+            connected(source) && connected(target) && (on(source) || on(target))
+        })
+        .await;
+    if !settled {
+        tracing::warn!(job = job.id, "interrupted job: its hosts did not answer");
+        return;
+    }
+    // A migration the source still runs goes on without us: wait for it.
+    let deadline = Instant::now() + RECONCILE_WAIT;
+    while Instant::now() < deadline {
+        match gateway.job_progress(source, uuid).await {
+            Ok(Some(_)) => tokio::time::sleep(Duration::from_millis(500)).await,
+            _ => break,
+        }
+    }
+    let landed = gateway
+        .wait_until(Duration::from_secs(10), |inv| {
+            inv.domain(target, uuid).is_some() && inv.domain(source, uuid).is_none()
+        })
+        .await;
+    let (end_state, outcome) = match landed {
+        true => (JobState::Succeeded, Outcome::Ok),
+        false => (JobState::Failed, Outcome::Failed),
+    };
+    let note = crate::i18n::Key::JobReconciledNote;
+    let end = End {
+        state: end_state,
+        message: Some(note),
+        figures: None,
+        reconciled: true,
+        ended_at: &now(),
+    };
+    if let Err(err) = crate::store::jobs::finish(&state.pool, job.id, &end).await {
+        tracing::error!(job = job.id, error = %err, "reconciled job end not recorded");
+        return;
+    }
+    let entry = AuditEntry::new(&job.actor, "server", action_name(job.kind))
+        .workspace(job.workspace.clone().unwrap_or_default())
+        .target(Target::new("domain", &job.domain_uuid, &job.domain_name))
+        .params(serde_json::json!({ "job": job.id, "reconciled": true }))
+        .outcome(outcome, note.en());
+    if let Err(err) = state.audit.append(entry).await {
+        tracing::error!(error = %err, "audit record could not be written");
+    }
+    gateway.push_job(
+        Scope::Job {
+            id: job.id,
+            host_id: source,
+            target: job.target_host_id,
+            uuid: job.domain_uuid.clone(),
+            progress: false,
+        },
+        job.workspace.clone(),
+    );
+}
+
+/// The audit action a job of `kind` is recorded under.
+fn action_name(kind: JobKind) -> &'static str {
+    match kind {
+        JobKind::MigrateLive | JobKind::MoveOffline => {
+            crate::policy::Action::DomainMigrate.audit_name()
+        }
+    }
+}
