@@ -10,6 +10,10 @@ args=(--listen "127.0.0.1:$port" --data-dir "$data" --demo --demo-dir "$root/dem
 if [ -n "${MILLWRIGHT_LAB_H1_URI:-}" ]; then
   args+=(--host "Lab h1=$MILLWRIGHT_LAB_H1_URI")
 fi
+# Lab h2: the target of moves between hosts.
+if [ -n "${MILLWRIGHT_LAB_H2_URI:-}" ]; then
+  args+=(--host "Lab h2=$MILLWRIGHT_LAB_H2_URI")
+fi
 # A worktree building into a shared target directory points these at it.
 export LEPTOS_SITE_ROOT="${MILLWRIGHT_E2E_SITE:-$root/target/site}"
 export LEPTOS_ENV=PROD

@@ -1,6 +1,7 @@
 //! Server functions, one file per feature. Each mutating one will follow
 //! authenticate → policy → act → audit once identity lands.
 
+pub mod affinity;
 pub mod audit;
 pub mod auth;
 pub mod dashboard;

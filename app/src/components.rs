@@ -1,10 +1,12 @@
 //! Building blocks shared by pages.
 
+pub mod affinity_panel;
 pub mod domain_controls;
 pub mod field;
 pub mod history;
 pub mod jobs;
 pub mod live;
+pub mod maintenance;
 pub mod move_panel;
 pub mod notes;
 pub mod reconfigure;

@@ -12,6 +12,10 @@ pub struct FieldError {
     pub field: String,
     /// The message, naming the rule.
     pub key: Key,
+    /// What the message is about, when it names something the server
+    /// knows (an affinity rule's name); shown after it.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub detail: String,
 }
 
 impl FieldError {
@@ -19,6 +23,7 @@ impl FieldError {
         Self {
             field: field.to_string(),
             key,
+            detail: String::new(),
         }
     }
 }
@@ -53,6 +58,25 @@ pub enum AppError {
 impl AppError {
     pub fn field(field: &str, key: Key) -> Self {
         AppError::Invalid(vec![FieldError::new(field, key)])
+    }
+
+    /// [`AppError::field`] naming `detail` (e.g. the rule broken).
+    pub fn field_about(field: &str, key: Key, detail: &str) -> Self {
+        AppError::Invalid(vec![FieldError {
+            detail: detail.to_string(),
+            ..FieldError::new(field, key)
+        }])
+    }
+
+    /// What the error on `field` names, if anything.
+    pub fn field_detail(&self, field: &str) -> Option<&str> {
+        match self {
+            AppError::Invalid(errs) => errs
+                .iter()
+                .find(|e| e.field == field && !e.detail.is_empty())
+                .map(|e| e.detail.as_str()),
+            _ => None,
+        }
     }
 
     /// A request whose fields could not be read (`detail` is the decoder's

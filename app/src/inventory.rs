@@ -18,6 +18,8 @@ pub struct HostEntry {
     pub state: HostState,
     pub last_error: Option<Key>,
     pub facts: Option<NodeFacts>,
+    /// Placement gives it no new domains unless `Off`.
+    pub maintenance: Maintenance,
     /// Domains by UUID.
     pub domains: HashMap<String, DomainRow>,
 }
@@ -33,6 +35,7 @@ impl HostEntry {
             state: HostState::Connecting,
             last_error: None,
             facts: None,
+            maintenance: Maintenance::Off,
             domains: HashMap::new(),
         }
     }
@@ -61,6 +64,8 @@ impl HostEntry {
             domains_total: seen().count() as u32,
             vcpus_allocated: active().map(|d| d.vcpus).sum(),
             memory_allocated_kib: active().map(|d| d.memory_kib).sum(),
+            maintenance: self.maintenance,
+            blockers: Vec::new(),
         }
     }
 }

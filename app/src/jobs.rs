@@ -17,26 +17,42 @@ use crate::model::job::{JobKind, JobState, JobView, MigrationFigures};
 use crate::state::AppState;
 use crate::store::jobs::{End, NewJob};
 
-/// Cancel handles of the jobs running in this process.
+/// The jobs running in this process: their cancel handles and the
+/// workspace each is about (`None`: a host's, the administrators').
 #[derive(Clone, Default)]
 pub struct Jobs {
-    cancels: Arc<Mutex<HashMap<i64, Arc<Notify>>>>,
+    running: Arc<Mutex<Running>>,
 }
 
+type Running = HashMap<i64, (Arc<Notify>, Option<String>)>;
+
 impl Jobs {
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<i64, Arc<Notify>>> {
-        self.cancels.lock().unwrap_or_else(|p| p.into_inner())
+    fn lock(&self) -> std::sync::MutexGuard<'_, Running> {
+        self.running.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// Asks job `id` to stop; false when it does not run in this process.
     pub fn cancel(&self, id: i64) -> bool {
         match self.lock().get(&id) {
-            Some(notify) => {
+            Some((notify, _)) => {
                 notify.notify_one();
                 true
             }
             None => false,
         }
+    }
+
+    /// How many run that a viewer of the workspaces `slugs` sees (`None`:
+    /// an administrator, who sees all) — the top bar's tray.
+    pub fn running_for(&self, slugs: Option<&[String]>) -> usize {
+        self.lock()
+            .values()
+            .filter(|(_, ws)| match (slugs, ws) {
+                (None, _) => true,
+                (Some(slugs), Some(ws)) => slugs.contains(ws),
+                (Some(_), None) => false,
+            })
+            .count()
     }
 }
 
@@ -65,7 +81,8 @@ impl JobHandle {
     pub async fn start(state: &AppState, job: NewJob<'_>) -> Result<JobHandle, AppError> {
         let id = crate::store::jobs::insert(&state.pool, &job).await?;
         let cancel = Arc::new(Notify::new());
-        state.jobs.lock().insert(id, cancel.clone());
+        let workspace = job.workspace.map(str::to_string);
+        state.jobs.lock().insert(id, (cancel.clone(), workspace));
         let handle = JobHandle {
             state: state.clone(),
             id,
@@ -150,6 +167,21 @@ pub async fn reconcile_interrupted(state: &AppState) -> Result<usize, sqlx::Erro
 /// Where the domain of an interrupted move ended: on the target (done) or
 /// still on the source once it runs no job there (not done).
 async fn reconcile(state: &AppState, job: JobView) {
+    if job.kind.on_host() {
+        // Its moves are jobs of their own, each reconciled; the host stays
+        // as it was (entering maintenance) for the operator to decide.
+        let end = End {
+            state: JobState::Failed,
+            message: Some(crate::i18n::Key::JobReconciledNote),
+            figures: None,
+            reconciled: true,
+            ended_at: &now(),
+        };
+        if let Err(err) = crate::store::jobs::finish(&state.pool, job.id, &end).await {
+            tracing::error!(job = job.id, error = %err, "reconciled job end not recorded");
+        }
+        return;
+    }
     let gateway = &state.gateway;
     let (source, uuid) = (job.host_id, job.domain_uuid.as_str());
     let target = job.target_host_id.unwrap_or(source);
@@ -223,5 +255,6 @@ fn action_name(kind: JobKind) -> &'static str {
         JobKind::MigrateLive | JobKind::MoveOffline => {
             crate::policy::Action::DomainMigrate.audit_name()
         }
+        JobKind::Drain | JobKind::MoveBack => crate::policy::Action::HostMaintenance.audit_name(),
     }
 }

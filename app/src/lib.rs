@@ -2,6 +2,7 @@
 //! the browser, server functions, and (with `ssr`) the services behind them.
 #![recursion_limit = "256"]
 
+pub mod affinity;
 pub mod api;
 pub mod audit;
 pub mod components;

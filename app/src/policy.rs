@@ -127,6 +127,8 @@ pub enum Action {
     DomainMigrate,
     JobList,
     JobCancel,
+    HostMaintenance,
+    AffinityManage,
 }
 
 impl Action {
@@ -138,7 +140,7 @@ impl Action {
             HostAdd | HostRemove | DomainAssign | DomainOperate | DomainCreate | DomainDelete
             | PoolCreate | PoolOperate | PoolDelete | VolumeCreate | VolumeResize
             | VolumeDelete | VolumeUpload | NetworkCreate | NetworkOperate | NetworkDelete
-            | DomainMigrate | JobCancel => true,
+            | DomainMigrate | JobCancel | HostMaintenance => true,
             VolumeAssign => false,
             DashboardRead
             | SignOut
@@ -168,7 +170,8 @@ impl Action {
             | NetworkList
             | TraceList
             | TraceManage
-            | JobList => false,
+            | JobList
+            | AffinityManage => false,
         }
     }
 
@@ -223,6 +226,8 @@ impl Action {
             Action::DomainMigrate => "domain.migrate",
             Action::JobList => "job.list",
             Action::JobCancel => "job.cancel",
+            Action::HostMaintenance => "host.maintenance",
+            Action::AffinityManage => "affinity.manage",
         }
     }
 }
@@ -306,17 +311,17 @@ pub fn decide(actor: &Actor, action: Action, resource: &Object) -> Decision {
         | NetworkOperate
         | NetworkDelete
         | TraceManage
-        | VolumeAssign => Decision::Deny(Key::DenyAdminOnly),
+        | VolumeAssign
+        | HostMaintenance => Decision::Deny(Key::DenyAdminOnly),
         WorkspaceManageMembers => allow(workspace_role() == Some(Role::Owner), Key::DenyOwnerOnly),
         DomainRead | AuditRead | AuditExport => {
             allow(workspace_role().is_some(), Key::DenyNotMember)
         }
-        DomainOperate | DomainCreate | DomainDelete | DomainMigrate | JobCancel => {
-            match workspace_role() {
-                Some(role) => allow(role.operates(), Key::DenyViewerReadOnly),
-                None => Decision::Deny(Key::DenyNotMember),
-            }
-        }
+        DomainOperate | DomainCreate | DomainDelete | DomainMigrate | JobCancel
+        | AffinityManage => match workspace_role() {
+            Some(role) => allow(role.operates(), Key::DenyViewerReadOnly),
+            None => Decision::Deny(Key::DenyNotMember),
+        },
         // A volume: operators of the workspace it belongs to; the plant's
         // are the administrators'.
         VolumeResize | VolumeDelete => match (resource, workspace_role()) {

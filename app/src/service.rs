@@ -9,10 +9,12 @@
 //! `crate::auth`.
 
 pub use crate::fleet::service as fleet;
+pub mod affinity;
 pub mod audit;
 pub mod hosts;
 pub mod inventory;
 pub mod jobs;
+pub mod maintenance;
 pub mod mobility;
 pub mod networks;
 pub mod storage;

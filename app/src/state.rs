@@ -39,6 +39,8 @@ pub struct FleetSettings {
     /// and longest pause at its end (ms).
     pub migration_bandwidth_mib: u64,
     pub migration_max_downtime_ms: u64,
+    /// Moves a drain runs at once (per host in maintenance).
+    pub migrations_per_host: usize,
 }
 
 impl Default for FleetSettings {
@@ -49,6 +51,7 @@ impl Default for FleetSettings {
             shutdown_timeout: std::time::Duration::from_secs(60),
             migration_bandwidth_mib: 0,
             migration_max_downtime_ms: 300,
+            migrations_per_host: 2,
         }
     }
 }

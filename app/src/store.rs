@@ -1,10 +1,12 @@
 //! SQLite access, one function per query, one module per table owner.
 //! No SQL is written anywhere else (`server/tests/architecture.rs`).
 
+pub mod affinity;
 pub mod audit;
 pub mod history;
 pub mod hosts;
 pub mod jobs;
+pub mod maintenance;
 pub mod quota;
 pub mod sessions;
 pub mod templates;

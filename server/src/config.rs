@@ -107,6 +107,11 @@ pub struct Config {
     #[arg(long, env = "MILLWRIGHT_MIGRATION_MAX_DOWNTIME", default_value_t = 300,
           value_parser = clap::value_parser!(u64).range(1..=600_000))]
     pub migration_max_downtime_ms: u64,
+
+    /// Moves a host entering maintenance runs at once.
+    #[arg(long, env = "MILLWRIGHT_MIGRATIONS_PER_HOST", default_value_t = 2,
+          value_parser = clap::value_parser!(u64).range(1..=32))]
+    pub migrations_per_host: u64,
     /// Seconds between utilization history rounds (one bulk statistics
     /// call per host each). 0 turns the collector off.
     #[arg(long, env = "MILLWRIGHT_COLLECT_INTERVAL", default_value_t = 10)]
@@ -171,6 +176,7 @@ impl Config {
             shutdown_timeout: Duration::from_secs(self.shutdown_timeout_secs.max(1)),
             migration_bandwidth_mib: self.migration_bandwidth_mib,
             migration_max_downtime_ms: self.migration_max_downtime_ms,
+            migrations_per_host: self.migrations_per_host as usize,
         }
     }
 

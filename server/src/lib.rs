@@ -78,6 +78,9 @@ pub async fn build(cfg: &Config) -> Result<Built, StartError> {
     for spec in specs {
         gateway.add_host(spec);
     }
+    for (id, mode) in app::store::maintenance::states(&pool).await? {
+        gateway.set_maintenance(id, mode);
+    }
     let mut leptos_options = leptos_options();
     leptos_options.site_addr = cfg.listen;
     let session_limits = app::auth::SessionLimits {

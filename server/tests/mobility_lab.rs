@@ -257,3 +257,70 @@ async fn pre_checks_refuse_with_the_field_and_the_rule_before_anything_moves() {
         .iter()
         .any(|(a, o)| a == "domain.migrate" && o == "failed"));
 }
+
+#[test]
+#[ignore = "needs the lab: make test"]
+fn a_move_cut_off_by_a_server_stop_shows_interrupted_then_its_real_end() {
+    // The first server runs on a runtime of its own; shutting that runtime
+    // down ends its tasks mid-move as a stop would (the job stays
+    // "running" in its database), while libvirt carries the migration on.
+    let first = std::thread::spawn(|| {
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        let out = rt.block_on(async {
+            let lab = lab_two("move-restart", &[]).await;
+            let pools = MovePools::new("mvr");
+            let (h1, h2) = (lab.host_named("lab-h1"), lab.host_named("lab-h2"));
+            let name = format!("mw-restart-{}", std::process::id());
+            let row = ticking_guest(&lab, &name, h1, &pools.shared).await;
+            wait_ticks("h1", &name, 1).await;
+            let job = lab.start_move(h1, &row.uuid, &h2.to_string(), "4").await;
+            lab.wait_job(job, "under way", Duration::from_secs(30), |j| j.percent > 0)
+                .await;
+            let out = (lab.dir.clone(), job, name, row.uuid.clone());
+            // Stopped, not shut down: nothing of it is cleaned up.
+            std::mem::forget(pools);
+            std::mem::forget(lab);
+            out
+        });
+        rt.shutdown_background();
+        out
+    });
+    let (dir, job, name, uuid) = first.join().unwrap();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let lab = lab_two_again(dir).await;
+        let _pools = MovePools::adopt("mvr");
+        let seen = lab.job(job).await;
+        assert_eq!(seen.state, JobState::Interrupted, "{seen:?}");
+        assert!(!seen.reconciled);
+        let page = lab.get("/jobs", &lab.cookie).await.body;
+        assert!(
+            page.contains("data-job-state=\"interrupted\""),
+            "shown interrupted"
+        );
+        let end = lab
+            .wait_job(job, "reconciled", Duration::from_secs(180), |j| {
+                j.reconciled
+            })
+            .await;
+        println!("reconciled after the restart: {:?}", end.state);
+        let (on_h1, on_h2) = defined_on(&name);
+        match end.state {
+            JobState::Succeeded => assert!(on_h2 && !on_h1),
+            JobState::Failed => assert!(on_h1 && !on_h2),
+            other => panic!("not an end: {other:?}"),
+        }
+        let h2 = lab.host_named("lab-h2");
+        if on_h2 {
+            lab.wait("listed on h2", Duration::from_secs(10), |inv| {
+                inv.domain(h2, &uuid).is_some()
+            })
+            .await;
+        }
+        assert!(lab
+            .audit()
+            .await
+            .iter()
+            .any(|(a, o)| a == "domain.migrate" && (o == "ok" || o == "failed")));
+    });
+}

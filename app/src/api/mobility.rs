@@ -36,7 +36,7 @@ pub async fn migrate_domain(host_id: i64, uuid: String, form: MoveForm) -> Resul
 
 /// The newest jobs the caller may see, filtered.
 #[server]
-pub async fn list_jobs(filter: JobFilter) -> Result<Vec<JobView>, AppError> {
+pub async fn list_jobs(#[server(default)] filter: JobFilter) -> Result<Vec<JobView>, AppError> {
     use crate::guard::{Op, Subject};
     let op = Op::begin(crate::policy::Action::JobList, Subject::list("job")).await?;
     crate::service::jobs::list(&op.state, &op.actor, &filter).await
@@ -64,4 +64,54 @@ pub async fn cancel_job(id: i64) -> Result<(), AppError> {
     let result = crate::service::mobility::cancel(&op.state, &job);
     op.finish(result, before, serde_json::json!({ "cancel": "asked" }))
         .await
+}
+
+/// Puts a host into maintenance: its domains are moved off (a drain job;
+/// its id), or with `force` it is put in maintenance as it is (0).
+#[server]
+pub async fn enter_maintenance(
+    host_id: i64,
+    #[server(default)] force: Option<String>,
+) -> Result<i64, AppError> {
+    let (subject, name) = maintenance_subject(host_id, "enter")?;
+    let (op, _) = crate::guard::Op::begin(crate::policy::Action::HostMaintenance, subject)
+        .await?
+        .found(name)
+        .await?;
+    crate::service::maintenance::enter(op, host_id, force.is_some()).await
+}
+
+/// Takes a host out of maintenance; with `move_back`, the domains its
+/// drain moved go back (a job; its id, else 0).
+#[server]
+pub async fn leave_maintenance(
+    host_id: i64,
+    #[server(default)] move_back: Option<String>,
+) -> Result<i64, AppError> {
+    let (subject, name) = maintenance_subject(host_id, "leave")?;
+    let (op, _) = crate::guard::Op::begin(crate::policy::Action::HostMaintenance, subject)
+        .await?
+        .found(name)
+        .await?;
+    crate::service::maintenance::leave(op, host_id, move_back.is_some()).await
+}
+
+/// The guard's subject for a maintenance change of `host_id`, with the
+/// host's name (`None`: no such host).
+#[cfg(feature = "ssr")]
+fn maintenance_subject(
+    host_id: i64,
+    what: &str,
+) -> Result<(crate::guard::Subject<'static>, Option<String>), AppError> {
+    let state = crate::state::app_state()?;
+    let name = state
+        .gateway
+        .read(|inv| inv.hosts.get(&host_id).map(|h| h.name.clone()));
+    let target = crate::audit::Target::new(
+        "host",
+        host_id.to_string(),
+        name.clone().unwrap_or_default(),
+    );
+    let params = serde_json::json!({ "maintenance": what });
+    Ok((crate::guard::Subject::platform(target, params), name))
 }

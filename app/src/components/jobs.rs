@@ -88,7 +88,10 @@ pub fn CancelButton(job: JobView) -> impl IntoView {
 #[component]
 pub fn JobRow(job: JobView) -> impl IntoView {
     let i = use_i18n();
-    let domain_link = format!("/domains/{}/{}", job.host_id, job.domain_uuid);
+    let domain_link = match job.kind.on_host() {
+        true => "/hosts".to_string(),
+        false => format!("/domains/{}/{}", job.host_id, job.domain_uuid),
+    };
     let audit_link = format!("/audit?target={}", job.domain_uuid);
     let to = job.target_host_name.clone();
     view! {
@@ -124,33 +127,33 @@ pub fn job_head(i: crate::i18n::I18n) -> impl IntoView {
 }
 
 /// The top bar's count of running jobs, linking to the Jobs page; it
-/// follows only the start and end of jobs.
+/// follows only the start and end of jobs. Read from the server's own
+/// registry while the page renders (no request of its own).
 #[component]
 pub fn JobsTray() -> impl IntoView {
     let i = use_i18n();
-    let running = Resource::new(
-        || (),
-        |_| {
-            list_jobs(JobFilter {
-                state: JobState::Running.as_str().into(),
-                ..JobFilter::default()
-            })
-        },
-    );
+    let actor = crate::components::session::use_actor().get_untracked();
+    let n = running_jobs(actor.as_ref());
     view! {
         <LiveRegion id="jobs-tray" follow=Follow::JobsRunning>
-            <Transition fallback=|| ()>
-                {move || Suspend::new(async move {
-                    let n = running.await.map(|j| j.len()).unwrap_or(0);
-                    (n > 0).then(|| view! {
-                        <a class="tray" href="/jobs?state=running" data-jobs-running=n>
-                            {fill(i.t(Key::JobsRunningTray), &[&n.to_string()])}
-                        </a>
-                    })
-                })}
-            </Transition>
+            {(n > 0).then(|| view! {
+                <a class="tray" href="/jobs?state=running" data-jobs-running=n>
+                    {fill(i.t(Key::JobsRunningTray), &[&n.to_string()])}
+                </a>
+            })}
         </LiveRegion>
     }
+}
+
+/// Jobs running that `actor` may see (none in the browser: pages are
+/// rendered on the server).
+fn running_jobs(actor: Option<&crate::policy::Actor>) -> usize {
+    #[cfg(feature = "ssr")]
+    if let (Some(actor), Some(state)) = (actor, use_context::<crate::state::AppState>()) {
+        return state.jobs.running_for(actor.visible_slugs().as_deref());
+    }
+    let _ = actor;
+    0
 }
 
 /// A domain's jobs on its page: the running one with its progress and

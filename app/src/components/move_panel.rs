@@ -26,14 +26,17 @@ pub fn MovePanel(host_id: i64, uuid: String, workspace: Option<String>) -> impl 
         move |_| domain_move_options(host_id, uuid.get_value()),
     );
     let error = Signal::derive(move || migrate.value().get().and_then(Result::err));
-    let field_error =
-        move |field: &'static str| {
-            move || {
-                error.get().and_then(|e| e.field_key(field)).map(|k| view! {
-                <span class="field__error" role="alert" data-field-error=field>{i.t(k)}</span>
+    let field_error = move |field: &'static str| {
+        move || {
+            error.get().and_then(|e| {
+                let key = e.field_key(field)?;
+                let detail = e.field_detail(field).map(|d| format!(" {d}")).unwrap_or_default();
+                Some(view! {
+                    <span class="field__error" role="alert" data-field-error=field>{format!("{}{detail}", i.t(key))}</span>
+                })
             })
-            }
-        };
+        }
+    };
     allowed.then(|| view! {
         <section class="card" data-section="move">
             <h2>{i.t(Key::MoveTitle)}</h2>

@@ -221,9 +221,9 @@ pub fn place(
     }
 }
 
-/// The connected hosts of `allowed` (every host when empty) that run
-/// containers (or VMs) as placement sees them; creates in flight count as
-/// used.
+/// The connected hosts of `allowed` (every host when empty), not in
+/// maintenance, that run containers (or VMs) as placement sees them;
+/// creates in flight count as used.
 pub fn candidates(
     state: &AppState,
     allowed: &[i64],
@@ -234,6 +234,7 @@ pub fn candidates(
         inv.hosts
             .values()
             .filter(|h| h.state == HostState::Connected)
+            .filter(|h| h.maintenance == crate::model::host::Maintenance::Off)
             .filter(|h| allowed.is_empty() || allowed.contains(&h.id))
             .filter(|h| {
                 h.facts.as_ref().is_some_and(|f| {

@@ -294,6 +294,15 @@ impl Gateway {
         });
     }
 
+    /// Sets a host's maintenance mode in the inventory (placement reads it).
+    pub fn set_maintenance(&self, host_id: i64, mode: crate::model::host::Maintenance) {
+        self.shared.update_host(host_id, |inv| {
+            if let Some(h) = inv.hosts.get_mut(&host_id) {
+                h.maintenance = mode;
+            }
+        });
+    }
+
     /// Tells open pages that a job on a domain of `workspace` changed.
     pub fn push_job(&self, scope: Scope, workspace: Option<String>) {
         self.shared.push(scope, vec![workspace]);

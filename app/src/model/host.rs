@@ -70,6 +70,52 @@ pub struct NodeFacts {
     pub libvirt_version: String,
 }
 
+/// Whether a host takes new domains, or is being (or has been) emptied for
+/// work on it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Maintenance {
+    #[default]
+    Off,
+    /// Its domains are being moved off; placement gives it none.
+    Entering,
+    /// Empty (or forced): placement gives it none.
+    On,
+}
+
+impl Maintenance {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Maintenance::Off => "off",
+            Maintenance::Entering => "entering",
+            Maintenance::On => "on",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [Maintenance::Off, Maintenance::Entering, Maintenance::On]
+            .into_iter()
+            .find(|m| m.as_str() == s)
+    }
+
+    pub fn label(self) -> crate::i18n::Key {
+        match self {
+            Maintenance::Off => crate::i18n::Key::MaintenanceOff,
+            Maintenance::Entering => crate::i18n::Key::MaintenanceEntering,
+            Maintenance::On => crate::i18n::Key::MaintenanceOn,
+        }
+    }
+}
+
+/// A domain a drain could not move off a host, and why.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Blocker {
+    pub domain_uuid: String,
+    pub domain_name: String,
+    pub reason: crate::i18n::Key,
+    /// What the reason names (an affinity rule), if anything.
+    pub detail: String,
+}
+
 /// One registered host as the hosts page shows it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct HostView {
@@ -85,4 +131,9 @@ pub struct HostView {
     pub domains_total: u32,
     pub vcpus_allocated: u32,
     pub memory_allocated_kib: u64,
+    #[serde(default)]
+    pub maintenance: Maintenance,
+    /// What its drain could not move (administrators only).
+    #[serde(default)]
+    pub blockers: Vec<Blocker>,
 }

@@ -67,15 +67,26 @@ pub enum JobKind {
     MigrateLive,
     /// A shut-off domain's definition (and disks) moved to another host.
     MoveOffline,
+    /// A host's domains moved off it (entering maintenance).
+    Drain,
+    /// The domains a drain moved, moved back (leaving maintenance).
+    MoveBack,
 }
 
 impl JobKind {
-    pub const ALL: [JobKind; 2] = [JobKind::MigrateLive, JobKind::MoveOffline];
+    pub const ALL: [JobKind; 4] = [
+        JobKind::MigrateLive,
+        JobKind::MoveOffline,
+        JobKind::Drain,
+        JobKind::MoveBack,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             JobKind::MigrateLive => "migrate_live",
             JobKind::MoveOffline => "move_offline",
+            JobKind::Drain => "drain",
+            JobKind::MoveBack => "move_back",
         }
     }
 
@@ -87,12 +98,19 @@ impl JobKind {
         match self {
             JobKind::MigrateLive => Key::JobKindMigrateLive,
             JobKind::MoveOffline => Key::JobKindMoveOffline,
+            JobKind::Drain => Key::JobKindDrain,
+            JobKind::MoveBack => Key::JobKindMoveBack,
         }
     }
 
     /// Whether libvirt can abort it while it runs.
     pub fn cancellable(self) -> bool {
         self == JobKind::MigrateLive
+    }
+
+    /// A job about a host (its domains), not one domain.
+    pub fn on_host(self) -> bool {
+        matches!(self, JobKind::Drain | JobKind::MoveBack)
     }
 }
 

@@ -85,6 +85,7 @@ fn Detail(d: DomainDetail) -> impl IntoView {
         <crate::components::reconfigure::Reconfigure row=d.row.clone() limits=c.limits.clone() />
         <crate::components::snapshots::Snapshots host_id=d.row.host_id uuid=d.row.uuid.clone() workspace=d.row.workspace.clone() />
         <crate::components::move_panel::MovePanel host_id=d.row.host_id uuid=d.row.uuid.clone() workspace=d.row.workspace.clone() />
+        <crate::components::affinity_panel::AffinityPanel host_id=d.row.host_id uuid=d.row.uuid.clone() workspace=d.row.workspace.clone() />
         <AssignForm host_id=d.row.host_id uuid=d.row.uuid.clone() current=d.row.workspace.clone() />
         <section class="card">
             <h2>{i.t(Key::Disks)}</h2>

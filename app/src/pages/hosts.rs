@@ -93,6 +93,8 @@ fn HostRow(host: HostView, remove: ServerAction<RemoveHost>) -> impl IntoView {
             <td>
                 <HostBadge state=host.state />
                 {host.last_error.map(|k| view! { <div class="muted small" data-host-error>{i.t(k)}</div> })}
+                <crate::components::maintenance::MaintenanceBadge mode=host.maintenance />
+                <crate::components::maintenance::Blockers blockers=host.blockers.clone() />
             </td>
             <td>
                 {known.then(|| view! {
@@ -118,6 +120,7 @@ fn HostRow(host: HostView, remove: ServerAction<RemoveHost>) -> impl IntoView {
                 {format!("{} {} / {}", host.domains_running, i.t(Key::Running), host.domains_total)}
             </td>
             <td>
+                <crate::components::maintenance::MaintenanceForms host_id=host.id mode=host.maintenance />
                 <Show when=move || may(&actor.get(), Action::HostRemove, &Object::Platform)>
                 <ActionForm action=remove>
                     <input type="hidden" name="id" value=host.id />

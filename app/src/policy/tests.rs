@@ -80,6 +80,8 @@ const MATRIX: &[(Action, [bool; 5])] = &[
     (DomainMigrate,          [true, true,  true,  false, false]),
     (JobList,                [true, true,  true,  true,  true ]),
     (JobCancel,              [true, true,  true,  false, false]),
+    (HostMaintenance,        [true, false, false, false, false]),
+    (AffinityManage,         [true, true,  true,  false, false]),
 ];
 
 fn subjects() -> [(&'static str, Actor); 5] {
@@ -96,7 +98,7 @@ fn subjects() -> [(&'static str, Actor); 5] {
 fn resource_for(action: Action) -> Object<'static> {
     match action {
         DomainRead | DomainOperate | DomainCreate | DomainDelete | DomainAssign | DomainMigrate
-        | JobCancel => Object::Domain(Some("a")),
+        | JobCancel | AffinityManage => Object::Domain(Some("a")),
         WorkspaceRename
         | WorkspaceDelete
         | WorkspaceSetQuota
@@ -177,6 +179,8 @@ fn matrix_covers_every_action() {
         DomainMigrate,
         JobList,
         JobCancel,
+        HostMaintenance,
+        AffinityManage,
     ];
     for action in all {
         assert!(

@@ -1,7 +1,7 @@
 //! Hosts: listing what a caller may see, registering and forgetting.
 
 use crate::error::{AppError, FieldError};
-use crate::model::host::HostView;
+use crate::model::host::{HostView, Maintenance};
 use crate::policy::Actor;
 use crate::state::AppState;
 use crate::validate::{parse_tags, DisplayName, HostUri};
@@ -10,9 +10,18 @@ use crate::validate::{parse_tags, DisplayName, HostUri};
 pub async fn list(state: &AppState, actor: &Actor) -> Result<Vec<HostView>, AppError> {
     let ids = crate::visibility::host_ids(state, actor).await?;
     let visible = actor.visible_slugs();
-    Ok(state
+    let mut hosts = state
         .gateway
-        .read(|inv| inv.host_views(&ids, visible.as_deref())))
+        .read(|inv| inv.host_views(&ids, visible.as_deref()));
+    if actor.is_admin {
+        for h in hosts
+            .iter_mut()
+            .filter(|h| h.maintenance != Maintenance::Off)
+        {
+            h.blockers = crate::service::maintenance::blockers(state, h.id).await?;
+        }
+    }
+    Ok(hosts)
 }
 
 /// Registers a host (saved even when unreachable, shown as such); its id.

@@ -4,18 +4,18 @@
 //! comparison), and the job that runs the migration, following libvirt's
 //! job statistics until it ends, is aborted, or fails.
 
-use std::collections::BTreeSet;
+mod check;
+
 use std::time::Duration;
 
+pub use check::{check, Move, Planned};
+
 use crate::error::{AppError, FieldError};
-use crate::gateway::{MigrateSpec, MoveFacts};
 use crate::guard::Op;
 use crate::i18n::Key;
 use crate::jobs::JobHandle;
 use crate::model::domain::{DomainKind, DomainRow};
-use crate::model::job::{
-    DiskMode, JobKind, JobState, JobView, MigrationFigures, MoveForm, MoveOptions,
-};
+use crate::model::job::{JobKind, JobState, JobView, MigrationFigures, MoveForm, MoveOptions};
 use crate::state::AppState;
 use crate::store::jobs::NewJob;
 
@@ -31,6 +31,7 @@ const POLL: Duration = Duration::from_millis(500);
 async fn targets(
     state: &AppState,
     row: &DomainRow,
+    in_flight: &crate::quota::InFlight,
 ) -> Result<Vec<crate::placement::Candidate>, AppError> {
     let allowed = match &row.workspace {
         Some(slug) => crate::service::workspaces::by_slug(state, slug)
@@ -40,8 +41,7 @@ async fn targets(
         None => Vec::new(),
     };
     let container = row.kind == DomainKind::Container;
-    let mut hosts =
-        crate::fleet::service::candidates(state, &allowed, container, &Default::default());
+    let mut hosts = crate::fleet::service::candidates(state, &allowed, container, in_flight);
     let test_host = |id: i64| {
         state.gateway.read(|inv| {
             inv.hosts
@@ -68,7 +68,7 @@ fn blocked(state: &AppState, row: &DomainRow) -> Option<Key> {
 
 /// The Move panel's choices for `row`.
 pub async fn options(state: &AppState, row: &DomainRow) -> Result<MoveOptions, AppError> {
-    let targets = targets(state, row).await?;
+    let targets = targets(state, row, &Default::default()).await?;
     let blocked = blocked(state, row).or((targets.is_empty()).then_some(Key::MoveNoTarget));
     Ok(MoveOptions {
         live: row.state.is_active(),
@@ -79,177 +79,30 @@ pub async fn options(state: &AppState, row: &DomainRow) -> Result<MoveOptions, A
     })
 }
 
-/// A checked move, ready to run.
-struct Move {
-    target: i64,
-    target_name: String,
-    spec: MigrateSpec,
-    mode: DiskMode,
-    /// Volumes left on the source once their copies run on the target:
-    /// (pool, volume name).
-    source_copies: Vec<(String, String)>,
-}
-
-fn number(
-    field: &str,
-    typed: &str,
-    default: u64,
-    range: (u64, u64),
-    rule: Key,
-) -> Result<u64, AppError> {
-    let typed = typed.trim();
-    if typed.is_empty() {
-        return Ok(default);
-    }
-    typed
-        .parse::<u64>()
-        .ok()
-        .filter(|v| (range.0..=range.1).contains(v))
-        .ok_or_else(|| AppError::field(field, rule))
-}
-
-/// The pre-checks: everything is known good before anything moves.
-async fn check(state: &AppState, row: &DomainRow, form: &MoveForm) -> Result<Move, AppError> {
-    if let Some(why) = blocked(state, row) {
-        return Err(AppError::field("target", why));
-    }
-    let bandwidth_mib = number(
-        "bandwidth_mib",
-        &form.bandwidth_mib,
-        state.fleet.migration_bandwidth_mib,
-        (0, MAX_BANDWIDTH_MIB),
-        Key::ErrMoveBandwidth,
-    )?;
-    let max_downtime_ms = number(
-        "max_downtime_ms",
-        &form.max_downtime_ms,
-        state.fleet.migration_max_downtime_ms,
-        (1, MAX_DOWNTIME_MS),
-        Key::ErrMoveDowntime,
-    )?;
-    let live = row.state.is_active();
-    let hosts = targets(state, row).await?;
-    let overcommit = state.fleet.overcommit;
-    let memory_mib = row.memory_kib / 1024;
-    let choice = match form.target.trim() {
-        "auto" | "" => crate::placement::choose(
-            &hosts,
-            row.vcpus,
-            memory_mib,
-            overcommit,
-            crate::placement::Policy::Spread,
-        )
-        .ok_or_else(|| AppError::field("target", Key::ErrNoHostRoom))?,
-        typed => {
-            let id = typed
-                .parse::<i64>()
-                .map_err(|_| AppError::field("target", Key::ErrHostNotAllowed))?;
-            let one: Vec<_> = hosts.into_iter().filter(|c| c.host_id == id).collect();
-            if one.is_empty() {
-                return Err(AppError::field("target", Key::ErrHostNotAllowed));
-            }
-            // A shut-off domain takes no room until it starts.
-            let (vcpus, mib) = if live {
-                (row.vcpus, memory_mib)
-            } else {
-                (0, 0)
-            };
-            crate::placement::choose(
-                &one,
-                vcpus,
-                mib,
-                overcommit,
-                crate::placement::Policy::Spread,
-            )
-            .ok_or_else(|| AppError::field("target", Key::ErrNoHostRoom))?
-        }
-    };
-    let detail = state.gateway.domain_detail(row.host_id, &row.uuid).await?;
-    let file_disks: Vec<_> = detail
-        .config
-        .disks
-        .iter()
-        .filter(|d| matches!(d.device.as_str(), "disk" | "cdrom") && d.source.starts_with('/'))
-        .collect();
-    let dir_of = |path: &str| {
-        std::path::Path::new(path)
-            .parent()
-            .map(|p| p.to_string_lossy().trim_end_matches('/').to_string())
-            .unwrap_or_default()
-    };
-    let dirs: BTreeSet<String> = file_disks.iter().map(|d| dir_of(&d.source)).collect();
-    let networks: BTreeSet<String> = detail
-        .config
-        .nics
-        .iter()
-        .filter(|n| n.kind == "network")
-        .map(|n| n.source.clone())
-        .collect();
-    let facts: MoveFacts = state
-        .gateway
-        .move_facts(row.host_id, &row.uuid, choice.host_id, dirs, networks)
-        .await?;
-    if !facts.missing_networks.is_empty() {
-        return Err(AppError::field("target", Key::MoveNetworkMissing));
-    }
-    if facts.cpu_incompatible {
-        return Err(AppError::field("target", Key::MoveCpuIncompatible));
-    }
-    if facts.dirs.iter().any(|d| d.target_pool.is_none()) {
-        return Err(AppError::field("target", Key::MoveNoPool));
-    }
-    let shared = |path: &str| facts.dirs.iter().any(|d| d.dir == dir_of(path) && d.shared);
-    if file_disks
-        .iter()
-        .any(|d| d.device == "cdrom" && !shared(&d.source))
-    {
-        return Err(AppError::field("target", Key::MoveMediaNotShared));
-    }
-    let copies: Vec<(String, String)> = file_disks
-        .iter()
-        .filter(|d| d.device == "disk" && !shared(&d.source))
-        .filter_map(|d| {
-            let dir = facts.dirs.iter().find(|f| f.dir == dir_of(&d.source))?;
-            let name = std::path::Path::new(&d.source).file_name()?;
-            Some((dir.source_pool.clone()?, name.to_string_lossy().to_string()))
-        })
-        .collect();
-    if !live && !copies.is_empty() {
-        return Err(AppError::field("target", Key::MoveOfflineNotShared));
-    }
-    let mode = match (file_disks.is_empty(), copies.is_empty()) {
-        (true, _) => DiskMode::None,
-        (false, true) => DiskMode::Shared,
-        (false, false) => DiskMode::Copy,
-    };
-    let target_uri = state
-        .gateway
-        .read(|inv| inv.hosts.get(&choice.host_id).map(|h| h.uri.clone()))
-        .ok_or(AppError::NotFound)?;
-    Ok(Move {
-        target: choice.host_id,
-        target_name: choice.reason.host,
-        spec: MigrateSpec {
-            target_uri,
-            live,
-            copy_disks: mode == DiskMode::Copy,
-            bandwidth_mib,
-            max_downtime_ms,
-        },
-        mode,
-        source_copies: copies,
-    })
-}
-
 /// Checks the move of `row` and starts it as a job; the job's id. The
 /// operation's audit record closes when the job ends.
 pub async fn start(op: Op, row: DomainRow, form: MoveForm) -> Result<i64, AppError> {
-    let before = serde_json::json!({ "host": row.host_name, "state": row.state.as_str() });
-    let checked = check(&op.state, &row, &form).await;
+    let checked = check(&op.state, &row, &form, &Planned::default()).await;
     let mv = match checked {
         Ok(mv) => mv,
-        Err(err) => return op.finish(Err(err), before, serde_json::Value::Null).await,
+        Err(err) => {
+            return op
+                .finish(Err(err), before(&row), serde_json::Value::Null)
+                .await
+        }
     };
+    launch(op, row, mv).await.map(|(id, _)| id)
+}
+
+fn before(row: &DomainRow) -> serde_json::Value {
+    serde_json::json!({ "host": row.host_name, "state": row.state.as_str() })
+}
+
+/// A move under way: its job's id, and its end (the migration's result).
+pub type Launched = (i64, tokio::task::JoinHandle<Result<(), AppError>>);
+
+/// Starts the checked move `mv` of `row` as a job of its own task.
+pub async fn launch(op: Op, row: DomainRow, mv: Move) -> Result<Launched, AppError> {
     let kind = match mv.spec.live {
         true => JobKind::MigrateLive,
         false => JobKind::MoveOffline,
@@ -268,16 +121,20 @@ pub async fn start(op: Op, row: DomainRow, form: MoveForm) -> Result<i64, AppErr
     };
     let job = match JobHandle::start(&op.state, new).await {
         Ok(job) => job,
-        Err(err) => return op.finish(Err(err), before, serde_json::Value::Null).await,
+        Err(err) => {
+            return op
+                .finish(Err(err), before(&row), serde_json::Value::Null)
+                .await
+        }
     };
     let id = job.id;
-    tokio::spawn(crate::gateway::late::scope(run(op, job, row, mv, before)));
-    Ok(id)
+    let task = tokio::spawn(crate::gateway::late::scope(run(op, job, row, mv)));
+    Ok((id, task))
 }
 
 /// Runs the migration, recording its progress every [`POLL`], aborting it
 /// when the job is cancelled; then records its end and audits it.
-async fn run(op: Op, mut job: JobHandle, row: DomainRow, mv: Move, before: serde_json::Value) {
+async fn run(op: Op, mut job: JobHandle, row: DomainRow, mv: Move) -> Result<(), AppError> {
     let state = op.state.clone();
     let gateway = &state.gateway;
     let (source, uuid) = (row.host_id, row.uuid.as_str());
@@ -349,7 +206,7 @@ async fn run(op: Op, mut job: JobHandle, row: DomainRow, mv: Move, before: serde
         "downtime_ms": last.downtime_ms,
         "elapsed_ms": last.elapsed_ms,
     });
-    let _ = op.finish(result, before, after).await;
+    op.finish(result, before(&row), after).await
 }
 
 /// Asks running job `job` to stop (libvirt aborts a migration; the domain

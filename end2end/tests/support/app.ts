@@ -81,9 +81,16 @@ export async function healthz(request: APIRequestContext): Promise<Health> {
 
 export const LAB_H1_URI = process.env.MILLWRIGHT_LAB_H1_URI ?? "";
 export const LAB_H1_NAME = "Lab h1";
+export const LAB_H2_URI = process.env.MILLWRIGHT_LAB_H2_URI ?? "";
+export const LAB_H2_NAME = "Lab h2";
 
 export function virsh(...args: string[]): string {
-  return execFileSync("virsh", ["-c", LAB_H1_URI, ...args], {
+  return virshOn(LAB_H1_URI, ...args);
+}
+
+/** virsh against the lab host at `uri`. */
+export function virshOn(uri: string, ...args: string[]): string {
+  return execFileSync("virsh", ["-c", uri, ...args], {
     encoding: "utf8",
     timeout: 20_000,
     stdio: ["ignore", "pipe", "pipe"],
@@ -106,15 +113,20 @@ function names(out: string): string[] {
     .filter(Boolean);
 }
 
-/** Lab h1's domains by state, straight from libvirt. */
+/** The registered lab hosts' domains by state, straight from libvirt. */
 export function labDomainCounts(): { running: number; paused: number; shutoff: number; total: number } {
-  if (!LAB_H1_URI) return { running: 0, paused: 0, shutoff: 0, total: 0 };
-  const total = names(virsh("list", "--all", "--name")).length;
-  const running = names(virsh("list", "--state-running", "--name")).length;
-  const paused = names(virsh("list", "--state-paused", "--name")).length;
-  const shutoff = names(virsh("list", "--all", "--state-shutoff", "--name")).length;
-  return { running, paused, shutoff, total };
+  const sum = { running: 0, paused: 0, shutoff: 0, total: 0 };
+  for (const uri of [LAB_H1_URI, LAB_H2_URI].filter(Boolean)) {
+    sum.total += names(virshOn(uri, "list", "--all", "--name")).length;
+    sum.running += names(virshOn(uri, "list", "--state-running", "--name")).length;
+    sum.paused += names(virshOn(uri, "list", "--state-paused", "--name")).length;
+    sum.shutoff += names(virshOn(uri, "list", "--all", "--state-shutoff", "--name")).length;
+  }
+  return sum;
 }
+
+/** How many lab hosts the server under test has registered. */
+export const LAB_HOSTS = [LAB_H1_URI, LAB_H2_URI].filter(Boolean).length;
 
 /** libvirt's own version, as `virsh --version` prints it (e.g. 11.3.0). */
 export function libvirtVersion(): string {

@@ -9,68 +9,15 @@
 //! `cargo run --release -p millwright --bin bench-create [-- ROUNDS]`.
 //! Prints figures, asserts nothing about time.
 
+#[path = "support/lab.rs"]
+mod lab;
+
 use std::time::{Duration, Instant};
 
 use app::domxml::build::{Boot, DomainSpec, Flavor};
 use app::gateway::probe::{bare_define_and_start, remove_prefixed};
-use axum::body::Body;
-use axum::http::{header, Request};
-use axum::Router;
-use clap::Parser;
-use http_body_util::BodyExt;
+use lab::{env, median, ms, Client};
 use leptos::server_fn::ServerFn;
-use millwright::config::Config;
-use tower::ServiceExt;
-
-const PASSWORD: &str = "bench-admin-password";
-
-fn env(name: &str) -> String {
-    std::env::var(name).unwrap_or_else(|_| {
-        eprintln!("{name} unset: run scripts/lab.sh up and eval \"$(scripts/lab.sh env)\"");
-        std::process::exit(2)
-    })
-}
-
-struct Client {
-    app: Router,
-    cookie: String,
-}
-
-impl Client {
-    async fn post(&self, path: &str, body: String) -> (bool, String, Vec<String>) {
-        let mut req = Request::post(path)
-            .header(header::HOST, "127.0.0.1:3000")
-            .header(header::ORIGIN, "http://127.0.0.1:3000")
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
-        if !self.cookie.is_empty() {
-            req = req.header(header::COOKIE, &self.cookie);
-        }
-        let resp = self
-            .app
-            .clone()
-            .oneshot(req.body(Body::from(body)).unwrap())
-            .await
-            .unwrap();
-        let ok = resp.status().is_success() || resp.status().is_redirection();
-        let cookies = resp
-            .headers()
-            .get_all(header::SET_COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok().map(str::to_string))
-            .collect();
-        let bytes = resp.into_body().collect().await.unwrap().to_bytes();
-        (ok, String::from_utf8_lossy(&bytes).into_owned(), cookies)
-    }
-}
-
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort_unstable();
-    v[v.len() / 2]
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
-}
 
 /// The template VM's definition, as the create builds it.
 fn spec(name: &str, kernel: &str, initrd: &str) -> String {
@@ -132,55 +79,7 @@ async fn main() {
     let prefix = format!("mw-bench-create-{pid}-");
     let dir = std::env::temp_dir().join(format!("mw-bench-create-{pid}"));
     std::fs::create_dir_all(&dir).unwrap();
-    let hosts = format!("lab-h1={h1},lab-h2={h2}");
-    let cfg = Config::parse_from([
-        "millwright",
-        "--no-demo",
-        "--data-dir",
-        dir.to_str().unwrap(),
-        "--admin-password",
-        PASSWORD,
-        "--host",
-        &hosts,
-    ]);
-    let built = millwright::build(&cfg).await.expect("build");
-    let state = built.state.clone();
-    let mut client = Client {
-        app: built.app,
-        cookie: String::new(),
-    };
-    let login = format!("username=admin&password={PASSWORD}&next=/");
-    let (_, _, cookies) = client.post(app::api::auth::Login::PATH, login).await;
-    client.cookie = cookies
-        .iter()
-        .find(|c| c.starts_with("mw_session="))
-        .and_then(|c| c.split(';').next())
-        .expect("signed in")
-        .to_string();
-    let connected = state
-        .gateway
-        .wait_until(Duration::from_secs(20), |inv| {
-            inv.hosts
-                .values()
-                .filter(|h| h.state == app::model::host::HostState::Connected)
-                .count()
-                == 2
-        })
-        .await;
-    assert!(connected, "both lab hosts connected");
-    let h1_id = state
-        .gateway
-        .read(|inv| {
-            inv.hosts
-                .values()
-                .find(|h| h.name == "lab-h1")
-                .map(|h| h.id)
-        })
-        .unwrap();
-    sqlx::query("INSERT INTO workspaces (slug, name) VALUES ('bench', 'Bench')")
-        .execute(&state.pool)
-        .await
-        .unwrap();
+    let (state, client, h1_id, _) = lab::start(&dir, &[]).await;
     let template = app::store::templates::upsert(
         &state.pool,
         &app::store::templates::Template {

@@ -71,14 +71,27 @@ pub async fn lab_with(tag: &str, extra: &[&str]) -> Lab {
     lab_on(tag, &hosts, extra).await
 }
 
-/// The lab's QEMU hosts h1 and h2 (`lab-h1`, `lab-h2`), for moves.
-pub async fn lab_two(tag: &str, extra: &[&str]) -> Lab {
-    let hosts = format!(
+fn two_hosts() -> String {
+    format!(
         "lab-h1={},lab-h2={}",
         env("MILLWRIGHT_LAB_H1_URI"),
         env("MILLWRIGHT_LAB_H2_URI")
-    );
-    lab_on(tag, &hosts, extra).await
+    )
+}
+
+/// The lab's QEMU hosts h1 and h2 (`lab-h1`, `lab-h2`), for moves.
+pub async fn lab_two(tag: &str, extra: &[&str]) -> Lab {
+    lab_on(tag, &two_hosts(), extra).await
+}
+
+/// [`lab_two`] started again on the data directory `dir` of one that
+/// stopped (its workspace and jobs are there), signed in anew.
+pub async fn lab_two_again(dir: std::path::PathBuf) -> Lab {
+    let hosts = two_hosts();
+    let args = ["--shutdown-timeout-secs", "4", "--host", &hosts];
+    let app = TestApp::start_in(dir, &args).await;
+    let cookie = app.sign_in("admin").await;
+    Lab { app, cookie }
 }
 
 /// The server with the two hosts of `hosts` (`NAME=URI,NAME=URI`) and

@@ -53,6 +53,18 @@ impl MovePools {
         pools
     }
 
+    /// The pools [`MovePools::new`] made for `tag` in this process, to
+    /// remove when dropped (after a server that made them stopped).
+    pub fn adopt(tag: &str) -> MovePools {
+        let pid = std::process::id();
+        MovePools {
+            shared: format!("mw{tag}sh{pid}"),
+            local: format!("mw{tag}lo{pid}"),
+            shared_dir: PathBuf::from(env("MILLWRIGHT_LAB_IMAGES")).join(format!("{tag}-{pid}")),
+            tag: format!("{tag}-{pid}"),
+        }
+    }
+
     /// The files in host `h`'s private copy of the local pool.
     pub fn local_files(&self, h: &str) -> Vec<String> {
         let dir = PathBuf::from(env("MILLWRIGHT_LAB_DIR"))

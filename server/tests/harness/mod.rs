@@ -62,16 +62,12 @@ pub struct TestApp {
     /// Event streams end when this is dropped.
     _stop: tokio::sync::watch::Sender<bool>,
     pub dir: PathBuf,
-    /// Keep the data directory when dropped (the server restarts on it).
-    keep_dir: bool,
 }
 
 impl Drop for TestApp {
     fn drop(&mut self) {
         self.state.gateway.shutdown();
-        if !self.keep_dir {
-            let _ = std::fs::remove_dir_all(&self.dir);
-        }
+        let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
 
@@ -89,7 +85,8 @@ impl TestApp {
         TestApp::start_in(dir, args).await
     }
 
-    async fn start_in(dir: PathBuf, args: &[&str]) -> TestApp {
+    /// The server on the data directory `dir` as it is (a restart).
+    pub async fn start_in(dir: PathBuf, args: &[&str]) -> TestApp {
         let mut argv = vec![
             "millwright",
             "--no-demo",
@@ -107,17 +104,7 @@ impl TestApp {
             state: built.state,
             _stop: built.stop,
             dir,
-            keep_dir: false,
         }
-    }
-
-    /// Stops this server and starts a new one on the same data directory
-    /// with `args` (a restart).
-    pub async fn restart(&mut self, args: &[&str]) {
-        self.state.gateway.shutdown();
-        let next = TestApp::start_in(self.dir.clone(), args).await;
-        let mut old = std::mem::replace(self, next);
-        old.keep_dir = true;
     }
 
     /// The server with one host on libvirt's test driver (shared by the

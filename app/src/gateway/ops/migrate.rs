@@ -125,7 +125,13 @@ fn job_stats(dom: &Domain, flags: u32) -> Result<Option<MigrationFigures>, Key> 
 
 /// The running job's figures, `None` when the domain runs no job.
 fn progress(conn: &Connect, uuid: &str) -> Result<Option<MigrationFigures>, Key> {
-    job_stats(&lookup(conn, uuid)?, 0)
+    let dom = lookup(conn, uuid)?;
+    // A domain that stopped (or moved away) runs no job; asking would be
+    // refused.
+    if !dom.is_active().unwrap_or(false) {
+        return Ok(None);
+    }
+    job_stats(&dom, 0)
 }
 
 /// The last completed job's figures (the destination keeps those of a

@@ -1,0 +1,132 @@
+//! Affinity rules once the guard allowed it: the rules naming a domain,
+//! and adding or removing one on the domain's page. A rule's domains are
+//! of one workspace (the domain's); its hosts must be known.
+
+use crate::affinity::{DomainAffinity, Rule, RuleForm, RuleKind};
+use crate::error::{AppError, FieldError};
+use crate::i18n::Key;
+use crate::model::domain::DomainRow;
+use crate::state::AppState;
+
+/// The rules naming `row` and what a new rule over it may name.
+pub async fn for_domain(state: &AppState, row: &DomainRow) -> Result<DomainAffinity, AppError> {
+    let uuid = row.uuid.to_ascii_lowercase();
+    let rules = crate::store::affinity::all(&state.pool).await?;
+    Ok(state.gateway.read(|inv| {
+        let all = || inv.hosts.values().flat_map(|h| h.domains.values());
+        let name_of = |u: &String| {
+            all()
+                .find(|d| d.uuid.eq_ignore_ascii_case(u))
+                .map_or_else(|| u.clone(), |d| d.name.clone())
+        };
+        let host_name = |h: &i64| {
+            inv.hosts
+                .get(h)
+                .map_or_else(|| h.to_string(), |e| e.name.clone())
+        };
+        let mut others: Vec<(String, String)> = all()
+            .filter(|d| d.workspace == row.workspace && !d.uuid.eq_ignore_ascii_case(&uuid))
+            .map(|d| (d.uuid.clone(), d.name.clone()))
+            .collect();
+        others.sort_by(|a, b| a.1.cmp(&b.1));
+        DomainAffinity {
+            rules: rules
+                .into_iter()
+                .filter(|r| r.domains.contains(&uuid))
+                .map(|r| {
+                    let domains = r.domains.iter().map(name_of).collect();
+                    let hosts = r.hosts.iter().map(host_name).collect();
+                    (r, domains, hosts)
+                })
+                .collect(),
+            others,
+            hosts: inv.hosts.values().map(|h| (h.id, h.name.clone())).collect(),
+        }
+    }))
+}
+
+/// Adds the rule of `form` over `row` (and the others it names); its id.
+pub async fn add(
+    state: &AppState,
+    row: &DomainRow,
+    form: &RuleForm,
+    by: &str,
+) -> Result<i64, AppError> {
+    let mut errors = Vec::new();
+    let name = form.name.trim();
+    if name.is_empty() || name.chars().count() > 64 {
+        errors.push(FieldError::new("name", Key::ErrAffinityName));
+    }
+    let kind = RuleKind::parse(form.kind.trim());
+    if kind.is_none() {
+        errors.push(FieldError::new("kind", Key::ErrAffinityKind));
+    }
+    let must = form.strength.trim() != "should";
+    // The other domains: of the same workspace as `row`, as the inventory knows them.
+    let others: Vec<String> = state.gateway.read(|inv| {
+        form.others
+            .iter()
+            .filter_map(|u| {
+                inv.hosts
+                    .values()
+                    .flat_map(|h| h.domains.values())
+                    .find(|d| d.uuid.eq_ignore_ascii_case(u.trim()) && d.workspace == row.workspace)
+                    .map(|d| d.uuid.to_ascii_lowercase())
+            })
+            .filter(|u| !u.eq_ignore_ascii_case(&row.uuid))
+            .collect()
+    });
+    let hosts: Vec<i64> = state.gateway.read(|inv| {
+        form.hosts
+            .iter()
+            .filter_map(|h| h.trim().parse::<i64>().ok())
+            .filter(|h| inv.hosts.contains_key(h))
+            .collect()
+    });
+    if others.len() != form.others.len() {
+        errors.push(FieldError::new("others", Key::ErrAffinityMembers));
+    }
+    match kind {
+        Some(RuleKind::Pin) if hosts.is_empty() || hosts.len() != form.hosts.len() => {
+            errors.push(FieldError::new("hosts", Key::ErrAffinityHosts))
+        }
+        Some(RuleKind::Apart | RuleKind::Together) if others.is_empty() => {
+            errors.push(FieldError::new("others", Key::ErrAffinityMembers))
+        }
+        _ => {}
+    }
+    let Some(kind) = kind.filter(|_| errors.is_empty()) else {
+        errors.dedup();
+        return Err(AppError::Invalid(errors));
+    };
+    let mut domains = vec![row.uuid.to_ascii_lowercase()];
+    domains.extend(others);
+    let rule = Rule {
+        id: 0,
+        name: name.to_string(),
+        kind,
+        must,
+        domains,
+        hosts: if kind == RuleKind::Pin {
+            hosts
+        } else {
+            Vec::new()
+        },
+        workspace: row.workspace.clone().unwrap_or_default(),
+    };
+    Ok(crate::store::affinity::insert(&state.pool, &rule, by, &crate::jobs::now()).await?)
+}
+
+/// Removes rule `id` if it names `row`.
+pub async fn remove(state: &AppState, row: &DomainRow, id: i64) -> Result<(), AppError> {
+    let uuid = row.uuid.to_ascii_lowercase();
+    let rules = crate::store::affinity::all(&state.pool).await?;
+    if !rules
+        .iter()
+        .any(|r| r.id == id && r.domains.contains(&uuid))
+    {
+        return Err(AppError::NotFound);
+    }
+    crate::store::affinity::delete(&state.pool, id).await?;
+    Ok(())
+}

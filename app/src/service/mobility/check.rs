@@ -1,0 +1,251 @@
+//! The pre-checks of a move: everything is known good before anything
+//! moves — the target is allowed, connected, not in maintenance and has
+//! room (counting moves planned with it), no must-affinity rule is broken,
+//! the networks and pools the domain needs exist there, shared storage is
+//! probed through libvirt, and libvirt's CPU comparison agrees.
+
+use std::collections::{BTreeSet, HashMap};
+
+use super::{blocked, targets, MAX_BANDWIDTH_MIB, MAX_DOWNTIME_MS};
+use crate::error::AppError;
+use crate::gateway::{MigrateSpec, MoveFacts};
+use crate::i18n::Key;
+use crate::model::domain::DomainRow;
+use crate::model::job::{DiskMode, MoveForm};
+use crate::placement::Candidate;
+use crate::state::AppState;
+
+/// Moves planned together (a drain): the room they take on their targets
+/// and where their domains will be, for placement and affinity.
+#[derive(Default)]
+pub struct Planned {
+    pub in_flight: crate::quota::InFlight,
+    pub placed: HashMap<String, i64>,
+}
+
+impl Planned {
+    /// Counts `row` as going to `target`.
+    pub fn add(&mut self, row: &DomainRow, target: i64) {
+        let entry = self.in_flight.entry(target).or_default();
+        if row.state.is_active() {
+            entry.0 += i64::from(row.vcpus);
+            entry.1 += (row.memory_kib / 1024) as i64;
+        }
+        self.placed.insert(row.uuid.to_ascii_lowercase(), target);
+    }
+}
+
+/// A checked move, ready to run.
+pub struct Move {
+    pub target: i64,
+    pub target_name: String,
+    pub spec: MigrateSpec,
+    pub mode: DiskMode,
+    /// Volumes left on the source once their copies run on the target:
+    /// (pool, volume name).
+    pub source_copies: Vec<(String, String)>,
+}
+
+fn number(
+    field: &str,
+    typed: &str,
+    default: u64,
+    range: (u64, u64),
+    rule: Key,
+) -> Result<u64, AppError> {
+    let typed = typed.trim();
+    if typed.is_empty() {
+        return Ok(default);
+    }
+    typed
+        .parse::<u64>()
+        .ok()
+        .filter(|v| (range.0..=range.1).contains(v))
+        .ok_or_else(|| AppError::field(field, rule))
+}
+
+/// Where every domain is, with the moves of `planned` applied: UUID → host.
+fn places(state: &AppState, planned: &Planned) -> HashMap<String, i64> {
+    let mut at: HashMap<String, i64> = state.gateway.read(|inv| {
+        inv.hosts
+            .values()
+            .flat_map(|h| {
+                h.domains
+                    .values()
+                    .map(|d| (d.uuid.to_ascii_lowercase(), h.id))
+            })
+            .collect()
+    });
+    at.extend(planned.placed.clone());
+    at
+}
+
+/// Leaves the hosts no must-rule forbids for `row`, those no rule at all
+/// forbids first; or names the first must-rule every host breaks.
+fn by_affinity(
+    rules: &[crate::affinity::Rule],
+    row: &DomainRow,
+    hosts: Vec<Candidate>,
+    at: &HashMap<String, i64>,
+) -> Result<Vec<Candidate>, AppError> {
+    let uuid = row.uuid.to_ascii_lowercase();
+    let mut first_refusal = None;
+    let (mut clean, mut should) = (Vec::new(), Vec::new());
+    for c in hosts {
+        let v = crate::affinity::check(rules, &uuid, c.host_id, at);
+        match crate::affinity::refusal(&v) {
+            Some(r) => {
+                first_refusal.get_or_insert(r.rule.clone());
+            }
+            None if v.is_empty() => clean.push(c),
+            None => should.push(c),
+        }
+    }
+    if clean.is_empty() && should.is_empty() {
+        if let Some(rule) = first_refusal {
+            return Err(AppError::field_about("target", Key::MoveAffinity, &rule));
+        }
+    }
+    Ok(if clean.is_empty() { should } else { clean })
+}
+
+/// The pre-checks: everything is known good before anything moves.
+pub async fn check(
+    state: &AppState,
+    row: &DomainRow,
+    form: &MoveForm,
+    planned: &Planned,
+) -> Result<Move, AppError> {
+    if let Some(why) = blocked(state, row) {
+        return Err(AppError::field("target", why));
+    }
+    let bandwidth_mib = number(
+        "bandwidth_mib",
+        &form.bandwidth_mib,
+        state.fleet.migration_bandwidth_mib,
+        (0, MAX_BANDWIDTH_MIB),
+        Key::ErrMoveBandwidth,
+    )?;
+    let max_downtime_ms = number(
+        "max_downtime_ms",
+        &form.max_downtime_ms,
+        state.fleet.migration_max_downtime_ms,
+        (1, MAX_DOWNTIME_MS),
+        Key::ErrMoveDowntime,
+    )?;
+    let live = row.state.is_active();
+    let hosts = targets(state, row, &planned.in_flight).await?;
+    let rules = crate::store::affinity::all(&state.pool).await?;
+    let at = places(state, planned);
+    let overcommit = state.fleet.overcommit;
+    let memory_mib = row.memory_kib / 1024;
+    let choice = match form.target.trim() {
+        "auto" | "" => crate::placement::choose(
+            &by_affinity(&rules, row, hosts, &at)?,
+            row.vcpus,
+            memory_mib,
+            overcommit,
+            crate::placement::Policy::Spread,
+        )
+        .ok_or_else(|| AppError::field("target", Key::ErrNoHostRoom))?,
+        typed => {
+            let id = typed
+                .parse::<i64>()
+                .map_err(|_| AppError::field("target", Key::ErrHostNotAllowed))?;
+            let one: Vec<_> = hosts.into_iter().filter(|c| c.host_id == id).collect();
+            if one.is_empty() {
+                return Err(AppError::field("target", Key::ErrHostNotAllowed));
+            }
+            let one = by_affinity(&rules, row, one, &at)?;
+            // A shut-off domain takes no room until it starts.
+            let (vcpus, mib) = if live {
+                (row.vcpus, memory_mib)
+            } else {
+                (0, 0)
+            };
+            crate::placement::choose(
+                &one,
+                vcpus,
+                mib,
+                overcommit,
+                crate::placement::Policy::Spread,
+            )
+            .ok_or_else(|| AppError::field("target", Key::ErrNoHostRoom))?
+        }
+    };
+    let detail = state.gateway.domain_detail(row.host_id, &row.uuid).await?;
+    let file_disks: Vec<_> = detail
+        .config
+        .disks
+        .iter()
+        .filter(|d| matches!(d.device.as_str(), "disk" | "cdrom") && d.source.starts_with('/'))
+        .collect();
+    let dir_of = |path: &str| {
+        std::path::Path::new(path)
+            .parent()
+            .map(|p| p.to_string_lossy().trim_end_matches('/').to_string())
+            .unwrap_or_default()
+    };
+    let dirs: BTreeSet<String> = file_disks.iter().map(|d| dir_of(&d.source)).collect();
+    let networks: BTreeSet<String> = detail
+        .config
+        .nics
+        .iter()
+        .filter(|n| n.kind == "network")
+        .map(|n| n.source.clone())
+        .collect();
+    let facts: MoveFacts = state
+        .gateway
+        .move_facts(row.host_id, &row.uuid, choice.host_id, dirs, networks)
+        .await?;
+    if !facts.missing_networks.is_empty() {
+        return Err(AppError::field("target", Key::MoveNetworkMissing));
+    }
+    if facts.cpu_incompatible {
+        return Err(AppError::field("target", Key::MoveCpuIncompatible));
+    }
+    if facts.dirs.iter().any(|d| d.target_pool.is_none()) {
+        return Err(AppError::field("target", Key::MoveNoPool));
+    }
+    let shared = |path: &str| facts.dirs.iter().any(|d| d.dir == dir_of(path) && d.shared);
+    if file_disks
+        .iter()
+        .any(|d| d.device == "cdrom" && !shared(&d.source))
+    {
+        return Err(AppError::field("target", Key::MoveMediaNotShared));
+    }
+    let copies: Vec<(String, String)> = file_disks
+        .iter()
+        .filter(|d| d.device == "disk" && !shared(&d.source))
+        .filter_map(|d| {
+            let dir = facts.dirs.iter().find(|f| f.dir == dir_of(&d.source))?;
+            let name = std::path::Path::new(&d.source).file_name()?;
+            Some((dir.source_pool.clone()?, name.to_string_lossy().to_string()))
+        })
+        .collect();
+    if !live && !copies.is_empty() {
+        return Err(AppError::field("target", Key::MoveOfflineNotShared));
+    }
+    let mode = match (file_disks.is_empty(), copies.is_empty()) {
+        (true, _) => DiskMode::None,
+        (false, true) => DiskMode::Shared,
+        (false, false) => DiskMode::Copy,
+    };
+    let target_uri = state
+        .gateway
+        .read(|inv| inv.hosts.get(&choice.host_id).map(|h| h.uri.clone()))
+        .ok_or(AppError::NotFound)?;
+    Ok(Move {
+        target: choice.host_id,
+        target_name: choice.reason.host,
+        spec: MigrateSpec {
+            target_uri,
+            live,
+            copy_disks: mode == DiskMode::Copy,
+            bandwidth_mib,
+            max_downtime_ms,
+        },
+        mode,
+        source_copies: copies,
+    })
+}
