@@ -13,6 +13,8 @@
 #   down    stop what the lab started, by pid: guests (QEMU, LXC), then
 #           libvirtd, then virtlogd. Keeps host state and caches. Idempotent.
 #   kill H  kill -9 host H's libvirtd only (a dying host); guests keep running
+#   power-off H  kill -9 host H's guests (QEMU, LXC), libvirtd and virtlogd:
+#           a power loss
 #   start H start host H's daemons again with the same state; wait till it answers
 #   status  one line per host: up/down and pids
 #   env     print `export` lines for the tests (eval "$(scripts/lab.sh env)")
@@ -611,6 +613,15 @@ cmd_kill() { # host
   wait_until 5 "libvirtd exit" pid_gone "$pid" || die "$h: libvirtd (pid $pid) survived kill -9"
 }
 
+cmd_power_off() { # host: a power loss — its guests and daemons killed at once
+  local h=$1 pids=()
+  host_index "$h" >/dev/null
+  mapfile -t pids < <(guest_pids "$h" | sort -un)
+  kill_now "$h guests" "${pids[@]}"
+  cmd_kill "$h"
+  kill_now "$h virtlogd" "$(pid_of "$h" virtlogd)"
+}
+
 cmd_status() {
   local h rc=0 lp vp
   for h in "${ALL_HOSTS[@]}"; do
@@ -653,6 +664,7 @@ case "${1:-}" in
   up) cmd_up ;;
   down) need_root; cmd_down ;;
   kill) [ $# -eq 2 ] || usage; need_root; cmd_kill "$2" ;;
+  power-off) [ $# -eq 2 ] || usage; need_root; cmd_power_off "$2" ;;
   start) [ $# -eq 2 ] || usage; cmd_start "$2" ;;
   status) cmd_status ;;
   env) cmd_env ;;

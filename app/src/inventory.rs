@@ -66,6 +66,9 @@ impl HostEntry {
             memory_allocated_kib: active().map(|d| d.memory_kib).sum(),
             maintenance: self.maintenance,
             blockers: Vec::new(),
+            lost: false,
+            fenced: false,
+            conflicts: Vec::new(),
         }
     }
 }

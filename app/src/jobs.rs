@@ -256,5 +256,6 @@ fn action_name(kind: JobKind) -> &'static str {
             crate::policy::Action::DomainMigrate.audit_name()
         }
         JobKind::Drain | JobKind::MoveBack => crate::policy::Action::HostMaintenance.audit_name(),
+        JobKind::Failover => "domain.failover",
     }
 }

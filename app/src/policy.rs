@@ -129,6 +129,8 @@ pub enum Action {
     JobCancel,
     HostMaintenance,
     AffinityManage,
+    DomainHa,
+    HostFence,
 }
 
 impl Action {
@@ -140,7 +142,7 @@ impl Action {
             HostAdd | HostRemove | DomainAssign | DomainOperate | DomainCreate | DomainDelete
             | PoolCreate | PoolOperate | PoolDelete | VolumeCreate | VolumeResize
             | VolumeDelete | VolumeUpload | NetworkCreate | NetworkOperate | NetworkDelete
-            | DomainMigrate | JobCancel | HostMaintenance => true,
+            | DomainMigrate | JobCancel | HostMaintenance | DomainHa | HostFence => true,
             VolumeAssign => false,
             DashboardRead
             | SignOut
@@ -228,6 +230,8 @@ impl Action {
             Action::JobCancel => "job.cancel",
             Action::HostMaintenance => "host.maintenance",
             Action::AffinityManage => "affinity.manage",
+            Action::DomainHa => "domain.ha",
+            Action::HostFence => "host.fence",
         }
     }
 }
@@ -312,13 +316,14 @@ pub fn decide(actor: &Actor, action: Action, resource: &Object) -> Decision {
         | NetworkDelete
         | TraceManage
         | VolumeAssign
-        | HostMaintenance => Decision::Deny(Key::DenyAdminOnly),
+        | HostMaintenance
+        | HostFence => Decision::Deny(Key::DenyAdminOnly),
         WorkspaceManageMembers => allow(workspace_role() == Some(Role::Owner), Key::DenyOwnerOnly),
         DomainRead | AuditRead | AuditExport => {
             allow(workspace_role().is_some(), Key::DenyNotMember)
         }
         DomainOperate | DomainCreate | DomainDelete | DomainMigrate | JobCancel
-        | AffinityManage => match workspace_role() {
+        | AffinityManage | DomainHa => match workspace_role() {
             Some(role) => allow(role.operates(), Key::DenyViewerReadOnly),
             None => Decision::Deny(Key::DenyNotMember),
         },

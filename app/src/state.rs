@@ -24,6 +24,8 @@ pub struct AppState {
     pub history: crate::history::Settings,
     /// The jobs running in this process (cancel handles).
     pub jobs: crate::jobs::Jobs,
+    /// Lost hosts, the grace period and the fencing programs.
+    pub failover: crate::service::failover::Failover,
 }
 
 /// How fleet operations behave, from the server's flags.

@@ -112,6 +112,17 @@ pub struct Config {
     #[arg(long, env = "MILLWRIGHT_MIGRATIONS_PER_HOST", default_value_t = 2,
           value_parser = clap::value_parser!(u64).range(1..=32))]
     pub migrations_per_host: u64,
+
+    /// Seconds a host must be unreachable before it counts as lost (its
+    /// highly available VMs restart elsewhere once it is fenced).
+    #[arg(long, env = "MILLWRIGHT_FAILOVER_GRACE", default_value_t = 60)]
+    pub failover_grace_secs: u64,
+
+    /// A host's fencing program (`NAME=PROGRAM ARG...`, repeatable): run
+    /// when the host is lost; exit 0 means it is powered off. The host's
+    /// name is also in `MILLWRIGHT_FENCE_HOST`.
+    #[arg(long = "fence", env = "MILLWRIGHT_FENCE", value_delimiter = ',')]
+    pub fence: Vec<String>,
     /// Seconds between utilization history rounds (one bulk statistics
     /// call per host each). 0 turns the collector off.
     #[arg(long, env = "MILLWRIGHT_COLLECT_INTERVAL", default_value_t = 10)]
@@ -178,6 +189,23 @@ impl Config {
             migration_max_downtime_ms: self.migration_max_downtime_ms,
             migrations_per_host: self.migrations_per_host as usize,
         }
+    }
+
+    /// The failover watcher's grace period and fencing programs.
+    pub fn failover(&self) -> app::service::failover::Failover {
+        let programs = self
+            .fence
+            .iter()
+            .filter_map(|entry| {
+                let (name, program) = entry.split_once('=')?;
+                let argv: Vec<String> = program.split_whitespace().map(str::to_string).collect();
+                (!argv.is_empty()).then(|| (name.trim().to_string(), argv))
+            })
+            .collect();
+        app::service::failover::Failover::new(
+            Duration::from_secs(self.failover_grace_secs.max(1)),
+            programs,
+        )
     }
 
     /// Collection interval and retentions of the utilization history.

@@ -96,6 +96,7 @@ pub async fn build(cfg: &Config) -> Result<Built, StartError> {
         fleet: cfg.fleet(),
         history: cfg.history(),
         jobs: Default::default(),
+        failover: cfg.failover(),
     };
     let interrupted = app::jobs::reconcile_interrupted(&state).await?;
     if interrupted > 0 {
@@ -104,6 +105,7 @@ pub async fn build(cfg: &Config) -> Result<Built, StartError> {
             "jobs cut off by the last stop: reading their end from libvirt"
         );
     }
+    app::service::failover::spawn_watcher(state.clone());
     let (stop, stop_rx) = watch::channel(false);
     if cfg.audit_retention_days > 0 {
         identity::spawn_audit_retention(state.audit.clone(), cfg.audit_retention_days);

@@ -115,3 +115,42 @@ fn maintenance_subject(
     let params = serde_json::json!({ "maintenance": what });
     Ok((crate::guard::Subject::platform(target, params), name))
 }
+
+/// Marks the domain highly available (`on` present) or not.
+#[server]
+pub async fn set_ha(
+    host_id: i64,
+    uuid: String,
+    #[server(default)] on: Option<String>,
+) -> Result<(), AppError> {
+    use crate::guard::{Op, Subject};
+    let on = on.is_some();
+    let found = crate::visibility::domain(host_id, &uuid)?;
+    let subject = Subject::existing_domain(found.as_ref(), &uuid, serde_json::json!({ "ha": on }));
+    let (op, row) = Op::begin(crate::policy::Action::DomainHa, subject)
+        .await?
+        .found(found)
+        .await?;
+    let result = crate::service::failover::set_ha(&op.state, &row, on).await;
+    op.finish(
+        result,
+        serde_json::Value::Null,
+        serde_json::json!({ "ha": on }),
+    )
+    .await
+}
+
+/// An administrator confirms that a lost host is powered off: its highly
+/// available VMs are restarted on other hosts (a job; its id).
+#[server]
+pub async fn confirm_host_off(host_id: i64) -> Result<i64, AppError> {
+    let (subject, name) = maintenance_subject(host_id, "confirm powered off")?;
+    let (op, _) = crate::guard::Op::begin(crate::policy::Action::HostFence, subject)
+        .await?
+        .found(name)
+        .await?;
+    let by = op.actor.username.clone();
+    let result = crate::service::failover::confirm_off(&op.state, &by, host_id).await;
+    let after = serde_json::json!({ "fenced": result.is_ok(), "job": result.as_ref().ok() });
+    op.finish(result, serde_json::Value::Null, after).await
+}

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use crate::api::mobility::{EnterMaintenance, LeaveMaintenance};
+use crate::api::mobility::{ConfirmHostOff, EnterMaintenance, LeaveMaintenance};
 use crate::components::notes::ErrorNote;
 use crate::components::session::{may, use_actor};
 use crate::i18n::{fill, use_i18n, Key};
@@ -81,4 +81,36 @@ pub fn MaintenanceForms(host_id: i64, mode: Maintenance) -> impl IntoView {
             })}
         </div>
     })
+}
+
+/// A lost host's badge, its stale copies still running, and (for
+/// administrators) the confirmation that it is powered off.
+#[component]
+pub fn LostHost(host_id: i64, lost: bool, fenced: bool, conflicts: Vec<String>) -> impl IntoView {
+    let i = use_i18n();
+    let actor = use_actor();
+    let admin = may(&actor.get_untracked(), Action::HostFence, &Object::Platform);
+    let confirm = crate::flash::action::<ConfirmHostOff>();
+    view! {
+        {lost.then(|| view! {
+            <span class="badge badge--lost" data-lost=if fenced { "fenced" } else { "lost" } title=i.t(Key::HostLostHelp)>
+                {i.t(if fenced { Key::HostFenced } else { Key::HostLost })}
+            </span>
+        })}
+        {(lost && !fenced && admin).then(|| view! {
+            <ActionForm action=confirm attr:class="inline" attr:data-form="confirm-off">
+                <input type="hidden" name="host_id" value=host_id />
+                <button class="btn btn--small btn--danger" type="submit">{i.t(Key::HostConfirmOff)}</button>
+            </ActionForm>
+        })}
+        {move || confirm.value().get().map(|r| match r {
+            Ok(id) => view! { <span class="note note--ok" data-failover-started=id>{fill(i.t(Key::FailoverStarted), &[&id.to_string()])}</span> }.into_any(),
+            Err(err) => view! { <ErrorNote err /> }.into_any(),
+        })}
+        {(!conflicts.is_empty()).then(|| view! {
+            <div class="note note--error small" data-conflicts>
+                {format!("{}: {} — {}", i.t(Key::StaleConflicts), conflicts.join(", "), i.t(Key::StaleRunning))}
+            </div>
+        })}
+    }
 }

@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 
-use crate::api::mobility::{domain_move_options, MigrateDomain};
+use crate::api::mobility::{domain_move_options, MigrateDomain, SetHa};
 use crate::components::notes::ErrorNote;
 use crate::components::session::{may, use_actor};
 use crate::i18n::{fill, use_i18n, Key};
@@ -20,6 +20,7 @@ pub fn MovePanel(host_id: i64, uuid: String, workspace: Option<String>) -> impl 
         &Object::Domain(workspace.as_deref()),
     );
     let migrate = crate::flash::action::<MigrateDomain>();
+    let set_ha = crate::flash::action::<SetHa>();
     let uuid = StoredValue::new(uuid);
     let options = Resource::new(
         || (),
@@ -49,12 +50,27 @@ pub fn MovePanel(host_id: i64, uuid: String, workspace: Option<String>) -> impl 
                         Ok(o) => o,
                         Err(err) => return view! { <ErrorNote err /> }.into_any(),
                     };
+                    let ha = view! {
+                        <div data-ha=if o.ha { "on" } else { "off" }>
+                            <h3>{i.t(Key::HaTitle)}</h3>
+                            <p class="muted small">{i.t(Key::HaHelp)}</p>
+                            <ActionForm action=set_ha attr:class="inline" attr:data-form="ha">
+                                <input type="hidden" name="host_id" value=host_id />
+                                <input type="hidden" name="uuid" value=uuid.get_value() />
+                                {(!o.ha).then(|| view! { <input type="hidden" name="on" value="on" /> })}
+                                <strong>{i.t(if o.ha { Key::HaOn } else { Key::HaOff })}</strong> " "
+                                <button class="btn btn--small" type="submit">{i.t(if o.ha { Key::HaDisable } else { Key::HaEnable })}</button>
+                            </ActionForm>
+                            {move || set_ha.value().get().and_then(Result::err).map(|err| view! { <ErrorNote err /> })}
+                        </div>
+                    };
                     let how = i.t(if o.live { Key::MoveLive } else { Key::MoveOffline });
                     let mode = if o.live { "live" } else { "offline" };
                     if let Some(why) = o.blocked {
                         return view! {
                             <p data-move-mode=mode>{how}</p>
                             <p class="note" data-move-blocked=why.name()>{i.t(why)}</p>
+                            {ha}
                         }.into_any();
                     }
                     view! {
@@ -88,6 +104,7 @@ pub fn MovePanel(host_id: i64, uuid: String, workspace: Option<String>) -> impl 
                                 <button class="btn btn--primary" type="submit">{i.t(Key::MoveButton)}</button>
                             </div>
                         </ActionForm>
+                        {ha}
                     }.into_any()
                 })}
             </Transition>

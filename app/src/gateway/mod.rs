@@ -19,6 +19,7 @@ pub use ops::container_root::NewRoot;
 pub use ops::domain::{NewStorage, NewVolume};
 pub use ops::migrate::{DirFacts, MigrateSpec, MoveFacts};
 pub use ops::power::Power;
+pub use ops::recovery::Stale;
 pub use ops::stats::{DomainReading, HostReading};
 pub use ops::upload::Upload;
 

@@ -582,4 +582,22 @@ keys! {
     ErrAffinityKind => "Rule: pin, apart or together.", "规则：固定、分开或放在一起。";
     ErrAffinityMembers => "Keep apart or together: choose at least one other VM of the same workspace.", "分开或放在一起：至少选择同一工作空间中的另一台虚拟机。";
     ErrAffinityHosts => "Pin: choose at least one host.", "固定：至少选择一台主机。";
+    JobKindFailover => "Failover", "故障转移";
+    HaTitle => "High availability", "高可用";
+    HaHelp => "A highly available VM is started on another host when its host is lost and fenced (an administrator confirms it is powered off, or its fencing program does). Its definition is kept by the dashboard and autostart is turned off.", "高可用虚拟机在其主机失联并被隔离（管理员确认已断电，或隔离程序成功）后，会在另一台主机上启动。仪表板保存其定义，并关闭自动启动。";
+    HaOn => "Highly available", "已启用高可用";
+    HaOff => "Not highly available", "未启用高可用";
+    HaEnable => "Make highly available", "启用高可用";
+    HaDisable => "Stop high availability", "停用高可用";
+    HaContainer => "Containers are not restarted elsewhere (their root is on their host).", "容器不会在其他主机上重启（其根文件系统在原主机上）。";
+    HostLost => "Lost", "失联";
+    HostFenced => "Fenced", "已隔离";
+    HostLostHelp => "Unreachable past the grace period. Its highly available VMs restart elsewhere once it is fenced.", "超过宽限期仍不可达。隔离后，其高可用虚拟机将在其他主机上重启。";
+    HostConfirmOff => "Confirm the host is powered off", "确认该主机已断电";
+    HostNotLost => "This host is not lost: it answers, or its grace period has not passed.", "该主机未失联：它仍有响应，或宽限期未过。";
+    HostAlreadyFenced => "This host is already fenced; its VMs are being restarted.", "该主机已被隔离，其虚拟机正在重启。";
+    FailoverStarted => "Failover started: job #{}.", "故障转移已开始：任务 #{}。";
+    FailoverIncomplete => "Some highly available VMs could not be restarted elsewhere.", "部分高可用虚拟机无法在其他主机上重启。";
+    StaleRunning => "A stale copy runs on the host that came back: two copies. Stop one.", "恢复的主机上仍在运行旧副本：存在两个副本，请停止其中一个。";
+    StaleConflicts => "Stale copies running", "仍在运行的旧副本";
 }

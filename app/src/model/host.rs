@@ -136,4 +136,13 @@ pub struct HostView {
     /// What its drain could not move (administrators only).
     #[serde(default)]
     pub blockers: Vec<Blocker>,
+    /// Unreachable past the failover grace period.
+    #[serde(default)]
+    pub lost: bool,
+    /// Confirmed powered off (or fenced by its program).
+    #[serde(default)]
+    pub fenced: bool,
+    /// Stale copies running on it after a failover (administrators only).
+    #[serde(default)]
+    pub conflicts: Vec<String>,
 }

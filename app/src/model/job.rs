@@ -71,14 +71,17 @@ pub enum JobKind {
     Drain,
     /// The domains a drain moved, moved back (leaving maintenance).
     MoveBack,
+    /// A lost host's highly available VMs restarted elsewhere.
+    Failover,
 }
 
 impl JobKind {
-    pub const ALL: [JobKind; 4] = [
+    pub const ALL: [JobKind; 5] = [
         JobKind::MigrateLive,
         JobKind::MoveOffline,
         JobKind::Drain,
         JobKind::MoveBack,
+        JobKind::Failover,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -87,6 +90,7 @@ impl JobKind {
             JobKind::MoveOffline => "move_offline",
             JobKind::Drain => "drain",
             JobKind::MoveBack => "move_back",
+            JobKind::Failover => "failover",
         }
     }
 
@@ -100,6 +104,7 @@ impl JobKind {
             JobKind::MoveOffline => Key::JobKindMoveOffline,
             JobKind::Drain => Key::JobKindDrain,
             JobKind::MoveBack => Key::JobKindMoveBack,
+            JobKind::Failover => Key::JobKindFailover,
         }
     }
 
@@ -110,7 +115,7 @@ impl JobKind {
 
     /// A job about a host (its domains), not one domain.
     pub fn on_host(self) -> bool {
-        matches!(self, JobKind::Drain | JobKind::MoveBack)
+        matches!(self, JobKind::Drain | JobKind::MoveBack | JobKind::Failover)
     }
 }
 
@@ -229,6 +234,9 @@ pub struct MoveOptions {
     pub targets: Vec<(i64, String)>,
     pub bandwidth_mib: u64,
     pub max_downtime_ms: u64,
+    /// Marked highly available.
+    #[serde(default)]
+    pub ha: bool,
 }
 
 /// A move as the form sends it (every field as typed).

@@ -95,6 +95,7 @@ fn HostRow(host: HostView, remove: ServerAction<RemoveHost>) -> impl IntoView {
                 {host.last_error.map(|k| view! { <div class="muted small" data-host-error>{i.t(k)}</div> })}
                 <crate::components::maintenance::MaintenanceBadge mode=host.maintenance />
                 <crate::components::maintenance::Blockers blockers=host.blockers.clone() />
+                <crate::components::maintenance::LostHost host_id=host.id lost=host.lost fenced=host.fenced conflicts=host.conflicts.clone() />
             </td>
             <td>
                 {known.then(|| view! {

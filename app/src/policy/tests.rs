@@ -82,6 +82,8 @@ const MATRIX: &[(Action, [bool; 5])] = &[
     (JobCancel,              [true, true,  true,  false, false]),
     (HostMaintenance,        [true, false, false, false, false]),
     (AffinityManage,         [true, true,  true,  false, false]),
+    (DomainHa,               [true, true,  true,  false, false]),
+    (HostFence,              [true, false, false, false, false]),
 ];
 
 fn subjects() -> [(&'static str, Actor); 5] {
@@ -98,7 +100,7 @@ fn subjects() -> [(&'static str, Actor); 5] {
 fn resource_for(action: Action) -> Object<'static> {
     match action {
         DomainRead | DomainOperate | DomainCreate | DomainDelete | DomainAssign | DomainMigrate
-        | JobCancel | AffinityManage => Object::Domain(Some("a")),
+        | JobCancel | AffinityManage | DomainHa => Object::Domain(Some("a")),
         WorkspaceRename
         | WorkspaceDelete
         | WorkspaceSetQuota
@@ -181,6 +183,8 @@ fn matrix_covers_every_action() {
         JobCancel,
         HostMaintenance,
         AffinityManage,
+        DomainHa,
+        HostFence,
     ];
     for action in all {
         assert!(

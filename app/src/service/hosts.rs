@@ -13,12 +13,19 @@ pub async fn list(state: &AppState, actor: &Actor) -> Result<Vec<HostView>, AppE
     let mut hosts = state
         .gateway
         .read(|inv| inv.host_views(&ids, visible.as_deref()));
+    for h in hosts.iter_mut() {
+        (h.lost, h.fenced) = state.failover.status(h.id);
+    }
     if actor.is_admin {
         for h in hosts
             .iter_mut()
             .filter(|h| h.maintenance != Maintenance::Off)
         {
             h.blockers = crate::service::maintenance::blockers(state, h.id).await?;
+        }
+        for h in hosts.iter_mut() {
+            let running = crate::store::failover::stale_on(&state.pool, h.id, "conflict").await?;
+            h.conflicts = running.into_iter().map(|(_, name)| name).collect();
         }
     }
     Ok(hosts)

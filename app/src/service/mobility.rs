@@ -76,6 +76,7 @@ pub async fn options(state: &AppState, row: &DomainRow) -> Result<MoveOptions, A
         targets: targets.into_iter().map(|c| (c.host_id, c.name)).collect(),
         bandwidth_mib: state.fleet.migration_bandwidth_mib,
         max_downtime_ms: state.fleet.migration_max_downtime_ms,
+        ha: crate::service::failover::is_ha(state, &row.uuid).await?,
     })
 }
 

@@ -137,6 +137,7 @@ async fn main() {
         fleet: Default::default(),
         history: Default::default(),
         jobs: Default::default(),
+        failover: Default::default(),
     };
     let (_stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     // A signed-in administrator's session, as after sign-in.

@@ -9,6 +9,7 @@ pub mod migrate;
 pub mod network;
 pub mod power;
 pub mod reconfigure;
+pub mod recovery;
 pub mod snapshot;
 pub mod stats;
 pub mod storage;

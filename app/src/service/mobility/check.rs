@@ -19,19 +19,35 @@ use crate::state::AppState;
 /// and where their domains will be, for placement and affinity.
 #[derive(Default)]
 pub struct Planned {
-    pub in_flight: crate::quota::InFlight,
-    pub placed: HashMap<String, i64>,
+    /// UUID → (target, vCPUs, MiB) of each planned move.
+    moves: HashMap<String, (i64, i64, i64)>,
 }
 
 impl Planned {
     /// Counts `row` as going to `target`.
     pub fn add(&mut self, row: &DomainRow, target: i64) {
-        let entry = self.in_flight.entry(target).or_default();
-        if row.state.is_active() {
-            entry.0 += i64::from(row.vcpus);
-            entry.1 += (row.memory_kib / 1024) as i64;
-        }
-        self.placed.insert(row.uuid.to_ascii_lowercase(), target);
+        let (vcpus, mib) = match row.state.is_active() {
+            true => (i64::from(row.vcpus), (row.memory_kib / 1024) as i64),
+            false => (0, 0),
+        };
+        self.moves
+            .insert(row.uuid.to_ascii_lowercase(), (target, vcpus, mib));
+    }
+
+    /// The room the planned moves not yet listed on their target take there
+    /// (a finished one is counted by the inventory itself).
+    fn in_flight(&self, state: &AppState) -> crate::quota::InFlight {
+        let mut room = crate::quota::InFlight::new();
+        state.gateway.read(|inv| {
+            for (uuid, (to, vcpus, mib)) in &self.moves {
+                if inv.domain(*to, uuid).is_none() {
+                    let e = room.entry(*to).or_default();
+                    e.0 += vcpus;
+                    e.1 += mib;
+                }
+            }
+        });
+        room
     }
 }
 
@@ -76,7 +92,7 @@ fn places(state: &AppState, planned: &Planned) -> HashMap<String, i64> {
             })
             .collect()
     });
-    at.extend(planned.placed.clone());
+    at.extend(planned.moves.iter().map(|(u, (to, _, _))| (u.clone(), *to)));
     at
 }
 
@@ -134,7 +150,7 @@ pub async fn check(
         Key::ErrMoveDowntime,
     )?;
     let live = row.state.is_active();
-    let hosts = targets(state, row, &planned.in_flight).await?;
+    let hosts = targets(state, row, &planned.in_flight(state)).await?;
     let rules = crate::store::affinity::all(&state.pool).await?;
     let at = places(state, planned);
     let overcommit = state.fleet.overcommit;
