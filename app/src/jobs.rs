@@ -148,6 +148,72 @@ impl JobHandle {
     }
 }
 
+/// A request's own long work (create, clone, snapshot, delete) as a job:
+/// what it is about.
+pub struct Track<'a> {
+    pub kind: JobKind,
+    /// 0 while not known (a create's host before placement).
+    pub host_id: i64,
+    pub uuid: &'a str,
+    pub name: &'a str,
+    pub workspace: Option<&'a str>,
+}
+
+/// What a tracked job's result says of where its domain is.
+pub trait Located {
+    fn located(&self) -> Option<(i64, String)> {
+        None
+    }
+}
+
+impl Located for () {}
+
+impl Located for crate::model::domain::Created {
+    fn located(&self) -> Option<(i64, String)> {
+        Some((self.host_id, self.uuid.clone()))
+    }
+}
+
+impl Located for Vec<String> {}
+
+/// Runs `work` recorded as a job from start to end, so that every tab sees
+/// it run; a job that cannot be recorded does not stop the work (its audit
+/// record is the record).
+pub async fn tracked<T: Located>(
+    state: &AppState,
+    actor: &str,
+    track: Track<'_>,
+    work: impl std::future::Future<Output = Result<T, AppError>>,
+) -> Result<T, AppError> {
+    let new = NewJob {
+        kind: track.kind,
+        host_id: track.host_id,
+        target_host_id: None,
+        domain_uuid: track.uuid,
+        domain_name: track.name,
+        workspace: track.workspace,
+        actor,
+        mode: crate::model::job::DiskMode::None,
+        started_at: &now(),
+    };
+    let job = JobHandle::start(state, new).await;
+    let result = work.await;
+    match job {
+        Ok(job) => {
+            if let Some((host, uuid)) = result.as_ref().ok().and_then(Located::located) {
+                let _ = crate::store::jobs::locate(&state.pool, job.id, host, &uuid).await;
+            }
+            let (end, message) = match &result {
+                Ok(_) => (JobState::Succeeded, None),
+                Err(err) => (JobState::Failed, Some(err.first_key())),
+            };
+            job.finish(end, message, None).await;
+        }
+        Err(err) => tracing::warn!(?err, "a job could not be recorded"),
+    }
+    result
+}
+
 /// How long after a restart an interrupted job's hosts are waited for.
 const RECONCILE_WAIT: Duration = Duration::from_secs(600);
 
@@ -167,11 +233,9 @@ pub async fn reconcile_interrupted(state: &AppState) -> Result<usize, sqlx::Erro
 /// Where the domain of an interrupted move ended: on the target (done) or
 /// still on the source once it runs no job there (not done).
 async fn reconcile(state: &AppState, job: JobView) {
-    if job.kind.on_host() {
-        // Its moves are jobs of their own, each reconciled; the host stays
-        // as it was (entering maintenance) for the operator to decide.
+    let end_as = |end_state| async move {
         let end = End {
-            state: JobState::Failed,
+            state: end_state,
             message: Some(crate::i18n::Key::JobReconciledNote),
             figures: None,
             reconciled: true,
@@ -180,7 +244,25 @@ async fn reconcile(state: &AppState, job: JobView) {
         if let Err(err) = crate::store::jobs::finish(&state.pool, job.id, &end).await {
             tracing::error!(job = job.id, error = %err, "reconciled job end not recorded");
         }
-        return;
+    };
+    match job.kind {
+        // Its moves are jobs of their own, each reconciled; the host stays
+        // as it was (entering maintenance) for the operator to decide.
+        JobKind::Drain | JobKind::MoveBack | JobKind::Failover => {
+            return end_as(JobState::Failed).await
+        }
+        // What a snapshot job did is not told by libvirt afterwards.
+        JobKind::Snapshot => return end_as(JobState::Interrupted).await,
+        JobKind::Create | JobKind::Clone | JobKind::Delete => {
+            let done = by_presence(state, &job).await;
+            return end_as(if done {
+                JobState::Succeeded
+            } else {
+                JobState::Failed
+            })
+            .await;
+        }
+        JobKind::MigrateLive | JobKind::MoveOffline => {}
     }
     let gateway = &state.gateway;
     let (source, uuid) = (job.host_id, job.domain_uuid.as_str());
@@ -249,6 +331,30 @@ async fn reconcile(state: &AppState, job: JobView) {
     );
 }
 
+/// Whether an interrupted create or clone made its domain (by name), or a
+/// delete removed it (by UUID), once its host answers.
+async fn by_presence(state: &AppState, job: &JobView) -> bool {
+    let host = job.host_id;
+    let connected = |inv: &crate::inventory::Inventory| {
+        inv.hosts
+            .values()
+            .filter(|h| host == 0 || h.id == host)
+            .all(|h| h.state == crate::model::host::HostState::Connected)
+    };
+    state.gateway.wait_until(RECONCILE_WAIT, connected).await;
+    state.gateway.read(|inv| {
+        let mut on = inv
+            .hosts
+            .values()
+            .filter(|h| host == 0 || h.id == host)
+            .flat_map(|h| h.domains.values());
+        match job.kind {
+            JobKind::Delete => !on.any(|d| d.uuid.eq_ignore_ascii_case(&job.domain_uuid)),
+            _ => on.any(|d| d.name == job.domain_name),
+        }
+    })
+}
+
 /// The audit action a job of `kind` is recorded under.
 fn action_name(kind: JobKind) -> &'static str {
     match kind {
@@ -257,5 +363,8 @@ fn action_name(kind: JobKind) -> &'static str {
         }
         JobKind::Drain | JobKind::MoveBack => crate::policy::Action::HostMaintenance.audit_name(),
         JobKind::Failover => "domain.failover",
+        JobKind::Create | JobKind::Clone => crate::policy::Action::DomainCreate.audit_name(),
+        JobKind::Snapshot => crate::policy::Action::DomainOperate.audit_name(),
+        JobKind::Delete => crate::policy::Action::DomainDelete.audit_name(),
     }
 }

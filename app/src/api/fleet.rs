@@ -45,7 +45,15 @@ pub async fn delete_domain(
         .found(found)
         .await?;
     let before = serde_json::json!(row);
-    let result = crate::fleet::changes::delete(&op.state, &row, &confirm, with_storage).await;
+    let work = crate::fleet::changes::delete(&op.state, &row, &confirm, with_storage);
+    let track = crate::jobs::Track {
+        kind: crate::model::job::JobKind::Delete,
+        host_id,
+        uuid: &uuid,
+        name: &row.name,
+        workspace: row.workspace.as_deref(),
+    };
+    let result = crate::jobs::tracked(&op.state, &op.actor.username, track, work).await;
     let after = serde_json::json!({ "removed_volumes": result.as_ref().ok() });
     let done = op.finish(result.map(|_| ()), before, after).await;
     // A form posted from the domain's page goes on to the inventory: the
@@ -69,7 +77,16 @@ pub async fn create_domain(form: crate::model::forms::CreateForm) -> Result<Crea
         true => Chooser::Administrator,
         false => Chooser::Member,
     };
-    let result = crate::fleet::service::create(&op.state, form, by).await;
+    let name = form.name.trim().to_string();
+    let track = crate::jobs::Track {
+        kind: crate::model::job::JobKind::Create,
+        host_id: 0,
+        uuid: "",
+        name: &name,
+        workspace: Some(&slug),
+    };
+    let work = crate::fleet::service::create(&op.state, form, by);
+    let result = crate::jobs::tracked(&op.state, &op.actor.username, track, work).await;
     let after = result.as_ref().ok().map(|c| serde_json::json!(c));
     op.finish(result, serde_json::Value::Null, after.unwrap_or_default())
         .await
@@ -107,8 +124,15 @@ pub async fn snapshot(
         .await?
         .found(found)
         .await?;
-    let result =
-        crate::fleet::changes::snapshot(&op.state, &row, &action, &name, &description).await;
+    let work = crate::fleet::changes::snapshot(&op.state, &row, &action, &name, &description);
+    let track = crate::jobs::Track {
+        kind: crate::model::job::JobKind::Snapshot,
+        host_id,
+        uuid: &uuid,
+        name: &row.name,
+        workspace: row.workspace.as_deref(),
+    };
+    let result = crate::jobs::tracked(&op.state, &op.actor.username, track, work).await;
     op.finish(
         result,
         serde_json::json!({ "state": row.state.as_str() }),

@@ -69,7 +69,15 @@ pub async fn clone_domain(host_id: i64, uuid: String, name: String) -> Result<Cr
         .found(found)
         .await?;
     let before = serde_json::json!(row);
-    let result = crate::fleet::changes::clone(&op.state, &row, &name).await;
+    let work = crate::fleet::changes::clone(&op.state, &row, &name);
+    let track = crate::jobs::Track {
+        kind: crate::model::job::JobKind::Clone,
+        host_id,
+        uuid: "",
+        name: &name,
+        workspace: row.workspace.as_deref(),
+    };
+    let result = crate::jobs::tracked(&op.state, &op.actor.username, track, work).await;
     let after = result
         .as_ref()
         .ok()

@@ -88,9 +88,10 @@ pub fn CancelButton(job: JobView) -> impl IntoView {
 #[component]
 pub fn JobRow(job: JobView) -> impl IntoView {
     let i = use_i18n();
-    let domain_link = match job.kind.on_host() {
-        true => "/hosts".to_string(),
-        false => format!("/domains/{}/{}", job.host_id, job.domain_uuid),
+    let domain_link = match (job.kind.on_host(), job.domain_uuid.is_empty()) {
+        (true, _) => Some("/hosts".to_string()),
+        (false, true) => None,
+        (false, false) => Some(format!("/domains/{}/{}", job.host_id, job.domain_uuid)),
     };
     let audit_link = format!("/audit?target={}", job.domain_uuid);
     let to = job.target_host_name.clone();
@@ -98,7 +99,10 @@ pub fn JobRow(job: JobView) -> impl IntoView {
         <tr data-job-row=job.id data-job-state=job.state.as_str() data-job-kind=job.kind.as_str()>
             <td class="num">{format!("#{}", job.id)}</td>
             <td>{i.t(job.kind.label())}<div class="small muted">{i.t(job.mode.label())}</div></td>
-            <td><a href=domain_link>{job.domain_name.clone()}</a></td>
+            <td>{match domain_link {
+                Some(href) => view! { <a href=href>{job.domain_name.clone()}</a> }.into_any(),
+                None => view! { <span>{job.domain_name.clone()}</span> }.into_any(),
+            }}</td>
             <td>{job.host_name.clone()}</td>
             <td>{to}</td>
             <td><JobBadge job=job.clone() /></td>
@@ -190,6 +194,42 @@ pub fn DomainJobs(host_id: i64, uuid: String) -> impl IntoView {
                                     <tbody>
                                         {jobs.into_iter().map(|job| view! { <JobRow job /> }).collect_view()}
                                     </tbody>
+                                </table>
+                            </div>
+                        </section>
+                    })
+                })}
+            </Transition>
+        </LiveRegion>
+    }
+}
+
+/// The jobs running now (the Hosts page: drains, moves, failovers), with
+/// their progress; nothing when none runs.
+#[component]
+pub fn RunningJobs() -> impl IntoView {
+    let i = use_i18n();
+    let running = Resource::new(
+        || (),
+        |_| {
+            list_jobs(JobFilter {
+                state: JobState::Running.as_str().into(),
+                ..JobFilter::default()
+            })
+        },
+    );
+    view! {
+        <LiveRegion id="running-jobs" follow=Follow::Jobs>
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let jobs = running.await.unwrap_or_default();
+                    (!jobs.is_empty()).then(|| view! {
+                        <section class="card" data-section="running-jobs">
+                            <h2>{i.t(Key::MoveRunningJob)}</h2>
+                            <div class="table-wrap">
+                                <table class="table" data-table="running-jobs">
+                                    {job_head(i)}
+                                    <tbody>{jobs.into_iter().map(|job| view! { <JobRow job /> }).collect_view()}</tbody>
                                 </table>
                             </div>
                         </section>

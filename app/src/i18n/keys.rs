@@ -528,7 +528,7 @@ keys! {
     MoveDowntime => "Maximum downtime, ms", "最长停机时间（毫秒）";
     MoveButton => "Move", "迁移";
     MoveStarted => "Move started: job #{}.", "迁移已开始：任务 #{}。";
-    MoveRunningJob => "Running job", "进行中的任务";
+    MoveRunningJob => "Running jobs", "进行中的任务";
     MoveRecentJobs => "Recent jobs on this domain", "该虚拟机最近的任务";
     MovedTo => "This domain now runs on {}.", "该虚拟机/容器现位于 {}。";
     MoveOpen => "Open it there", "在新主机上打开";
@@ -600,4 +600,8 @@ keys! {
     FailoverIncomplete => "Some highly available VMs could not be restarted elsewhere.", "部分高可用虚拟机无法在其他主机上重启。";
     StaleRunning => "A stale copy runs on the host that came back: two copies. Stop one.", "恢复的主机上仍在运行旧副本：存在两个副本，请停止其中一个。";
     StaleConflicts => "Stale copies running", "仍在运行的旧副本";
+    JobKindCreate => "Create", "创建";
+    JobKindClone => "Clone", "克隆";
+    JobKindSnapshot => "Snapshot", "快照";
+    JobKindDelete => "Delete", "删除";
 }

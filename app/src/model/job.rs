@@ -73,15 +73,27 @@ pub enum JobKind {
     MoveBack,
     /// A lost host's highly available VMs restarted elsewhere.
     Failover,
+    /// A domain made (and started).
+    Create,
+    /// A shut-off domain copied.
+    Clone,
+    /// A snapshot taken, reverted to or deleted.
+    Snapshot,
+    /// A domain deleted.
+    Delete,
 }
 
 impl JobKind {
-    pub const ALL: [JobKind; 5] = [
+    pub const ALL: [JobKind; 9] = [
         JobKind::MigrateLive,
         JobKind::MoveOffline,
         JobKind::Drain,
         JobKind::MoveBack,
         JobKind::Failover,
+        JobKind::Create,
+        JobKind::Clone,
+        JobKind::Snapshot,
+        JobKind::Delete,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -91,6 +103,10 @@ impl JobKind {
             JobKind::Drain => "drain",
             JobKind::MoveBack => "move_back",
             JobKind::Failover => "failover",
+            JobKind::Create => "create",
+            JobKind::Clone => "clone",
+            JobKind::Snapshot => "snapshot",
+            JobKind::Delete => "delete",
         }
     }
 
@@ -105,6 +121,10 @@ impl JobKind {
             JobKind::Drain => Key::JobKindDrain,
             JobKind::MoveBack => Key::JobKindMoveBack,
             JobKind::Failover => Key::JobKindFailover,
+            JobKind::Create => Key::JobKindCreate,
+            JobKind::Clone => Key::JobKindClone,
+            JobKind::Snapshot => Key::JobKindSnapshot,
+            JobKind::Delete => Key::JobKindDelete,
         }
     }
 

@@ -32,6 +32,7 @@ pub fn HostsPage() -> impl IntoView {
                 })}
             </Transition>
         </LiveRegion>
+        <crate::components::jobs::RunningJobs />
         <Transition fallback=|| ()>
             <Show when=move || may(&actor.get(), Action::HostAdd, &Object::Platform)>
                 <AddHostForm add />

@@ -170,16 +170,7 @@ async fn restart_all(state: &AppState, actor: &str, host_id: i64, mut job: JobHa
         .await
         .unwrap_or_default();
     let mut planned: crate::quota::InFlight = HashMap::new();
-    let mut at: HashMap<String, i64> = state.gateway.read(|inv| {
-        inv.hosts
-            .values()
-            .flat_map(|h| {
-                h.domains
-                    .values()
-                    .map(|d| (d.uuid.to_ascii_lowercase(), h.id))
-            })
-            .collect()
-    });
+    let mut at = crate::service::mobility::places(state, &Default::default());
     let mut failed = 0;
     for (n, d) in kept.iter().enumerate() {
         let result = restart_one(state, d, &rules, &mut planned, &mut at).await;

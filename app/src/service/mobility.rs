@@ -8,7 +8,7 @@ mod check;
 
 use std::time::Duration;
 
-pub use check::{check, Move, Planned};
+pub use check::{check, places, Move, Planned};
 
 use crate::error::{AppError, FieldError};
 use crate::guard::Op;
@@ -171,10 +171,14 @@ async fn run(op: Op, mut job: JobHandle, row: DomainRow, mv: Move) -> Result<(),
             last.downtime_ms = done.downtime_ms.or(last.downtime_ms);
             last.data_total = last.data_total.max(done.data_total);
         }
+        // The job ends once the inventory shows the domain on the target as
+        // it runs there (an incoming migration is listed paused first).
         gateway.refresh_domain(mv.target, uuid);
+        let live = mv.spec.live;
         gateway
             .wait_until(Duration::from_secs(10), |inv| {
-                inv.domain(mv.target, uuid).is_some()
+                inv.domain(mv.target, uuid)
+                    .is_some_and(|d| !live || d.state == crate::model::domain::DomainState::Running)
             })
             .await;
         for (pool, name) in &mv.source_copies {

@@ -56,6 +56,22 @@ pub async fn progress(
     Ok(())
 }
 
+/// Records where a job's domain turned out to be (a create's).
+pub async fn locate(
+    pool: &SqlitePool,
+    id: i64,
+    host_id: i64,
+    uuid: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE jobs SET host_id = ?, domain_uuid = ? WHERE id = ?")
+        .bind(host_id)
+        .bind(uuid)
+        .bind(id)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
 /// How a job ended.
 pub struct End<'a> {
     pub state: JobState,

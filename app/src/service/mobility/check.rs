@@ -81,7 +81,7 @@ fn number(
 }
 
 /// Where every domain is, with the moves of `planned` applied: UUID → host.
-fn places(state: &AppState, planned: &Planned) -> HashMap<String, i64> {
+pub fn places(state: &AppState, planned: &Planned) -> HashMap<String, i64> {
     let mut at: HashMap<String, i64> = state.gateway.read(|inv| {
         inv.hosts
             .values()
