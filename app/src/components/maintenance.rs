@@ -1,5 +1,7 @@
-//! A host's maintenance mode: its badge, what its drain could not move,
-//! and (for administrators) enter / force / leave forms.
+//! A host's maintenance mode and failover state on the Hosts page: its
+//! badges, what its drain could not move, stale copies still running, and
+//! (for administrators) enter / force / leave and "confirm powered off".
+//! The forms' outcome shows once per page ([`HostActionNotes`]).
 
 use leptos::prelude::*;
 
@@ -40,9 +42,54 @@ pub fn Blockers(blockers: Vec<Blocker>) -> impl IntoView {
     })
 }
 
+/// The forms of the Hosts page's maintenance and failover actions, made
+/// once per page so that their outcome shows once.
+#[derive(Clone, Copy)]
+pub struct HostActions {
+    pub enter: ServerAction<EnterMaintenance>,
+    pub leave: ServerAction<LeaveMaintenance>,
+    pub confirm: ServerAction<ConfirmHostOff>,
+}
+
+impl Default for HostActions {
+    fn default() -> Self {
+        HostActions {
+            enter: crate::flash::action::<EnterMaintenance>(),
+            leave: crate::flash::action::<LeaveMaintenance>(),
+            confirm: crate::flash::action::<ConfirmHostOff>(),
+        }
+    }
+}
+
+/// What the last maintenance or failover action did (once per page).
+#[component]
+pub fn HostActionNotes(actions: HostActions) -> impl IntoView {
+    let i = use_i18n();
+    let HostActions {
+        enter,
+        leave,
+        confirm,
+    } = actions;
+    view! {
+        {move || enter.value().get().map(|r| match r {
+            Ok(id) if id > 0 => view! { <p class="note note--ok" data-drain-started=id>{fill(i.t(Key::MaintenanceStarted), &[&id.to_string()])}</p> }.into_any(),
+            Ok(_) => ().into_any(),
+            Err(err) => view! { <ErrorNote err /> }.into_any(),
+        })}
+        {move || leave.value().get().map(|r| match r {
+            Ok(_) => view! { <p class="note note--ok" data-maintenance-left>{i.t(Key::MaintenanceLeft)}</p> }.into_any(),
+            Err(err) => view! { <ErrorNote err /> }.into_any(),
+        })}
+        {move || confirm.value().get().map(|r| match r {
+            Ok(id) => view! { <p class="note note--ok" data-failover-started=id>{fill(i.t(Key::FailoverStarted), &[&id.to_string()])}</p> }.into_any(),
+            Err(err) => view! { <ErrorNote err /> }.into_any(),
+        })}
+    }
+}
+
 /// Enter (drain), force, or leave (optionally moving the VMs back).
 #[component]
-pub fn MaintenanceForms(host_id: i64, mode: Maintenance) -> impl IntoView {
+pub fn MaintenanceForms(host_id: i64, mode: Maintenance, actions: HostActions) -> impl IntoView {
     let i = use_i18n();
     let actor = use_actor();
     let allowed = may(
@@ -50,8 +97,7 @@ pub fn MaintenanceForms(host_id: i64, mode: Maintenance) -> impl IntoView {
         Action::HostMaintenance,
         &Object::Platform,
     );
-    let enter = crate::flash::action::<EnterMaintenance>();
-    let leave = crate::flash::action::<LeaveMaintenance>();
+    let HostActions { enter, leave, .. } = actions;
     allowed.then(|| view! {
         <div data-maintenance-forms=host_id>
             {(mode != Maintenance::On).then(|| view! {
@@ -70,15 +116,6 @@ pub fn MaintenanceForms(host_id: i64, mode: Maintenance) -> impl IntoView {
                     <button class="btn btn--small" type="submit">{i.t(Key::MaintenanceLeave)}</button>
                 </ActionForm>
             })}
-            {move || enter.value().get().map(|r| match r {
-                Ok(id) if id > 0 => view! { <span class="note note--ok" data-drain-started=id>{fill(i.t(Key::MaintenanceStarted), &[&id.to_string()])}</span> }.into_any(),
-                Ok(_) => ().into_any(),
-                Err(err) => view! { <ErrorNote err /> }.into_any(),
-            })}
-            {move || leave.value().get().map(|r| match r {
-                Ok(_) => view! { <span class="note note--ok">{i.t(Key::MaintenanceLeft)}</span> }.into_any(),
-                Err(err) => view! { <ErrorNote err /> }.into_any(),
-            })}
         </div>
     })
 }
@@ -86,11 +123,17 @@ pub fn MaintenanceForms(host_id: i64, mode: Maintenance) -> impl IntoView {
 /// A lost host's badge, its stale copies still running, and (for
 /// administrators) the confirmation that it is powered off.
 #[component]
-pub fn LostHost(host_id: i64, lost: bool, fenced: bool, conflicts: Vec<String>) -> impl IntoView {
+pub fn LostHost(
+    host_id: i64,
+    lost: bool,
+    fenced: bool,
+    conflicts: Vec<String>,
+    actions: HostActions,
+) -> impl IntoView {
     let i = use_i18n();
     let actor = use_actor();
     let admin = may(&actor.get_untracked(), Action::HostFence, &Object::Platform);
-    let confirm = crate::flash::action::<ConfirmHostOff>();
+    let confirm = actions.confirm;
     view! {
         {lost.then(|| view! {
             <span class="badge badge--lost" data-lost=if fenced { "fenced" } else { "lost" } title=i.t(Key::HostLostHelp)>
@@ -102,10 +145,6 @@ pub fn LostHost(host_id: i64, lost: bool, fenced: bool, conflicts: Vec<String>) 
                 <input type="hidden" name="host_id" value=host_id />
                 <button class="btn btn--small btn--danger" type="submit">{i.t(Key::HostConfirmOff)}</button>
             </ActionForm>
-        })}
-        {move || confirm.value().get().map(|r| match r {
-            Ok(id) => view! { <span class="note note--ok" data-failover-started=id>{fill(i.t(Key::FailoverStarted), &[&id.to_string()])}</span> }.into_any(),
-            Err(err) => view! { <ErrorNote err /> }.into_any(),
         })}
         {(!conflicts.is_empty()).then(|| view! {
             <div class="note note--error small" data-conflicts>

@@ -20,13 +20,15 @@ pub fn HostsPage() -> impl IntoView {
     let add = crate::flash::action::<AddHost>();
     let remove = crate::flash::action::<RemoveHost>();
     let hosts = Resource::new(|| (), |_| list_hosts());
+    let actions = crate::components::maintenance::HostActions::default();
     view! {
         <h1>{i.t(Key::HostsTitle)}</h1>
+        <crate::components::maintenance::HostActionNotes actions />
         <LiveRegion id="hosts">
             <Transition fallback=move || view! { <p>{i.t(Key::Loading)}</p> }>
                 {move || Suspend::new(async move {
                     match hosts.await {
-                        Ok(list) => view! { <HostTable hosts=list remove /> }.into_any(),
+                        Ok(list) => view! { <HostTable hosts=list remove actions /> }.into_any(),
                         Err(err) => view! { <ErrorNote err /> }.into_any(),
                     }
                 })}
@@ -42,7 +44,11 @@ pub fn HostsPage() -> impl IntoView {
 }
 
 #[component]
-fn HostTable(hosts: Vec<HostView>, remove: ServerAction<RemoveHost>) -> impl IntoView {
+fn HostTable(
+    hosts: Vec<HostView>,
+    remove: ServerAction<RemoveHost>,
+    actions: crate::components::maintenance::HostActions,
+) -> impl IntoView {
     let i = use_i18n();
     if hosts.is_empty() {
         return view! { <p class="card">{i.t(Key::NoHosts)}</p> }.into_any();
@@ -62,7 +68,7 @@ fn HostTable(hosts: Vec<HostView>, remove: ServerAction<RemoveHost>) -> impl Int
                     </tr>
                 </thead>
                 <tbody>
-                    {hosts.into_iter().map(|h| view! { <HostRow host=h remove /> }).collect_view()}
+                    {hosts.into_iter().map(|h| view! { <HostRow host=h remove actions /> }).collect_view()}
                 </tbody>
             </table>
         </div>
@@ -71,7 +77,11 @@ fn HostTable(hosts: Vec<HostView>, remove: ServerAction<RemoveHost>) -> impl Int
 }
 
 #[component]
-fn HostRow(host: HostView, remove: ServerAction<RemoveHost>) -> impl IntoView {
+fn HostRow(
+    host: HostView,
+    remove: ServerAction<RemoveHost>,
+    actions: crate::components::maintenance::HostActions,
+) -> impl IntoView {
     let i = use_i18n();
     let actor = use_actor();
     let facts = host.facts.clone().unwrap_or_default();
@@ -96,7 +106,7 @@ fn HostRow(host: HostView, remove: ServerAction<RemoveHost>) -> impl IntoView {
                 {host.last_error.map(|k| view! { <div class="muted small" data-host-error>{i.t(k)}</div> })}
                 <crate::components::maintenance::MaintenanceBadge mode=host.maintenance />
                 <crate::components::maintenance::Blockers blockers=host.blockers.clone() />
-                <crate::components::maintenance::LostHost host_id=host.id lost=host.lost fenced=host.fenced conflicts=host.conflicts.clone() />
+                <crate::components::maintenance::LostHost host_id=host.id lost=host.lost fenced=host.fenced conflicts=host.conflicts.clone() actions />
             </td>
             <td>
                 {known.then(|| view! {
@@ -122,7 +132,7 @@ fn HostRow(host: HostView, remove: ServerAction<RemoveHost>) -> impl IntoView {
                 {format!("{} {} / {}", host.domains_running, i.t(Key::Running), host.domains_total)}
             </td>
             <td>
-                <crate::components::maintenance::MaintenanceForms host_id=host.id mode=host.maintenance />
+                <crate::components::maintenance::MaintenanceForms host_id=host.id mode=host.maintenance actions />
                 <Show when=move || may(&actor.get(), Action::HostRemove, &Object::Platform)>
                 <ActionForm action=remove>
                     <input type="hidden" name="id" value=host.id />
