@@ -228,20 +228,35 @@ async fn pre_checks_refuse_with_the_field_and_the_rule_before_anything_moves() {
             reply.body
         );
     }
-    // A shut-off VM with a disk only h1 sees cannot move offline.
+    // A shut-off VM with a disk only h1 sees moves offline, its disk
+    // copied through the storage API, then removed from h1.
     let local = format!("mw-checkl-{}", std::process::id());
     let off = ticking_guest(&lab, &local, h1, &pools.local).await;
     lab.power(&off, "force-off").await;
     lab.wait_state(&local, app::model::domain::DomainState::Shutoff)
         .await;
-    let reply = lab.move_domain(h1, &off.uuid, &h2.to_string(), "").await;
+    let job = lab.start_move(h1, &off.uuid, &h2.to_string(), "").await;
+    let done = lab.job_end(job, MOVE_LIMIT).await;
+    assert_succeeded(&done);
+    assert_eq!(
+        (done.kind, done.mode),
+        (app::model::job::JobKind::MoveOffline, DiskMode::Copy)
+    );
+    assert_eq!(defined_on(&local), (false, true));
     assert!(
-        reply.body.contains("MoveOfflineNotShared"),
-        "{}",
-        reply.body
+        pools
+            .local_files("h2")
+            .iter()
+            .any(|f| f.starts_with(&local)),
+        "{:?}",
+        pools.local_files("h2")
+    );
+    assert!(
+        pools.local_files("h1").is_empty(),
+        "{:?}",
+        pools.local_files("h1")
     );
     assert_eq!(defined_on(&name), (true, false));
-    assert_eq!(defined_on(&local), (true, false));
     // A shut-off VM on shared storage moves offline.
     lab.power(&row, "force-off").await;
     lab.wait_state(&name, app::model::domain::DomainState::Shutoff)

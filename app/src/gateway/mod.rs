@@ -22,6 +22,7 @@ pub use ops::power::Power;
 pub use ops::recovery::Stale;
 pub use ops::stats::{DomainReading, HostReading};
 pub use ops::upload::Upload;
+pub use ops::volume_copy::VolumeCopy;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};

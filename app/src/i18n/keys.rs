@@ -521,7 +521,7 @@ keys! {
     PhaseDisks => "copying disks", "复制磁盘";
     MoveTitle => "Move to another host", "迁移到其他主机";
     MoveLive => "Live migration: the VM keeps running while its memory — and its disks that are not on storage both hosts share — are copied to the target.", "在线迁移：虚拟机保持运行，其内存以及不在两台主机共享存储上的磁盘会被复制到目标主机。";
-    MoveOffline => "Offline move: the domain is shut off; its definition moves to the target, its disks must be on storage both hosts share.", "离线迁移：该虚拟机已关机；其定义迁移到目标主机，磁盘须位于两台主机共享的存储上。";
+    MoveOffline => "Offline move: the domain is shut off; its definition moves to the target, and its disks that are not on storage both hosts share are copied there first.", "离线迁移：该虚拟机已关机；其定义迁移到目标主机，不在两台主机共享存储上的磁盘会先复制过去。";
     MoveTarget => "Target host", "目标主机";
     MoveAuto => "Automatic (the host with most free memory)", "自动（空闲内存最多的主机）";
     MoveBandwidth => "Bandwidth, MiB/s (0: no limit)", "带宽 MiB/s（0 表示不限）";
@@ -542,7 +542,6 @@ keys! {
     MoveCpuIncompatible => "The target's hypervisor cannot provide this VM's CPU model (libvirt's CPU comparison).", "目标主机的虚拟化层无法提供该虚拟机的 CPU 型号（libvirt CPU 比较）。";
     MoveNoPool => "The target has no active storage pool at the directory of one of this VM's disks.", "目标主机在该虚拟机某个磁盘所在目录没有已启动的存储池。";
     MoveMediaNotShared => "A boot medium (ISO) of this VM is not on storage both hosts share: eject it first.", "该虚拟机的引导介质（ISO）不在两台主机共享的存储上：请先弹出。";
-    MoveOfflineNotShared => "A shut-off VM moves only when its disks are on storage both hosts share; start it to migrate live with its disks copied.", "关机的虚拟机仅当磁盘位于两台主机共享的存储上时才能迁移；启动后可在线迁移并复制磁盘。";
     ErrMoveBandwidth => "Bandwidth: a whole number of MiB/s from 0 (no limit) to 100000.", "带宽：0（不限）到 100000 之间的整数 MiB/s。";
     ErrMoveDowntime => "Maximum downtime: a whole number of milliseconds from 1 to 600000.", "最长停机时间：1 到 600000 之间的整数毫秒。";
     JobKindDrain => "Drain for maintenance", "维护前迁出";

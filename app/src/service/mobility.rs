@@ -5,6 +5,7 @@
 //! job statistics until it ends, is aborted, or fails.
 
 mod check;
+mod copy;
 
 use std::time::Duration;
 
@@ -140,31 +141,41 @@ async fn run(op: Op, mut job: JobHandle, row: DomainRow, mv: Move) -> Result<(),
     let gateway = &state.gateway;
     let (source, uuid) = (row.host_id, row.uuid.as_str());
     let cancel = job.cancel_handle();
+    let mut last = MigrationFigures::default();
+    let copied = copy::offline(&state, &mut job, &mv).await;
+    let copies_made = copied.is_ok() && !mv.offline_copies.is_empty();
     let mut migrate = std::pin::pin!(gateway.migrate(source, uuid, mv.spec.clone()));
     let mut ticker = tokio::time::interval(POLL);
-    let mut last = MigrationFigures::default();
     let mut aborting = false;
-    let result = loop {
-        tokio::select! {
-            done = &mut migrate => break done,
-            _ = cancel.notified(), if !aborting => {
-                aborting = true;
-                if let Err(err) = gateway.abort_job(source, uuid).await {
-                    tracing::warn!(job = job.id, ?err, "migration abort refused");
+    let result = if let Err(err) = copied {
+        Err(err)
+    } else {
+        loop {
+            tokio::select! {
+                done = &mut migrate => break done,
+                _ = cancel.notified(), if !aborting => {
+                    aborting = true;
+                    if let Err(err) = gateway.abort_job(source, uuid).await {
+                        tracing::warn!(job = job.id, ?err, "migration abort refused");
+                    }
                 }
-            }
-            _ = ticker.tick(), if mv.spec.live => {
-                if let Ok(Some(f)) = gateway.job_progress(source, uuid).await {
-                    let phase = match f.disk_total > 0 && f.disk_processed < f.disk_total {
-                        true => "disks",
-                        false => "memory",
-                    };
-                    job.progress(phase, f.percent(), &f).await;
-                    last = f;
+                _ = ticker.tick(), if mv.spec.live => {
+                    if let Ok(Some(f)) = gateway.job_progress(source, uuid).await {
+                        let phase = match f.disk_total > 0 && f.disk_processed < f.disk_total {
+                            true => "disks",
+                            false => "memory",
+                        };
+                        job.progress(phase, f.percent(), &f).await;
+                        last = f;
+                    }
                 }
             }
         }
     };
+    if result.is_err() && copies_made {
+        // The definition did not move: the disks copied for it go.
+        copy::undo(&state, &mv.offline_copies).await;
+    }
     if result.is_ok() {
         // The target's own record of the migration in has its downtime.
         if let Ok(Some(done)) = gateway.job_completed(mv.target, uuid).await {

@@ -14,6 +14,7 @@ pub mod snapshot;
 pub mod stats;
 pub mod storage;
 pub mod upload;
+pub mod volume_copy;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 

@@ -108,7 +108,7 @@ fn stream_into(
 const SEND_MAX: usize = 256 * 1024;
 
 /// `virStreamSend` may take part of a buffer; send until all of it is gone.
-fn send_all(stream: &Stream, mut data: &[u8]) -> Result<(), Key> {
+pub(super) fn send_all(stream: &Stream, mut data: &[u8]) -> Result<(), Key> {
     while !data.is_empty() {
         let sent = stream
             .send(&data[..data.len().min(SEND_MAX)])

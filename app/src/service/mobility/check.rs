@@ -8,7 +8,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use super::{blocked, targets, MAX_BANDWIDTH_MIB, MAX_DOWNTIME_MS};
 use crate::error::AppError;
-use crate::gateway::{MigrateSpec, MoveFacts};
+use crate::gateway::{MigrateSpec, MoveFacts, VolumeCopy};
 use crate::i18n::Key;
 use crate::model::domain::DomainRow;
 use crate::model::job::{DiskMode, MoveForm};
@@ -60,6 +60,8 @@ pub struct Move {
     /// Volumes left on the source once their copies run on the target:
     /// (pool, volume name).
     pub source_copies: Vec<(String, String)>,
+    /// A shut-off VM's volumes to copy before its definition moves.
+    pub offline_copies: Vec<VolumeCopy>,
 }
 
 fn number(
@@ -230,18 +232,35 @@ pub async fn check(
     {
         return Err(AppError::field("target", Key::MoveMediaNotShared));
     }
-    let copies: Vec<(String, String)> = file_disks
+    // Disks only the source sees: (source pool, volume, target pool).
+    let unshared: Vec<(String, String, String)> = file_disks
         .iter()
         .filter(|d| d.device == "disk" && !shared(&d.source))
         .filter_map(|d| {
             let dir = facts.dirs.iter().find(|f| f.dir == dir_of(&d.source))?;
             let name = std::path::Path::new(&d.source).file_name()?;
-            Some((dir.source_pool.clone()?, name.to_string_lossy().to_string()))
+            let name = name.to_string_lossy().to_string();
+            Some((dir.source_pool.clone()?, name, dir.target_pool.clone()?))
         })
         .collect();
-    if !live && !copies.is_empty() {
-        return Err(AppError::field("target", Key::MoveOfflineNotShared));
-    }
+    let copies: Vec<(String, String)> = unshared
+        .iter()
+        .map(|(pool, name, _)| (pool.clone(), name.clone()))
+        .collect();
+    // A shut-off VM's: copied through the storage API before it moves.
+    let offline_copies = match live {
+        true => Vec::new(),
+        false => unshared
+            .into_iter()
+            .map(|(from_pool, name, to_pool)| VolumeCopy {
+                from_host: row.host_id,
+                from_pool,
+                name,
+                to_host: choice.host_id,
+                to_pool,
+            })
+            .collect(),
+    };
     let mode = match (file_disks.is_empty(), copies.is_empty()) {
         (true, _) => DiskMode::None,
         (false, true) => DiskMode::Shared,
@@ -263,5 +282,6 @@ pub async fn check(
         },
         mode,
         source_copies: copies,
+        offline_copies,
     })
 }
