@@ -2,7 +2,8 @@
 //! router: a viewer of the domain's workspace and an operator of another
 //! are refused (403) and audited; a cross-origin move is refused; another
 //! workspace's job is neither listed nor cancellable; a domain of the test
-//! driver says why it cannot move (4xx, field `target`).
+//! driver says why it cannot move (4xx, field `target`); the affinity
+//! choices name only the hosts the member sees.
 
 mod harness;
 
@@ -123,4 +124,22 @@ async fn only_operators_of_the_workspace_move_its_domains_and_see_its_jobs() {
     let reply = t.call_as(&outsider, cancel, &[("id", &id)]).await;
     assert_eq!(reply.status.as_u16() / 100, 4, "{}", reply.body);
     assert!(reply.body.contains("JobNotRunning"), "{}", reply.body);
+
+    // Affinity choices name only the hosts the member sees.
+    t.state.gateway.add_host(app::gateway::HostSpec {
+        id: 9_999,
+        name: "hidden-host".into(),
+        uri: "test:///default".into(),
+        tags: Default::default(),
+        demo: true,
+    });
+    let rules = t
+        .call_as(
+            &operator,
+            app::api::affinity::AffinityOf::PATH,
+            &[("host_id", &host.to_string()), ("uuid", UUID)],
+        )
+        .await;
+    assert_eq!(rules.status, StatusCode::OK, "{}", rules.body);
+    assert!(!rules.body.contains("hidden-host"), "{}", rules.body);
 }

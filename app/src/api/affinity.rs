@@ -16,7 +16,7 @@ pub async fn affinity_of(host_id: i64, uuid: String) -> Result<DomainAffinity, A
         .await?
         .found(found)
         .await?;
-    crate::service::affinity::for_domain(&op.state, &row).await
+    crate::service::affinity::for_domain(&op.state, &op.actor, &row).await
 }
 
 /// Adds a rule over the domain (and the other domains it names).

@@ -9,8 +9,14 @@ use crate::model::domain::DomainRow;
 use crate::state::AppState;
 
 /// The rules naming `row` and what a new rule over it may name.
-pub async fn for_domain(state: &AppState, row: &DomainRow) -> Result<DomainAffinity, AppError> {
+pub async fn for_domain(
+    state: &AppState,
+    actor: &crate::policy::Actor,
+    row: &DomainRow,
+) -> Result<DomainAffinity, AppError> {
     let uuid = row.uuid.to_ascii_lowercase();
+    // A member learns only the names of the hosts it sees.
+    let visible = crate::visibility::host_ids(state, actor).await?;
     let rules = crate::store::affinity::all(&state.pool).await?;
     Ok(state.gateway.read(|inv| {
         let all = || inv.hosts.values().flat_map(|h| h.domains.values());
@@ -19,10 +25,9 @@ pub async fn for_domain(state: &AppState, row: &DomainRow) -> Result<DomainAffin
                 .find(|d| d.uuid.eq_ignore_ascii_case(u))
                 .map_or_else(|| u.clone(), |d| d.name.clone())
         };
-        let host_name = |h: &i64| {
-            inv.hosts
-                .get(h)
-                .map_or_else(|| h.to_string(), |e| e.name.clone())
+        let host_name = |h: &i64| match inv.hosts.get(h) {
+            Some(e) if visible.contains(h) => e.name.clone(),
+            _ => format!("#{h}"),
         };
         let mut others: Vec<(String, String)> = all()
             .filter(|d| d.workspace == row.workspace && !d.uuid.eq_ignore_ascii_case(&uuid))
@@ -40,7 +45,12 @@ pub async fn for_domain(state: &AppState, row: &DomainRow) -> Result<DomainAffin
                 })
                 .collect(),
             others,
-            hosts: inv.hosts.values().map(|h| (h.id, h.name.clone())).collect(),
+            hosts: inv
+                .hosts
+                .values()
+                .filter(|h| visible.contains(&h.id))
+                .map(|h| (h.id, h.name.clone()))
+                .collect(),
         }
     }))
 }
