@@ -177,8 +177,13 @@ async fn run(op: Op, mut job: JobHandle, row: DomainRow, mv: Move) -> Result<(),
         copy::undo(&state, &mv.offline_copies).await;
     }
     if result.is_ok() {
-        // The target's own record of the migration in has its downtime.
-        if let Ok(Some(done)) = gateway.job_completed(mv.target, uuid).await {
+        // The target's own record of a migration in has its downtime (an
+        // offline move has none).
+        let completed = match mv.spec.live {
+            true => gateway.job_completed(mv.target, uuid).await,
+            false => Ok(None),
+        };
+        if let Ok(Some(done)) = completed {
             last.downtime_ms = done.downtime_ms.or(last.downtime_ms);
             last.data_total = last.data_total.max(done.data_total);
         }

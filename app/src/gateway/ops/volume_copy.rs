@@ -109,12 +109,15 @@ fn stream(
 
 impl Gateway {
     /// Copies the volume, counting the bytes into `done`; the bytes copied.
+    /// Bounded by the long-job deadline like every long job.
     pub async fn copy_volume(&self, c: VolumeCopy, done: Arc<AtomicU64>) -> Result<u64, AppError> {
         let (from, to) = (self.host_uri(c.from_host)?, self.host_uri(c.to_host)?);
-        tokio::task::spawn_blocking(move || copy(&from, &to, &c, &done))
-            .await
-            .map_err(|_| AppError::Internal)?
-            .map_err(AppError::Host)
+        let job = tokio::task::spawn_blocking(move || copy(&from, &to, &c, &done));
+        match tokio::time::timeout(self.long_deadline, job).await {
+            Ok(Ok(result)) => result.map_err(AppError::Host),
+            Ok(Err(_)) => Err(AppError::Internal),
+            Err(_) => Err(AppError::Host(Key::HostErrDeadline)),
+        }
     }
 
     /// Each volume's size as its pool reports it (allocation, bytes), for a
