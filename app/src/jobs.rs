@@ -4,6 +4,8 @@
 //! start, jobs a stopped server left open are marked interrupted and their
 //! real end is read back from libvirt ([`reconcile_interrupted`]).
 
+mod lanes;
+
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -22,7 +24,11 @@ use crate::store::jobs::{End, NewJob};
 #[derive(Clone, Default)]
 pub struct Jobs {
     running: Arc<Mutex<Running>>,
+    /// The places of moves on each host.
+    pub lanes: lanes::Lanes,
 }
+
+pub use lanes::Places;
 
 type Running = HashMap<i64, (Arc<Notify>, Option<String>)>;
 
@@ -124,6 +130,21 @@ impl JobHandle {
             self.last_push = Some(Instant::now());
             self.push(true);
         }
+    }
+
+    /// Records the job as queued (`true`) or running from now, and tells
+    /// the pages.
+    pub async fn queued(&mut self, queued: bool) {
+        let state = match queued {
+            true => JobState::Queued,
+            false => JobState::Running,
+        };
+        if let Err(err) =
+            crate::store::jobs::set_state(&self.state.pool, self.id, state, &now()).await
+        {
+            tracing::warn!(job = self.id, error = %err, "job state not recorded");
+        }
+        self.push(true);
     }
 
     /// Records the end and tells the pages.

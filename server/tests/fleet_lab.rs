@@ -281,28 +281,17 @@ async fn an_lxc_container_is_created_started_stopped_deleted() {
     use app::model::domain::DomainState::*;
     let lab = lab("lxc").await;
     let name = format!("mw-ct-{}", std::process::id());
-    let slug = workspace_slug();
     let host = lab.host_id(true).to_string();
-    let rootfs: i64 = sqlx::query_scalar("SELECT id FROM root_filesystems")
-        .fetch_one(&lab.state.pool)
-        .await
-        .unwrap();
-    let rootfs = rootfs.to_string();
     let test_pool = TestPool::new("ctroot");
-    let fields = [
-        ("pool", test_pool.name.as_str()),
-        ("kind", "container"),
-        ("name", name.as_str()),
-        ("workspace", slug.as_str()),
-        ("host", host.as_str()),
-        ("vcpus", "1"),
-        ("memory_mib", "64"),
-        ("init", "/bin/sleep"),
-        ("args", "100000"),
-        ("rootfs", rootfs.as_str()),
-        ("start", "on"),
-        ("memory_hard_limit_mib", "96"),
-    ];
+    let mut fields = container_fields(
+        &lab,
+        &name,
+        &host,
+        &test_pool.name,
+        ("/bin/sleep", "100000"),
+    )
+    .await;
+    fields.push(("memory_hard_limit_mib", "96"));
     let out = lab.create(&fields).await;
     assert!(out.contains(&name), "{out}");
     let row = lab.find(&name).unwrap();

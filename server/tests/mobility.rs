@@ -3,7 +3,8 @@
 //! are refused (403) and audited; a cross-origin move is refused; another
 //! workspace's job is neither listed nor cancellable; a domain of the test
 //! driver says why it cannot move (4xx, field `target`); the affinity
-//! choices name only the hosts the member sees.
+//! choices name only the hosts the member sees, and a pin naming another
+//! host is refused (422, field `hosts`) and makes no rule.
 
 mod harness;
 
@@ -142,4 +143,30 @@ async fn only_operators_of_the_workspace_move_its_domains_and_see_its_jobs() {
         .await;
     assert_eq!(rules.status, StatusCode::OK, "{}", rules.body);
     assert!(!rules.body.contains("hidden-host"), "{}", rules.body);
+
+    // A pin naming a host outside those is refused, and makes no rule.
+    let pin = format!(
+        "host_id={host}&uuid={UUID}&form%5Bname%5D=pin&form%5Bkind%5D=pin&form%5Bstrength%5D=must&form%5Bhosts%5D%5B%5D=9999"
+    );
+    let reply = t
+        .post_form(app::api::affinity::AddRule::PATH, &operator, &pin)
+        .await;
+    assert_eq!(
+        reply.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        reply.body
+    );
+    assert!(reply.body.contains("ErrAffinityHosts"), "{}", reply.body);
+    let rules: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM affinity_rules")
+        .fetch_one(&t.state.pool)
+        .await
+        .unwrap();
+    assert_eq!(rules, 0);
+    // Its own host may be named.
+    let pin = pin.replace("9999", &host.to_string());
+    let reply = t
+        .post_form(app::api::affinity::AddRule::PATH, &operator, &pin)
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
 }

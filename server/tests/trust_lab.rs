@@ -141,27 +141,10 @@ async fn wait_file(path: &std::path::Path, limit: Duration) -> String {
 /// Creates and starts a container from the lab's root filesystem, its
 /// root in `pool`, running `script` (then sleeping).
 async fn create_container(lab: &Lab, pool: &str, name: &str, script: &str) {
-    let rootfs: i64 = sqlx::query_scalar("SELECT id FROM root_filesystems")
-        .fetch_one(&lab.state.pool)
-        .await
-        .unwrap();
-    let (rootfs, host) = (rootfs.to_string(), lab.host_id(true).to_string());
-    let slug = workspace_slug();
+    let host = lab.host_id(true).to_string();
     // The form splits arguments at spaces: ${IFS} stands for them.
     let args = format!("-c {script};exec${{IFS}}sleep${{IFS}}100000");
-    let fields = [
-        ("kind", "container"),
-        ("name", name),
-        ("workspace", slug.as_str()),
-        ("host", host.as_str()),
-        ("vcpus", "1"),
-        ("memory_mib", "64"),
-        ("init", "/bin/sh"),
-        ("args", args.as_str()),
-        ("rootfs", rootfs.as_str()),
-        ("pool", pool),
-        ("start", "on"),
-    ];
+    let fields = container_fields(lab, name, &host, pool, ("/bin/sh", &args)).await;
     let out = lab.create(&fields).await;
     assert!(out.contains(name), "{out}");
 }

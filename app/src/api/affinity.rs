@@ -29,8 +29,7 @@ pub async fn add_rule(host_id: i64, uuid: String, form: RuleForm) -> Result<i64,
         .await?
         .found(found)
         .await?;
-    let by = op.actor.username.clone();
-    let result = crate::service::affinity::add(&op.state, &row, &form, &by).await;
+    let result = crate::service::affinity::add(&op.state, &op.actor, &row, &form).await;
     let after = serde_json::json!({ "rule": result.as_ref().ok(), "form": form });
     op.finish(result, serde_json::Value::Null, after).await
 }

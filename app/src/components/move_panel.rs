@@ -64,7 +64,11 @@ pub fn MovePanel(host_id: i64, uuid: String, workspace: Option<String>) -> impl 
                             {move || set_ha.value().get().and_then(Result::err).map(|err| view! { <ErrorNote err /> })}
                         </div>
                     };
-                    let how = i.t(if o.live { Key::MoveLive } else { Key::MoveOffline });
+                    let how = i.t(match (o.live, o.container) {
+                        (true, _) => Key::MoveLive,
+                        (false, true) => Key::MoveContainer,
+                        (false, false) => Key::MoveOffline,
+                    });
                     let mode = if o.live { "live" } else { "offline" };
                     if let Some(why) = o.blocked {
                         return view! {

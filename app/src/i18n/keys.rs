@@ -536,7 +536,9 @@ keys! {
     MoveDisksCopy => "disks copied", "磁盘已复制";
     MoveDisksNone => "no disks", "无磁盘";
     MoveTestHost => "Domains of libvirt's test driver cannot move (the driver does not migrate).", "libvirt 测试驱动中的虚拟机无法迁移（该驱动不支持迁移）。";
-    MoveContainer => "Containers do not move between hosts yet: a container is recreated from its root filesystem on the other host.", "容器暂不支持在主机间迁移：请在另一台主机上用其根文件系统重新创建。";
+    MoveContainer => "Offline move (a container is never live): it is stopped (forced off if it does not stop within 10 s), defined on the target, removed from this host and started again there if it was running. Its root stays where it is, on storage both hosts share.", "离线迁移（容器不支持在线迁移）：容器先停止（10 秒内未停止则强制关闭），在目标主机上定义，从本主机移除，若原先在运行则在目标主机上重新启动。其根目录留在两台主机共享的存储上。";
+    MoveRootNotShared => "This container cannot move: its root is not on storage that another host it may use shares with this one, and a container's root is never copied. Create it in a pool both hosts share to be able to move it.", "该容器无法迁移：其根目录不在与其他可用主机共享的存储上，而容器的根目录不会被复制。请在两台主机共享的存储池中创建容器，以便迁移。";
+    MoveContainerStop => "The container did not stop, even when forced off; it was not moved.", "容器未能停止（强制关闭也未成功），未迁移。";
     MoveNoTarget => "No other connected host of the same kind is allowed to this domain's workspace.", "该工作空间没有其他已连接的同类主机可用。";
     MoveNetworkMissing => "A network this VM's interfaces use is not active on the target host.", "该虚拟机网卡使用的网络在目标主机上不存在或未启动。";
     MoveCpuIncompatible => "The target's hypervisor cannot provide this VM's CPU model (libvirt's CPU comparison).", "目标主机的虚拟化层无法提供该虚拟机的 CPU 型号（libvirt CPU 比较）。";
@@ -580,7 +582,7 @@ keys! {
     ErrAffinityName => "Rule name: 1 to 64 characters.", "规则名称：1 到 64 个字符。";
     ErrAffinityKind => "Rule: pin, apart or together.", "规则：固定、分开或放在一起。";
     ErrAffinityMembers => "Keep apart or together: choose at least one other VM of the same workspace.", "分开或放在一起：至少选择同一工作空间中的另一台虚拟机。";
-    ErrAffinityHosts => "Pin: choose at least one host.", "固定：至少选择一台主机。";
+    ErrAffinityHosts => "Pin: choose at least one host, each one this workspace may use.", "固定：至少选择一台主机，且每台都须是该工作区可使用的主机。";
     JobKindFailover => "Failover", "故障转移";
     HaTitle => "High availability", "高可用";
     HaHelp => "A highly available VM is started on another host when its host is lost and fenced (an administrator confirms it is powered off, or its fencing program does). Its definition is kept by the dashboard and autostart is turned off.", "高可用虚拟机在其主机失联并被隔离（管理员确认已断电，或隔离程序成功）后，会在另一台主机上启动。仪表板保存其定义，并关闭自动启动。";

@@ -245,8 +245,11 @@ pub struct JobFilter {
 /// Where a domain can go, and how, for its page's Move panel.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct MoveOptions {
-    /// Live (the domain runs) or offline (it is shut off).
+    /// Live (a VM that runs) or offline (shut off, or a container).
     pub live: bool,
+    /// A container: stopped, defined on the target, started again.
+    #[serde(default)]
+    pub container: bool,
     /// Why the domain cannot move at all (a container whose root is not on
     /// shared storage, a host that cannot migrate); `None` if it can.
     pub blocked: Option<Key>,

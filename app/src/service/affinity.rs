@@ -1,12 +1,29 @@
 //! Affinity rules once the guard allowed it: the rules naming a domain,
 //! and adding or removing one on the domain's page. A rule's domains are
-//! of one workspace (the domain's); its hosts must be known.
+//! of one workspace (the domain's); a pin's hosts are among those the
+//! member sees and the workspace may use.
 
 use crate::affinity::{DomainAffinity, Rule, RuleForm, RuleKind};
 use crate::error::{AppError, FieldError};
 use crate::i18n::Key;
 use crate::model::domain::DomainRow;
 use crate::state::AppState;
+
+/// The hosts a pin over `row` may name: those `actor` sees that `row`'s
+/// workspace may use.
+async fn pin_choices(
+    state: &AppState,
+    actor: &crate::policy::Actor,
+    row: &DomainRow,
+) -> Result<Vec<i64>, AppError> {
+    let visible = crate::visibility::host_ids(state, actor).await?;
+    let allowed =
+        crate::service::workspaces::allowed_hosts(state, row.workspace.as_deref()).await?;
+    Ok(visible
+        .into_iter()
+        .filter(|h| allowed.is_empty() || allowed.contains(h))
+        .collect())
+}
 
 /// The rules naming `row` and what a new rule over it may name.
 pub async fn for_domain(
@@ -17,6 +34,7 @@ pub async fn for_domain(
     let uuid = row.uuid.to_ascii_lowercase();
     // A member learns only the names of the hosts it sees.
     let visible = crate::visibility::host_ids(state, actor).await?;
+    let choices = pin_choices(state, actor, row).await?;
     let rules = crate::store::affinity::all(&state.pool).await?;
     Ok(state.gateway.read(|inv| {
         let all = || inv.hosts.values().flat_map(|h| h.domains.values());
@@ -48,7 +66,7 @@ pub async fn for_domain(
             hosts: inv
                 .hosts
                 .values()
-                .filter(|h| visible.contains(&h.id))
+                .filter(|h| choices.contains(&h.id))
                 .map(|h| (h.id, h.name.clone()))
                 .collect(),
         }
@@ -58,10 +76,11 @@ pub async fn for_domain(
 /// Adds the rule of `form` over `row` (and the others it names); its id.
 pub async fn add(
     state: &AppState,
+    actor: &crate::policy::Actor,
     row: &DomainRow,
     form: &RuleForm,
-    by: &str,
 ) -> Result<i64, AppError> {
+    let choices = pin_choices(state, actor, row).await?;
     let mut errors = Vec::new();
     let name = form.name.trim();
     if name.is_empty() || name.chars().count() > 64 {
@@ -86,13 +105,12 @@ pub async fn add(
             .filter(|u| !u.eq_ignore_ascii_case(&row.uuid))
             .collect()
     });
-    let hosts: Vec<i64> = state.gateway.read(|inv| {
-        form.hosts
-            .iter()
-            .filter_map(|h| h.trim().parse::<i64>().ok())
-            .filter(|h| inv.hosts.contains_key(h))
-            .collect()
-    });
+    let hosts: Vec<i64> = form
+        .hosts
+        .iter()
+        .filter_map(|h| h.trim().parse::<i64>().ok())
+        .filter(|h| choices.contains(h))
+        .collect();
     if others.len() != form.others.len() {
         errors.push(FieldError::new("others", Key::ErrAffinityMembers));
     }
@@ -124,6 +142,7 @@ pub async fn add(
         },
         workspace: row.workspace.clone().unwrap_or_default(),
     };
+    let by = &actor.username;
     Ok(crate::store::affinity::insert(&state.pool, &rule, by, &crate::jobs::now()).await?)
 }
 

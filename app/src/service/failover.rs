@@ -213,13 +213,7 @@ async fn restart_one(
 ) -> Result<i64, AppError> {
     let config =
         crate::domxml::parse_domain(&d.xml).map_err(|_| AppError::Host(Key::HostErrConfig))?;
-    let allowed = match &d.workspace {
-        Some(slug) => crate::service::workspaces::by_slug(state, slug)
-            .await?
-            .map(|ws| ws.hosts)
-            .unwrap_or_default(),
-        None => Vec::new(),
-    };
+    let allowed = crate::service::workspaces::allowed_hosts(state, d.workspace.as_deref()).await?;
     let uuid = d.uuid.to_ascii_lowercase();
     let hosts: Vec<_> = crate::fleet::service::candidates(state, &allowed, false, planned)
         .into_iter()
@@ -239,7 +233,7 @@ async fn restart_one(
     .ok_or(AppError::field("target", Key::ErrNoHostRoom))?;
     let row = state
         .gateway
-        .define_and_start(choice.host_id, d.xml.clone())
+        .define_on(choice.host_id, d.xml.clone(), true)
         .await?;
     state.gateway.publish_domain(row);
     let entry = planned.entry(choice.host_id).or_default();

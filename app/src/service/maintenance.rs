@@ -5,10 +5,6 @@
 //! and the host stays "entering" until it is empty or the operator forces
 //! it. Leaving can move back what the drain moved.
 
-use std::sync::Arc;
-
-use tokio::sync::Semaphore;
-
 use crate::error::AppError;
 use crate::guard::{Op, Subject};
 use crate::i18n::Key;
@@ -58,24 +54,34 @@ pub async fn enter(op: Op, host_id: i64, force: bool) -> Result<i64, AppError> {
     if let Err(err) = set_mode(&state, host_id, Maintenance::Entering).await {
         return op.finish(Err(err), before, json_null()).await;
     }
-    let job = NewJob {
-        kind: JobKind::Drain,
-        host_id,
-        target_host_id: None,
-        domain_uuid: "",
-        domain_name: &name,
-        workspace: None,
-        actor: &op.actor.username,
-        mode: DiskMode::None,
-        started_at: &crate::jobs::now(),
-    };
-    let job = match JobHandle::start(&state, job).await {
+    let job = match host_job(&op, JobKind::Drain, (host_id, &name), None).await {
         Ok(job) => job,
         Err(err) => return op.finish(Err(err), before, json_null()).await,
     };
     let id = job.id;
     tokio::spawn(crate::gateway::late::scope(drain(op, job, host_id, before)));
     Ok(id)
+}
+
+/// Starts job `kind` about host `host` (id, name), going to `target`.
+async fn host_job(
+    op: &Op,
+    kind: JobKind,
+    host: (i64, &str),
+    target: Option<i64>,
+) -> Result<JobHandle, AppError> {
+    let job = NewJob {
+        kind,
+        host_id: host.0,
+        target_host_id: target,
+        domain_uuid: "",
+        domain_name: host.1,
+        workspace: None,
+        actor: &op.actor.username,
+        mode: DiskMode::None,
+        started_at: &crate::jobs::now(),
+    };
+    JobHandle::start(&op.state, job).await
 }
 
 fn json_null() -> serde_json::Value {
@@ -90,15 +96,15 @@ fn mode_of(state: &AppState, host_id: i64) -> Maintenance {
 }
 
 /// The moves of `rows` (each to `to`, or to placement's choice when
-/// `None`), at most the plant's per-host number at once: those that
-/// succeeded as (row, target), and those that could not move.
+/// `None`), each a job that waits its turn on its hosts (at most the
+/// plant's per-host number at once): those that succeeded as (row,
+/// target), and those that could not move.
 async fn move_all(
     op: &Op,
     job: &mut JobHandle,
     rows: Vec<(DomainRow, Option<i64>)>,
 ) -> (Vec<(DomainRow, i64)>, Vec<Blocker>) {
     let state = &op.state;
-    let slots = Arc::new(Semaphore::new(state.fleet.migrations_per_host.max(1)));
     let mut planned = Planned::default();
     let (mut blocked, mut running) = (Vec::new(), Vec::new());
     let total = rows.len().max(1);
@@ -115,10 +121,6 @@ async fn move_all(
             }
         };
         planned.add(&row, mv.target);
-        // At most N under way: a move holds its slot until it ends.
-        let Ok(slot) = slots.clone().acquire_owned().await else {
-            break;
-        };
         let subject = Subject::existing_domain(Some(&row), &row.uuid, serde_json::json!(form));
         let child = Op::authorize(
             state.clone(),
@@ -134,28 +136,20 @@ async fn move_all(
             Err(err) => Err(err),
         };
         match launched {
-            Ok((_, task)) => {
-                let held = tokio::spawn(async move {
-                    let ended = task.await;
-                    drop(slot);
-                    ended
-                });
-                running.push((row, target, held));
-            }
+            Ok((_, task)) => running.push((row, target, task)),
             Err(err) => blocked.push(blocker(&row, &err)),
         }
-        let done = running.iter().filter(|r| r.2.is_finished()).count() + blocked.len();
-        let percent = (done * 100 / total).min(99) as u8;
-        job.progress("moving", percent, &MigrationFigures::default())
-            .await;
     }
     let mut moved = Vec::new();
     for (row, target, task) in running {
         match task.await {
-            Ok(Ok(Ok(()))) => moved.push((row, target)),
-            Ok(Ok(Err(err))) => blocked.push(blocker(&row, &err)),
-            _ => blocked.push(blocker(&row, &AppError::Internal)),
+            Ok(Ok(())) => moved.push((row, target)),
+            Ok(Err(err)) => blocked.push(blocker(&row, &err)),
+            Err(_) => blocked.push(blocker(&row, &AppError::Internal)),
         }
+        let percent = ((moved.len() + blocked.len()) * 100 / total).min(99) as u8;
+        job.progress("moving", percent, &MigrationFigures::default())
+            .await;
     }
     (moved, blocked)
 }
@@ -228,18 +222,7 @@ pub async fn leave(op: Op, host_id: i64, move_back: bool) -> Result<i64, AppErro
         let after = serde_json::json!({ "maintenance": "off" });
         return op.finish(Ok(0), before, after).await;
     }
-    let job = NewJob {
-        kind: JobKind::MoveBack,
-        host_id,
-        target_host_id: Some(host_id),
-        domain_uuid: "",
-        domain_name: &name,
-        workspace: None,
-        actor: &op.actor.username,
-        mode: DiskMode::None,
-        started_at: &crate::jobs::now(),
-    };
-    let job = match JobHandle::start(&state, job).await {
+    let job = match host_job(&op, JobKind::MoveBack, (host_id, &name), Some(host_id)).await {
         Ok(job) => job,
         Err(err) => return op.finish(Err(err), before, json_null()).await,
     };

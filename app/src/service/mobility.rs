@@ -5,9 +5,9 @@
 //! job statistics until it ends, is aborted, or fails.
 
 mod check;
+mod container;
 mod copy;
-
-use std::time::Duration;
+mod transfer;
 
 pub use check::{check, places, Move, Planned};
 
@@ -24,8 +24,6 @@ use crate::store::jobs::NewJob;
 const MAX_BANDWIDTH_MIB: u64 = 100_000;
 /// Longest pause a live migration may be allowed, ms.
 const MAX_DOWNTIME_MS: u64 = 600_000;
-/// How often a running migration's statistics are read.
-const POLL: Duration = Duration::from_millis(500);
 
 /// The hosts `row` may move to: connected, running the same kind of
 /// domains, allowed to its workspace, not its own host, not a test host.
@@ -34,13 +32,8 @@ async fn targets(
     row: &DomainRow,
     in_flight: &crate::quota::InFlight,
 ) -> Result<Vec<crate::placement::Candidate>, AppError> {
-    let allowed = match &row.workspace {
-        Some(slug) => crate::service::workspaces::by_slug(state, slug)
-            .await?
-            .map(|ws| ws.hosts)
-            .unwrap_or_default(),
-        None => Vec::new(),
-    };
+    let allowed =
+        crate::service::workspaces::allowed_hosts(state, row.workspace.as_deref()).await?;
     let container = row.kind == DomainKind::Container;
     let mut hosts = crate::fleet::service::candidates(state, &allowed, container, in_flight);
     let test_host = |id: i64| {
@@ -61,18 +54,21 @@ fn blocked(state: &AppState, row: &DomainRow) -> Option<Key> {
             .get(&row.host_id)
             .is_none_or(|h| h.demo || h.uri.starts_with("test:"))
     });
-    if test {
-        return Some(Key::MoveTestHost);
-    }
-    (row.kind == DomainKind::Container).then_some(Key::MoveContainer)
+    test.then_some(Key::MoveTestHost)
 }
 
 /// The Move panel's choices for `row`.
 pub async fn options(state: &AppState, row: &DomainRow) -> Result<MoveOptions, AppError> {
-    let targets = targets(state, row, &Default::default()).await?;
-    let blocked = blocked(state, row).or((targets.is_empty()).then_some(Key::MoveNoTarget));
+    let mut targets = targets(state, row, &Default::default()).await?;
+    let mut blocked = blocked(state, row).or((targets.is_empty()).then_some(Key::MoveNoTarget));
+    let container = row.kind == DomainKind::Container;
+    if container && blocked.is_none() {
+        targets = check::sharing_root(state, row, targets).await?;
+        blocked = targets.is_empty().then_some(Key::MoveRootNotShared);
+    }
     Ok(MoveOptions {
-        live: row.state.is_active(),
+        live: row.state.is_active() && !container,
+        container,
         blocked,
         targets: targets.into_iter().map(|c| (c.host_id, c.name)).collect(),
         bandwidth_mib: state.fleet.migration_bandwidth_mib,
@@ -134,80 +130,20 @@ pub async fn launch(op: Op, row: DomainRow, mv: Move) -> Result<Launched, AppErr
     Ok((id, task))
 }
 
-/// Runs the migration, recording its progress every [`POLL`], aborting it
-/// when the job is cancelled; then records its end and audits it.
+/// Runs the move once its hosts have room for it (queued meanwhile),
+/// then records its end, the new home of its volumes, and audits it.
 async fn run(op: Op, mut job: JobHandle, row: DomainRow, mv: Move) -> Result<(), AppError> {
     let state = op.state.clone();
-    let gateway = &state.gateway;
-    let (source, uuid) = (row.host_id, row.uuid.as_str());
-    let cancel = job.cancel_handle();
     let mut last = MigrationFigures::default();
-    let copied = copy::offline(&state, &mut job, &mv).await;
-    let copies_made = copied.is_ok() && !mv.offline_copies.is_empty();
-    let mut migrate = std::pin::pin!(gateway.migrate(source, uuid, mv.spec.clone()));
-    let mut ticker = tokio::time::interval(POLL);
-    let mut aborting = false;
-    let result = if let Err(err) = copied {
-        Err(err)
-    } else {
-        loop {
-            tokio::select! {
-                done = &mut migrate => break done,
-                _ = cancel.notified(), if !aborting => {
-                    aborting = true;
-                    if let Err(err) = gateway.abort_job(source, uuid).await {
-                        tracing::warn!(job = job.id, ?err, "migration abort refused");
-                    }
-                }
-                _ = ticker.tick(), if mv.spec.live => {
-                    if let Ok(Some(f)) = gateway.job_progress(source, uuid).await {
-                        let phase = match f.disk_total > 0 && f.disk_processed < f.disk_total {
-                            true => "disks",
-                            false => "memory",
-                        };
-                        job.progress(phase, f.percent(), &f).await;
-                        last = f;
-                    }
-                }
-            }
-        }
+    let result = match take_places(&state, &mut job, [row.host_id, mv.target]).await {
+        None => Err(AppError::Host(Key::JobCancelled)),
+        Some(_places) => match row.kind {
+            DomainKind::Container => container::relocate(&state, &mut job, &row, &mv).await,
+            DomainKind::Vm => transfer::run(&state, &mut job, &row, &mv, &mut last).await,
+        },
     };
-    if result.is_err() && copies_made {
-        // The definition did not move: the disks copied for it go.
-        copy::undo(&state, &mv.offline_copies).await;
-    }
     if result.is_ok() {
-        // The target's own record of a migration in has its downtime (an
-        // offline move has none).
-        let completed = match mv.spec.live {
-            true => gateway.job_completed(mv.target, uuid).await,
-            false => Ok(None),
-        };
-        if let Ok(Some(done)) = completed {
-            last.downtime_ms = done.downtime_ms.or(last.downtime_ms);
-            last.data_total = last.data_total.max(done.data_total);
-        }
-        // The job ends once the inventory shows the domain on the target as
-        // it runs there (an incoming migration is listed paused first).
-        gateway.refresh_domain(mv.target, uuid);
-        let live = mv.spec.live;
-        gateway
-            .wait_until(Duration::from_secs(10), |inv| {
-                inv.domain(mv.target, uuid)
-                    .is_some_and(|d| !live || d.state == crate::model::domain::DomainState::Running)
-            })
-            .await;
-        for (pool, name) in &mv.source_copies {
-            if let Err(err) = gateway.delete_volume(source, pool, name).await {
-                tracing::warn!(
-                    job = job.id,
-                    pool,
-                    name,
-                    ?err,
-                    "source copy of a moved disk kept"
-                );
-            }
-        }
+        volumes_follow(&state, &row, &mv).await;
     }
     let (end, message) = match &result {
         Ok(()) => (JobState::Succeeded, None),
@@ -230,6 +166,48 @@ async fn run(op: Op, mut job: JobHandle, row: DomainRow, mv: Move) -> Result<(),
     op.finish(result, before(&row), after).await
 }
 
+/// A place for the move on both its hosts: at once, or queued until each
+/// has one; `None` when the job is cancelled while it waits.
+async fn take_places(
+    state: &AppState,
+    job: &mut JobHandle,
+    hosts: [i64; 2],
+) -> Option<crate::jobs::Places> {
+    let (lanes, width) = (&state.jobs.lanes, state.fleet.migrations_per_host);
+    if let Some(places) = lanes.try_enter(&hosts, width) {
+        return Some(places);
+    }
+    job.queued(true).await;
+    let cancel = job.cancel_handle();
+    tokio::select! {
+        places = lanes.enter(&hosts, width) => {
+            job.queued(false).await;
+            Some(places)
+        }
+        _ = cancel.notified() => None,
+    }
+}
+
+/// The moved domain's volumes are its workspace's on the target now.
+async fn volumes_follow(state: &AppState, row: &DomainRow, mv: &Move) {
+    use crate::store::volumes::{moved, VolumeKey};
+    for (from_pool, name, to_pool) in &mv.owned {
+        let from = VolumeKey {
+            host_id: row.host_id,
+            pool: from_pool,
+            name,
+        };
+        let to = VolumeKey {
+            host_id: mv.target,
+            pool: to_pool,
+            name,
+        };
+        if let Err(err) = moved(&state.pool, from, to).await {
+            tracing::error!(error = %err, name, "a moved volume's owner was not carried over");
+        }
+    }
+}
+
 /// Asks running job `job` to stop (libvirt aborts a migration; the domain
 /// stays where it was).
 pub fn cancel(state: &AppState, job: &JobView) -> Result<(), AppError> {
@@ -237,7 +215,8 @@ pub fn cancel(state: &AppState, job: &JobView) -> Result<(), AppError> {
     if !job.state.is_open() {
         return refuse(Key::JobNotRunning);
     }
-    if !job.kind.cancellable() {
+    // A queued move has not started: any may be cancelled.
+    if !job.kind.cancellable() && job.state != JobState::Queued {
         return refuse(Key::JobNotCancellable);
     }
     match state.jobs.cancel(job.id) {

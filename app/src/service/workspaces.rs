@@ -33,6 +33,18 @@ pub async fn by_slug(state: &AppState, slug: &str) -> Result<Option<WorkspaceVie
     }
 }
 
+/// The hosts workspace `slug` may use (empty: any); none for a domain of
+/// no workspace (`None`).
+pub async fn allowed_hosts(state: &AppState, slug: Option<&str>) -> Result<Vec<i64>, AppError> {
+    Ok(match slug {
+        Some(slug) => by_slug(state, slug)
+            .await?
+            .map(|ws| ws.hosts)
+            .unwrap_or_default(),
+        None => Vec::new(),
+    })
+}
+
 /// A new workspace; its id.
 pub async fn create(state: &AppState, slug: &str, name: &str) -> Result<i64, AppError> {
     let errors: Vec<_> = [

@@ -56,6 +56,25 @@ pub async fn progress(
     Ok(())
 }
 
+/// Records an open job as queued or running; `at` is its start (a queued
+/// job starts when it leaves the queue).
+pub async fn set_state(
+    pool: &SqlitePool,
+    id: i64,
+    state: JobState,
+    at: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE jobs SET state = ?, started_at = ? WHERE id = ? AND state IN ('queued', 'running')",
+    )
+    .bind(state.as_str())
+    .bind(at)
+    .bind(id)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
 /// Records where a job's domain turned out to be (a create's).
 pub async fn locate(
     pool: &SqlitePool,

@@ -134,3 +134,25 @@ pub async fn owned_gib(conn: &mut SqliteConnection, workspace_id: i64) -> Result
         .fetch_one(conn)
         .await
 }
+
+/// Records the volume `from` as `to` (its domain moved and the volume is
+/// now used from another host): owner and quota share follow it.
+pub async fn moved(
+    pool: &SqlitePool,
+    from: VolumeKey<'_>,
+    to: VolumeKey<'_>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE OR REPLACE volume_owners SET host_id = ?, pool = ?, name = ?
+         WHERE host_id = ? AND pool = ? AND name = ?",
+    )
+    .bind(to.host_id)
+    .bind(to.pool)
+    .bind(to.name)
+    .bind(from.host_id)
+    .bind(from.pool)
+    .bind(from.name)
+    .execute(pool)
+    .await
+    .map(|_| ())
+}

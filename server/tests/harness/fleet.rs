@@ -84,6 +84,17 @@ pub async fn lab_two(tag: &str, extra: &[&str]) -> Lab {
     lab_on(tag, &two_hosts(), extra).await
 }
 
+/// The lab's LXC hosts h1 and h2 (`lab-h1-lxc`, `lab-h2-lxc`), for a
+/// container's move.
+pub async fn lab_two_lxc(tag: &str) -> Lab {
+    let hosts = format!(
+        "lab-h1-lxc={},lab-h2-lxc={}",
+        env("MILLWRIGHT_LAB_H1_LXC_URI"),
+        env("MILLWRIGHT_LAB_H2_LXC_URI")
+    );
+    lab_on(tag, &hosts, &[]).await
+}
+
 /// [`lab_two`] started again on the data directory `dir` of one that
 /// stopped (its workspace and jobs are there), signed in anew.
 pub async fn lab_two_again(dir: std::path::PathBuf) -> Lab {
@@ -207,6 +218,37 @@ pub fn vm_fields<'a>(name: &'a str, host: &'a str) -> Vec<(&'a str, &'a str)> {
         ("memory_mib", "64"),
         ("disk_gib", "0"),
         ("boot", "none"),
+    ]
+}
+
+/// A container's create form: `name` on host `host` (an id) of this run's
+/// workspace, its root copied from the lab's root filesystem into `pool`,
+/// running `init` with `args`, started.
+pub async fn container_fields<'a>(
+    lab: &Lab,
+    name: &'a str,
+    host: &'a str,
+    pool: &'a str,
+    (init, args): (&'a str, &'a str),
+) -> Vec<(&'a str, &'a str)> {
+    let rootfs: i64 = sqlx::query_scalar("SELECT id FROM root_filesystems")
+        .fetch_one(&lab.state.pool)
+        .await
+        .unwrap();
+    let rootfs: &'static str = Box::leak(rootfs.to_string().into_boxed_str());
+    let slug: &'static str = Box::leak(workspace_slug().into_boxed_str());
+    vec![
+        ("kind", "container"),
+        ("name", name),
+        ("workspace", slug),
+        ("host", host),
+        ("vcpus", "1"),
+        ("memory_mib", "64"),
+        ("init", init),
+        ("args", args),
+        ("rootfs", rootfs),
+        ("pool", pool),
+        ("start", "on"),
     ]
 }
 

@@ -1,6 +1,7 @@
-//! What failover needs of libvirt: a domain's persistent definition to
-//! keep, defining and starting it on another host, and removing a stale
-//! copy from a host that came back (only when it is off; never its storage).
+//! What failover and a container's move need of libvirt: a domain's
+//! persistent definition, defining (and starting) it on another host, and
+//! removing a stale copy from a host (only when it is off; never its
+//! storage).
 
 use virt::connect::Connect;
 use virt::sys;
@@ -30,12 +31,15 @@ fn definition(conn: &Connect, uuid: &str) -> Result<String, Key> {
     )
 }
 
-fn define_and_start(conn: &Connect, xml: &str, host: (i64, &str)) -> Result<DomainRow, Key> {
+fn define(conn: &Connect, xml: &str, start: bool, host: (i64, &str)) -> Result<DomainRow, Key> {
     let dom = conn
         .define_domain_xml(xml)
-        .map_err(|e| translate("failover define", &e))?;
+        .map_err(|e| translate("define elsewhere", &e))?;
+    if !start {
+        return crate::gateway::worker::domain_row(&dom, host.0, host.1);
+    }
     if let Err(e) = dom.create() {
-        let key = translate("failover start", &e);
+        let key = translate("start elsewhere", &e);
         // Not left defined and off on the new host: the kept definition
         // stays for another try.
         let _ = dom.undefine();
@@ -53,9 +57,11 @@ fn remove_stale(conn: &Connect, uuid: &str) -> Result<Stale, Key> {
         return Ok(Stale::Running);
     }
     let _ = dom.set_autostart(false);
+    // The LXC driver takes no flags.
     dom.undefine_flags(
         sys::VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA | sys::VIR_DOMAIN_UNDEFINE_NVRAM,
     )
+    .or_else(|_| dom.undefine())
     .map_err(|e| translate("stale undefine", &e))?;
     Ok(Stale::Removed)
 }
@@ -67,12 +73,18 @@ impl Gateway {
         self.call(host_id, move |conn| definition(conn, &id)).await
     }
 
-    /// Defines `xml` on the host and starts it (autostart off: the
-    /// dashboard restarts it), on a connection of its own.
-    pub async fn define_and_start(&self, host_id: i64, xml: String) -> Result<DomainRow, AppError> {
+    /// Defines `xml` on the host and, with `start`, starts it (autostart
+    /// off: the dashboard restarts it; a start that fails leaves it
+    /// undefined there), on a connection of its own.
+    pub async fn define_on(
+        &self,
+        host_id: i64,
+        xml: String,
+        start: bool,
+    ) -> Result<DomainRow, AppError> {
         let host_name = self.host_name(host_id)?;
         self.call_long(host_id, move |conn| {
-            define_and_start(conn, &xml, (host_id, &host_name))
+            define(conn, &xml, start, (host_id, &host_name))
         })
         .await
     }

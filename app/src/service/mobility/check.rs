@@ -10,7 +10,7 @@ use super::{blocked, targets, MAX_BANDWIDTH_MIB, MAX_DOWNTIME_MS};
 use crate::error::AppError;
 use crate::gateway::{MigrateSpec, MoveFacts, VolumeCopy};
 use crate::i18n::Key;
-use crate::model::domain::DomainRow;
+use crate::model::domain::{DomainKind, DomainRow};
 use crate::model::job::{DiskMode, MoveForm};
 use crate::placement::Candidate;
 use crate::state::AppState;
@@ -62,6 +62,9 @@ pub struct Move {
     pub source_copies: Vec<(String, String)>,
     /// A shut-off VM's volumes to copy before its definition moves.
     pub offline_copies: Vec<VolumeCopy>,
+    /// Its volumes, owned by its workspace on the target once it moved:
+    /// (source pool, name, target pool).
+    pub owned: Vec<(String, String, String)>,
 }
 
 fn number(
@@ -127,6 +130,47 @@ fn by_affinity(
     Ok(if clean.is_empty() { should } else { clean })
 }
 
+fn dir_of(path: &str) -> String {
+    std::path::Path::new(path)
+        .parent()
+        .map(|p| p.to_string_lossy().trim_end_matches('/').to_string())
+        .unwrap_or_default()
+}
+
+/// Of `hosts`, those that share with container `row`'s host the storage
+/// of every directory it mounts (its root is never copied).
+pub async fn sharing_root(
+    state: &AppState,
+    row: &DomainRow,
+    hosts: Vec<Candidate>,
+) -> Result<Vec<Candidate>, AppError> {
+    let detail = state.gateway.domain_detail(row.host_id, &row.uuid).await?;
+    let dirs: BTreeSet<String> = detail
+        .config
+        .disks
+        .iter()
+        .filter(|d| d.device == "filesystem" && d.source.starts_with('/'))
+        .map(|d| dir_of(&d.source))
+        .collect();
+    let mut sharing = Vec::new();
+    for c in hosts {
+        let facts = state
+            .gateway
+            .move_facts(
+                row.host_id,
+                &row.uuid,
+                c.host_id,
+                dirs.clone(),
+                BTreeSet::new(),
+            )
+            .await?;
+        if facts.dirs.iter().all(|d| d.shared) {
+            sharing.push(c);
+        }
+    }
+    Ok(sharing)
+}
+
 /// The pre-checks: everything is known good before anything moves.
 pub async fn check(
     state: &AppState,
@@ -151,7 +195,8 @@ pub async fn check(
         (1, MAX_DOWNTIME_MS),
         Key::ErrMoveDowntime,
     )?;
-    let live = row.state.is_active();
+    // A container never moves live: it is stopped and started again.
+    let live = row.state.is_active() && row.kind == DomainKind::Vm;
     let hosts = targets(state, row, &planned.in_flight(state)).await?;
     let rules = crate::store::affinity::all(&state.pool).await?;
     let at = places(state, planned);
@@ -176,7 +221,7 @@ pub async fn check(
             }
             let one = by_affinity(&rules, row, one, &at)?;
             // A shut-off domain takes no room until it starts.
-            let (vcpus, mib) = if live {
+            let (vcpus, mib) = if row.state.is_active() {
                 (row.vcpus, memory_mib)
             } else {
                 (0, 0)
@@ -196,14 +241,11 @@ pub async fn check(
         .config
         .disks
         .iter()
-        .filter(|d| matches!(d.device.as_str(), "disk" | "cdrom") && d.source.starts_with('/'))
+        .filter(|d| {
+            matches!(d.device.as_str(), "disk" | "cdrom" | "filesystem")
+                && d.source.starts_with('/')
+        })
         .collect();
-    let dir_of = |path: &str| {
-        std::path::Path::new(path)
-            .parent()
-            .map(|p| p.to_string_lossy().trim_end_matches('/').to_string())
-            .unwrap_or_default()
-    };
     let dirs: BTreeSet<String> = file_disks.iter().map(|d| dir_of(&d.source)).collect();
     let networks: BTreeSet<String> = detail
         .config
@@ -222,26 +264,46 @@ pub async fn check(
     if facts.cpu_incompatible {
         return Err(AppError::field("target", Key::MoveCpuIncompatible));
     }
+    let shared = |path: &str| facts.dirs.iter().any(|d| d.dir == dir_of(path) && d.shared);
+    // A container's root (any directory it mounts) is never copied.
+    if let Some(fs) = file_disks
+        .iter()
+        .find(|d| d.device == "filesystem" && !shared(&d.source))
+    {
+        return Err(AppError::field_about(
+            "target",
+            Key::MoveRootNotShared,
+            &fs.source,
+        ));
+    }
     if facts.dirs.iter().any(|d| d.target_pool.is_none()) {
         return Err(AppError::field("target", Key::MoveNoPool));
     }
-    let shared = |path: &str| facts.dirs.iter().any(|d| d.dir == dir_of(path) && d.shared);
     if file_disks
         .iter()
         .any(|d| d.device == "cdrom" && !shared(&d.source))
     {
         return Err(AppError::field("target", Key::MoveMediaNotShared));
     }
-    // Disks only the source sees: (source pool, volume, target pool).
-    let unshared: Vec<(String, String, String)> = file_disks
+    // Every volume of the domain (its workspace's on the target once it
+    // moved), and whether it must be copied: ((source pool, volume, target
+    // pool), copied).
+    let volumes: Vec<((String, String, String), bool)> = file_disks
         .iter()
-        .filter(|d| d.device == "disk" && !shared(&d.source))
+        .filter(|d| d.device != "cdrom")
         .filter_map(|d| {
             let dir = facts.dirs.iter().find(|f| f.dir == dir_of(&d.source))?;
             let name = std::path::Path::new(&d.source).file_name()?;
             let name = name.to_string_lossy().to_string();
-            Some((dir.source_pool.clone()?, name, dir.target_pool.clone()?))
+            let key = (dir.source_pool.clone()?, name, dir.target_pool.clone()?);
+            Some((key, d.device == "disk" && !dir.shared))
         })
+        .collect();
+    let owned: Vec<_> = volumes.iter().map(|(v, _)| v.clone()).collect();
+    // Disks only the source sees.
+    let unshared: Vec<(String, String, String)> = volumes
+        .into_iter()
+        .filter_map(|(v, copied)| copied.then_some(v))
         .collect();
     let copies: Vec<(String, String)> = unshared
         .iter()
@@ -283,5 +345,6 @@ pub async fn check(
         mode,
         source_copies: copies,
         offline_copies,
+        owned,
     })
 }
