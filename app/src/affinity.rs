@@ -123,9 +123,59 @@ pub fn refusal(violations: &[Violation]) -> Option<&Violation> {
     violations.iter().find(|v| v.must)
 }
 
+/// Of `hosts` (each on host `host_of`), those no must-rule forbids for
+/// `domain` — those no rule at all forbids first, should-rules broken only
+/// when nothing else is left; or the name of the first must-rule every
+/// host breaks.
+pub fn hosts_for<T>(
+    rules: &[Rule],
+    domain: &str,
+    hosts: Vec<T>,
+    host_of: impl Fn(&T) -> i64,
+    at: &HashMap<String, i64>,
+) -> Result<Vec<T>, String> {
+    let mut first_refusal = None;
+    let (mut clean, mut should) = (Vec::new(), Vec::new());
+    for h in hosts {
+        let v = check(rules, domain, host_of(&h), at);
+        match refusal(&v) {
+            Some(r) => {
+                first_refusal.get_or_insert(r.rule.clone());
+            }
+            None if v.is_empty() => clean.push(h),
+            None => should.push(h),
+        }
+    }
+    match (clean.is_empty(), should.is_empty(), first_refusal) {
+        (true, true, Some(rule)) => Err(rule),
+        (true, _, _) => Ok(should),
+        (false, _, _) => Ok(clean),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hosts_for_prefers_clean_hosts_and_names_a_must_rule_every_host_breaks() {
+        let at: HashMap<String, i64> = [("b".to_string(), 1)].into();
+        let apart = rule(RuleKind::Apart, false, &["a", "b"], &[]);
+        assert_eq!(
+            hosts_for(std::slice::from_ref(&apart), "a", vec![1, 2], |h| *h, &at),
+            Ok(vec![2])
+        );
+        // A should-rule is broken only when nothing else is left.
+        assert_eq!(hosts_for(&[apart], "a", vec![1], |h| *h, &at), Ok(vec![1]));
+        let must = Rule {
+            name: "gw-apart".into(),
+            ..rule(RuleKind::Apart, true, &["a", "b"], &[])
+        };
+        assert_eq!(
+            hosts_for(&[must], "a", vec![1], |h| *h, &at),
+            Err("gw-apart".to_string())
+        );
+    }
 
     fn rule(kind: RuleKind, must: bool, domains: &[&str], hosts: &[i64]) -> Rule {
         Rule {

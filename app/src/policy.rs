@@ -129,6 +129,7 @@ pub enum Action {
     JobCancel,
     HostMaintenance,
     AffinityManage,
+    AffinityList,
     DomainHa,
     HostFence,
 }
@@ -173,7 +174,8 @@ impl Action {
             | TraceList
             | TraceManage
             | JobList
-            | AffinityManage => false,
+            | AffinityManage
+            | AffinityList => false,
         }
     }
 
@@ -230,6 +232,7 @@ impl Action {
             Action::JobCancel => "job.cancel",
             Action::HostMaintenance => "host.maintenance",
             Action::AffinityManage => "affinity.manage",
+            Action::AffinityList => "affinity.list",
             Action::DomainHa => "domain.ha",
             Action::HostFence => "host.fence",
         }
@@ -287,7 +290,7 @@ pub fn decide(actor: &Actor, action: Action, resource: &Object) -> Decision {
         // filters the lists. Imported traces are plant-wide evidence,
         // readable by everyone; templates are what anyone may create from.
         DashboardRead | HostList | WorkspaceList | StorageList | NetworkList | TraceList
-        | TemplateList | DomainList | SignOut | JobList => Decision::Allow,
+        | TemplateList | DomainList | SignOut | JobList | AffinityList => Decision::Allow,
         PasswordChangeOwn => allow(
             *resource == Object::User(actor.user_id),
             Key::DenyOwnAccountOnly,

@@ -1,7 +1,9 @@
 //! Maintenance and affinity on the lab's two hosts through the dashboard:
 //! entering maintenance on h1 drains its VMs to h2 at most two at once, a
 //! VM pinned to h1 is reported as not movable with its rule named, leaving
-//! moves the others back; a keep-apart rule holds through a drain.
+//! moves the others back; a keep-apart rule holds through a drain; a new
+//! VM that joins a rule is placed by it, or refused naming it when no host
+//! keeps it (nothing made).
 //! `#[ignore]`d: `make test` runs them with the lab up.
 
 mod harness;
@@ -211,4 +213,83 @@ async fn keep_apart_holds_through_a_drain() {
         &[("host_id", &h1s)],
     )
     .await;
+}
+
+async fn rule_id(lab: &Lab, name: &str) -> String {
+    app::store::affinity::all(&lab.state.pool)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|r| r.name == name)
+        .expect("the rule")
+        .id
+        .to_string()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs the lab: make test"]
+async fn a_new_vm_joins_a_rule_and_placement_keeps_it() {
+    let lab = lab_two("join", &[]).await;
+    let (h1, h2) = (lab.host_named("lab-h1"), lab.host_named("lab-h2"));
+    let pid = std::process::id();
+    let [x, y, busy, z, w] =
+        ["gwx", "gwy", "busy", "gwz", "pinned"].map(|n| format!("mw-{n}-{pid}"));
+    let x_uuid = vm_on(&lab, &x, h1).await;
+    let y_uuid = vm_on(&lab, &y, h2).await;
+    vm_on(&lab, &busy, h2).await;
+    rule(
+        &lab,
+        h1,
+        &x_uuid,
+        &[
+            ("form[name]", "line-4-gateways"),
+            ("form[kind]", "apart"),
+            ("form[strength]", "must"),
+            ("form[others][]", &y_uuid),
+        ],
+    )
+    .await;
+    // A third gateway kept apart from both: no host is left; refused on
+    // the field, naming the rule, and nothing is made.
+    let apart = rule_id(&lab, "line-4-gateways").await;
+    let mut fields = vm_fields(&z, "auto");
+    fields.push(("affinity", &apart));
+    let reply = lab.create_reply(&fields).await;
+    assert_eq!(reply.status.as_u16(), 422, "{}", reply.body);
+    assert!(
+        reply.body.contains("affinity") && reply.body.contains("line-4-gateways"),
+        "{}",
+        reply.body
+    );
+    assert!(lab.find(&z).is_none());
+    assert_eq!(defined_on(&z), (false, false));
+
+    // Pinned to h2, the busier host spread would not choose: placed there,
+    // and the rule names it.
+    let h2s = h2.to_string();
+    rule(
+        &lab,
+        h1,
+        &x_uuid,
+        &[
+            ("form[name]", "on-h2"),
+            ("form[kind]", "pin"),
+            ("form[strength]", "must"),
+            ("form[hosts][]", &h2s),
+        ],
+    )
+    .await;
+    let pin = rule_id(&lab, "on-h2").await;
+    let mut fields = vm_fields(&w, "auto");
+    fields.push(("affinity", &pin));
+    let out = lab.create(&fields).await;
+    assert!(out.contains(&w), "{out}");
+    let made = lab.find(&w).expect("published");
+    assert_eq!(made.host_id, h2);
+    let rules = app::store::affinity::all(&lab.state.pool).await.unwrap();
+    let on_h2 = rules.iter().find(|r| r.name == "on-h2").unwrap();
+    assert!(
+        on_h2.domains.contains(&made.uuid.to_ascii_lowercase()),
+        "{on_h2:?}"
+    );
 }

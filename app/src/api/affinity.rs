@@ -1,5 +1,6 @@
 //! Affinity rules on a domain's page: list (members of its workspace), add
-//! and remove (its operators), each through the guard.
+//! and remove (its operators); and the rules a new domain may join on the
+//! create form. Each through the guard.
 
 use leptos::prelude::*;
 
@@ -52,4 +53,17 @@ pub async fn remove_rule(host_id: i64, uuid: String, id: i64) -> Result<(), AppE
         serde_json::Value::Null,
     )
     .await
+}
+
+/// The rules of the workspaces the member sees (every rule for an
+/// administrator): what a new domain may join on the create form.
+#[server]
+pub async fn list_rules() -> Result<Vec<crate::affinity::Rule>, AppError> {
+    use crate::guard::{Op, Subject};
+    let op = Op::begin(
+        crate::policy::Action::AffinityList,
+        Subject::list("affinity"),
+    )
+    .await?;
+    crate::service::affinity::visible(&op.state, &op.actor).await
 }

@@ -22,6 +22,8 @@ pub struct Plan {
     pub limits: Limits,
     pub start: bool,
     pub kind: PlanKind,
+    /// The affinity rule the domain joins (placement honours it).
+    pub affinity: Option<i64>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -260,6 +262,13 @@ pub fn validate(f: &CreateForm, by: Chooser) -> Result<Plan, Vec<FieldError>> {
             iso,
         })
     };
+    let affinity = match f.affinity.trim() {
+        "" => None,
+        id => id
+            .parse::<i64>()
+            .map_err(|_| errors.push(FieldError::new("affinity", Key::ErrAffinityRule)))
+            .ok(),
+    };
     let limits = limits(f, &mut errors);
     let network = Some(f.network.trim().to_string()).filter(|n| !n.is_empty());
     match (name, vcpus, memory, host, kind) {
@@ -277,6 +286,7 @@ pub fn validate(f: &CreateForm, by: Chooser) -> Result<Plan, Vec<FieldError>> {
                 limits,
                 start: !f.start.is_empty(),
                 kind,
+                affinity,
             })
         }
         _ => Err(errors),

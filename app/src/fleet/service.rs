@@ -81,8 +81,12 @@ async fn execute(state: &AppState, ws: &WorkspaceView, plan: Plan) -> Result<Cre
         slug: &ws.slug,
         name: &plan.name,
     };
+    let join = match plan.affinity {
+        Some(id) => Some(crate::service::affinity::to_join(state, &ws.slug, id).await?),
+        None => None,
+    };
     let (reservation, host_id, placement) = reserve(state, target, &ws.quotas, ask, |in_flight| {
-        place(state, ws, &plan, container, in_flight)
+        place(state, ws, &plan, (container, join.as_ref()), in_flight)
     })
     .await?;
     let (spec, volume) = match build_spec(state, ws, &plan, host_id).await {
@@ -117,6 +121,9 @@ async fn execute(state: &AppState, ws: &WorkspaceView, plan: Plan) -> Result<Cre
                 if let Err(e) = crate::store::volumes::assign(&state.pool, key, ws.id, gib).await {
                     tracing::error!(error = %e, root, "could not record a container root's owner");
                 }
+            }
+            if let Some(rule) = &join {
+                crate::service::affinity::joined(state, rule.id, &created.uuid).await;
             }
             reservation
                 .settle(&state.pool, &lock, &state.gateway, row)
@@ -176,49 +183,42 @@ fn check_allowed(ws: &WorkspaceView, plan: &Plan) -> Result<(), AppError> {
 }
 
 /// The named host if allowed, connected and with room, else the
-/// scheduler's choice by the plan's (or the server's default) policy.
-/// Creates in flight count as used.
+/// scheduler's choice by the plan's (or the server's default) policy; of
+/// the hosts the affinity rule it joins admits. Creates in flight count as
+/// used.
 pub fn place(
     state: &AppState,
     ws: &WorkspaceView,
     plan: &Plan,
-    container: bool,
+    (container, join): (bool, Option<&crate::affinity::Rule>),
     in_flight: &crate::quota::InFlight,
 ) -> Result<(i64, crate::placement::Reason), AppError> {
-    let candidates = candidates(state, &ws.hosts, container, in_flight);
+    let mut candidates = candidates(state, &ws.hosts, container, in_flight);
     let policy = plan.policy.unwrap_or(state.fleet.policy);
-    match plan.host {
-        Some(id) => {
-            let one: Vec<Candidate> = candidates.into_iter().filter(|c| c.host_id == id).collect();
-            if one.is_empty() {
-                return Err(AppError::field("host", Key::ErrHostNotAllowed));
-            }
-            let choice = choose(
-                &one,
-                plan.vcpus,
-                plan.memory_mib,
-                state.fleet.overcommit,
-                policy,
-            )
-            .ok_or_else(|| AppError::field("host", Key::ErrNoHostRoom))?;
-            Ok((
-                id,
-                crate::placement::Reason {
-                    by_hand: true,
-                    ..choice.reason
-                },
-            ))
+    if let Some(id) = plan.host {
+        candidates.retain(|c| c.host_id == id);
+        if candidates.is_empty() {
+            return Err(AppError::field("host", Key::ErrHostNotAllowed));
         }
-        None => choose(
-            &candidates,
-            plan.vcpus,
-            plan.memory_mib,
-            state.fleet.overcommit,
-            policy,
-        )
-        .map(|c| (c.host_id, c.reason))
-        .ok_or_else(|| AppError::field("host", Key::ErrNoHostRoom)),
     }
+    if let Some(rule) = join {
+        candidates = crate::service::affinity::for_new(state, rule, candidates)?;
+    }
+    let choice = choose(
+        &candidates,
+        plan.vcpus,
+        plan.memory_mib,
+        state.fleet.overcommit,
+        policy,
+    )
+    .ok_or_else(|| AppError::field("host", Key::ErrNoHostRoom))?;
+    Ok((
+        choice.host_id,
+        crate::placement::Reason {
+            by_hand: plan.host.is_some(),
+            ..choice.reason
+        },
+    ))
 }
 
 /// The connected hosts of `allowed` (every host when empty), not in

@@ -582,6 +582,10 @@ keys! {
     ErrAffinityName => "Rule name: 1 to 64 characters.", "规则名称：1 到 64 个字符。";
     ErrAffinityKind => "Rule: pin, apart or together.", "规则：固定、分开或放在一起。";
     ErrAffinityMembers => "Keep apart or together: choose at least one other VM of the same workspace.", "分开或放在一起：至少选择同一工作空间中的另一台虚拟机。";
+    ErrAffinityRule => "Affinity: choose one of this workspace's rules, or none.", "亲和性：请选择该工作空间的一条规则，或不选。";
+    AffinityJoin => "Affinity rule to join", "加入亲和性规则";
+    AffinityJoinNone => "None", "无";
+    AffinityJoinHelp => "Placement honours the rule (e.g. keep the two PLC gateways of a line apart), and the new domain is added to it.", "放置时遵守该规则（例如同一产线的两台 PLC 网关不放在同一主机上），新建的虚拟机会加入该规则。";
     ErrAffinityHosts => "Pin: choose at least one host, each one this workspace may use.", "固定：至少选择一台主机，且每台都须是该工作区可使用的主机。";
     JobKindFailover => "Failover", "故障转移";
     HaTitle => "High availability", "高可用";

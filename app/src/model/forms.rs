@@ -37,6 +37,9 @@ pub struct CreateForm {
     pub memory_hard_limit_mib: String,
     pub blkio_weight: String,
     pub start: String,
+    /// An affinity rule of the workspace the new domain joins (its id), or
+    /// empty.
+    pub affinity: String,
 }
 
 /// The sandbox limits as typed into the edit form (empty: no limit).

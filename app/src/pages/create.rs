@@ -45,6 +45,7 @@ pub fn CreatePage() -> impl IntoView {
     let choices = Resource::new(|| (), |_| list_templates());
     let hosts = Resource::new(|| (), |_| crate::api::hosts::list_hosts());
     let media = Resource::new(|| (), |_| crate::api::volumes::list_boot_media());
+    let rules = Resource::new(|| (), |_| crate::api::affinity::list_rules());
     let error = Signal::derive(move || create.value().get().and_then(Result::err));
     let note = move || {
         error
@@ -98,6 +99,28 @@ pub fn CreatePage() -> impl IntoView {
                         <option value="pack">{i.t(Key::PlacementPack)}</option>
                     </select>
                     {select_message("placement")}
+                </div>
+                <div class="field">
+                    <label class="field__label" for="create-affinity">{i.t(Key::AffinityJoin)}</label>
+                    <select id="create-affinity" name="form[affinity]">
+                        <option value="">{i.t(Key::AffinityJoinNone)}</option>
+                        <Transition fallback=|| ()>
+                            {move || Suspend::new(async move {
+                                rules.await.unwrap_or_default().into_iter().map(|r| {
+                                    let strength = i.t(if r.must { Key::AffinityMust } else { Key::AffinityShould });
+                                    view! {
+                                        <option value=r.id.to_string()>{format!("{} ({}) — {}, {}", r.name, r.workspace, i.t(r.kind.label()), strength)}</option>
+                                    }
+                                }).collect_view()
+                            })}
+                        </Transition>
+                    </select>
+                    <span class="muted small">{i.t(Key::AffinityJoinHelp)}</span>
+                    {move || error.get().and_then(|e| {
+                        let key = e.field_key("affinity")?;
+                        let detail = e.field_detail("affinity").map(|d| format!(" {d}")).unwrap_or_default();
+                        Some(view! { <span class="field__error" role="alert" data-field-error="affinity">{format!("{}{detail}", i.t(key))}</span> })
+                    })}
                 </div>
                 <div class="field">
                     <label class="field__label" for="create-kind">{i.t(Key::ColKind)}</label>

@@ -82,6 +82,7 @@ const MATRIX: &[(Action, [bool; 5])] = &[
     (JobCancel,              [true, true,  true,  false, false]),
     (HostMaintenance,        [true, false, false, false, false]),
     (AffinityManage,         [true, true,  true,  false, false]),
+    (AffinityList,           [true, true,  true,  true,  true ]),
     (DomainHa,               [true, true,  true,  false, false]),
     (HostFence,              [true, false, false, false, false]),
 ];
@@ -183,6 +184,7 @@ fn matrix_covers_every_action() {
         JobCancel,
         HostMaintenance,
         AffinityManage,
+        AffinityList,
         DomainHa,
         HostFence,
     ];

@@ -146,6 +146,49 @@ pub async fn add(
     Ok(crate::store::affinity::insert(&state.pool, &rule, by, &crate::jobs::now()).await?)
 }
 
+/// The rules of the workspaces `actor` sees (all for an administrator).
+pub async fn visible(
+    state: &AppState,
+    actor: &crate::policy::Actor,
+) -> Result<Vec<Rule>, AppError> {
+    let slugs = actor.visible_slugs();
+    let mut rules = crate::store::affinity::all(&state.pool).await?;
+    rules.retain(|r| slugs.as_ref().is_none_or(|s| s.contains(&r.workspace)));
+    Ok(rules)
+}
+
+/// Rule `id` of workspace `slug`, for a new domain of it to join.
+pub async fn to_join(state: &AppState, slug: &str, id: i64) -> Result<Rule, AppError> {
+    crate::store::affinity::all(&state.pool)
+        .await?
+        .into_iter()
+        .find(|r| r.id == id && r.workspace == slug)
+        .ok_or_else(|| AppError::field("affinity", Key::ErrAffinityRule))
+}
+
+/// Of `hosts`, those a new domain joining `rule` may be placed on (where
+/// the rule's other domains are decides), or the rule named on the field.
+pub fn for_new(
+    state: &AppState,
+    rule: &Rule,
+    hosts: Vec<crate::placement::Candidate>,
+) -> Result<Vec<crate::placement::Candidate>, AppError> {
+    // The new domain has no UUID yet: it stands in the rule as this.
+    const NEW: &str = "new";
+    let mut rule = rule.clone();
+    rule.domains.push(NEW.into());
+    let at = crate::service::mobility::places(state, &Default::default());
+    crate::affinity::hosts_for(&[rule], NEW, hosts, |c| c.host_id, &at)
+        .map_err(|name| AppError::field_about("affinity", Key::MoveAffinity, &name))
+}
+
+/// Adds the new domain `uuid` to the rule it joined.
+pub async fn joined(state: &AppState, rule: i64, uuid: &str) {
+    if let Err(err) = crate::store::affinity::add_domain(&state.pool, rule, uuid).await {
+        tracing::error!(error = %err, rule, uuid, "a new domain was not added to its rule");
+    }
+}
+
 /// Removes rule `id` if it names `row`.
 pub async fn remove(state: &AppState, row: &DomainRow, id: i64) -> Result<(), AppError> {
     let uuid = row.uuid.to_ascii_lowercase();

@@ -218,10 +218,9 @@ async fn restart_one(
     let hosts: Vec<_> = crate::fleet::service::candidates(state, &allowed, false, planned)
         .into_iter()
         .filter(|c| c.host_id != d.host_id)
-        .filter(|c| {
-            crate::affinity::refusal(&crate::affinity::check(rules, &uuid, c.host_id, at)).is_none()
-        })
         .collect();
+    let hosts = crate::affinity::hosts_for(rules, &uuid, hosts, |c| c.host_id, at)
+        .map_err(|rule| AppError::field_about("target", Key::MoveAffinity, &rule))?;
     let memory_mib = config.memory_kib / 1024;
     let choice = crate::placement::choose(
         &hosts,

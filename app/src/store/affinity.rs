@@ -60,11 +60,7 @@ pub async fn insert(
     .fetch_one(&mut *tx)
     .await?;
     for uuid in &rule.domains {
-        sqlx::query("INSERT OR IGNORE INTO affinity_domains (rule_id, domain_uuid) VALUES (?, ?)")
-            .bind(id)
-            .bind(uuid.to_ascii_lowercase())
-            .execute(&mut *tx)
-            .await?;
+        add_domain(&mut *tx, id, uuid).await?;
     }
     for host in &rule.hosts {
         sqlx::query("INSERT OR IGNORE INTO affinity_hosts (rule_id, host_id) VALUES (?, ?)")
@@ -75,6 +71,20 @@ pub async fn insert(
     }
     tx.commit().await?;
     Ok(id)
+}
+
+/// Adds domain `uuid` to rule `id`.
+pub async fn add_domain<'e>(
+    db: impl sqlx::SqliteExecutor<'e>,
+    id: i64,
+    uuid: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT OR IGNORE INTO affinity_domains (rule_id, domain_uuid) VALUES (?, ?)")
+        .bind(id)
+        .bind(uuid.to_ascii_lowercase())
+        .execute(db)
+        .await
+        .map(|_| ())
 }
 
 /// Removes rule `id`; whether it existed.

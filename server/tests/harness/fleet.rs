@@ -162,11 +162,18 @@ impl Lab {
     }
 
     pub async fn create(&self, fields: &[(&str, &str)]) -> String {
+        self.create_reply(fields).await.body
+    }
+
+    /// Posts the create form: the reply, status included.
+    pub async fn create_reply(&self, fields: &[(&str, &str)]) -> super::Reply {
         let body: Vec<String> = fields
             .iter()
             .map(|(k, v)| format!("form%5B{k}%5D={}", encode(v)))
             .collect();
-        self.post(app::api::fleet::CreateDomain::PATH, &body.join("&"))
+        let path = app::api::fleet::CreateDomain::PATH;
+        self.app
+            .post_form(path, &self.cookie, &body.join("&"))
             .await
     }
 

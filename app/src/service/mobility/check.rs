@@ -110,24 +110,8 @@ fn by_affinity(
     at: &HashMap<String, i64>,
 ) -> Result<Vec<Candidate>, AppError> {
     let uuid = row.uuid.to_ascii_lowercase();
-    let mut first_refusal = None;
-    let (mut clean, mut should) = (Vec::new(), Vec::new());
-    for c in hosts {
-        let v = crate::affinity::check(rules, &uuid, c.host_id, at);
-        match crate::affinity::refusal(&v) {
-            Some(r) => {
-                first_refusal.get_or_insert(r.rule.clone());
-            }
-            None if v.is_empty() => clean.push(c),
-            None => should.push(c),
-        }
-    }
-    if clean.is_empty() && should.is_empty() {
-        if let Some(rule) = first_refusal {
-            return Err(AppError::field_about("target", Key::MoveAffinity, &rule));
-        }
-    }
-    Ok(if clean.is_empty() { should } else { clean })
+    crate::affinity::hosts_for(rules, &uuid, hosts, |c| c.host_id, at)
+        .map_err(|rule| AppError::field_about("target", Key::MoveAffinity, &rule))
 }
 
 fn dir_of(path: &str) -> String {
