@@ -22,6 +22,8 @@ pub mod validate;
 #[cfg(feature = "ssr")]
 pub mod auth;
 #[cfg(feature = "ssr")]
+pub mod consolidation;
+#[cfg(feature = "ssr")]
 pub mod csv;
 #[cfg(feature = "ssr")]
 pub mod domxml;

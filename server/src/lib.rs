@@ -4,6 +4,7 @@ pub mod config;
 pub mod demo;
 pub mod errors;
 pub mod identity;
+pub mod replay;
 pub mod routes;
 pub mod sessions;
 
