@@ -121,7 +121,7 @@ pub fn replay_on(traces: &[Vec<f64>], policy: Policy, hosts: usize) -> Outcome {
     let hosts_used_at_start = run.world.hosts.iter().filter(|h| !h.vms.is_empty()).count();
     // The cloudlets are submitted at 0.1 s; intervals follow from there.
     for vm in &mut run.world.vms {
-        vm.updated = Some(0.0);
+        vm.update_at(0.0);
     }
     let mut t = 0.1 + INTERVAL;
     while t < LIMIT {

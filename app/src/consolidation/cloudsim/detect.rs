@@ -26,11 +26,16 @@ pub enum Detect {
 impl World {
     /// Whether host `h` is overloaded as `detect` sees it.
     pub fn overloaded(&self, h: usize, detect: Detect) -> bool {
-        let share = self.requested_share(h);
+        self.overloaded_with(h, None, detect)
+    }
+
+    /// Whether host `h` with VM `extra` added would be.
+    pub fn overloaded_with(&self, h: usize, extra: Option<usize>, detect: Detect) -> bool {
+        let share = self.requested_share(h, extra);
         match detect {
             Detect::Thr(t) => share > t,
             Detect::Iqr(s) | Detect::Mad(s) => {
-                let mut d = self.host_history(h);
+                let mut d = self.host_history(h, extra);
                 if d.len() < 12 {
                     return share > FALLBACK;
                 }
@@ -41,7 +46,7 @@ impl World {
                 share > 1.0 - s * spread
             }
             Detect::Lr(s) => {
-                let d = self.host_history(h);
+                let d = self.host_history(h, extra);
                 if d.len() < 10 {
                     return share > FALLBACK;
                 }

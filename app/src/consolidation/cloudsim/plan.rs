@@ -94,7 +94,7 @@ impl World {
                 continue;
             }
             let used = self.policy_mips(h);
-            if used != 0.0 && self.overloaded_with(h, v, detect) {
+            if used != 0.0 && self.tried_on(h, v, detect) {
                 continue;
             }
             let host = &self.hosts[h];
@@ -107,11 +107,14 @@ impl World {
         best
     }
 
-    fn overloaded_with(&mut self, h: usize, v: usize, detect: Detect) -> bool {
-        self.vm_create(h, v);
-        let over = self.overloaded(h, detect);
-        self.vm_destroy(h, v);
-        over
+    /// `isHostOverUtilizedAfterAllocation`: CloudSim creates `v` on the
+    /// host, asks, and destroys it again. That leaves the host's scheduler
+    /// as it was but for `v`'s stale migrating-out mark, and `v` with no
+    /// host; both are done here without the round trip.
+    fn tried_on(&mut self, h: usize, v: usize, detect: Detect) -> bool {
+        self.hosts[h].sched.migrating_out.retain(|x| *x != v);
+        self.vms[v].host = None;
+        self.overloaded_with(h, Some(v), detect)
     }
 
     /// The underloaded hosts, least utilized first, each emptied when all

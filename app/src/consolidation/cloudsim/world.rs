@@ -67,6 +67,8 @@ pub struct Vm {
     pub instantiating: bool,
     /// When its cloudlet was last updated (`None`: not submitted yet).
     pub updated: Option<f64>,
+    /// Its demand since then (0 before).
+    demand: f64,
     /// Its utilization at each interval, newest first.
     pub history: VecDeque<f64>,
     history_at: f64,
@@ -86,6 +88,7 @@ impl Vm {
             migrating: false,
             instantiating: false,
             updated: None,
+            demand: 0.0,
             history: VecDeque::new(),
             history_at: 0.0,
             last: None,
@@ -107,11 +110,16 @@ impl Vm {
 
     /// The MIPS it asks for now (`getCurrentRequestedTotalMips`).
     pub fn demand(&self) -> f64 {
-        if self.instantiating {
-            return self.mips;
+        match self.instantiating {
+            true => self.mips,
+            false => self.demand,
         }
-        self.updated
-            .map_or(0.0, |t| self.utilization(t) * self.mips)
+    }
+
+    /// Its cloudlet updated at `t`: it asks for its utilization then.
+    pub fn update_at(&mut self, t: f64) {
+        self.updated = Some(t);
+        self.demand = self.utilization(t) * self.mips;
     }
 
     fn entry(&mut self, e: Entry) {
@@ -239,7 +247,7 @@ impl World {
     /// each interval.
     fn vm_process(&mut self, v: usize, t: f64) {
         let vm = &mut self.vms[v];
-        vm.updated = Some(t);
+        vm.update_at(t);
         if t > vm.history_at && (t - 0.1) % INTERVAL == 0.0 {
             let u = vm.utilization(t);
             vm.history.push_front(u);
@@ -311,25 +319,33 @@ impl World {
         host.sched.pe() >= demand && host.sched.available >= demand
     }
 
-    /// The host's utilization history: its VMs' histories weighted by
-    /// their MIPS, newest first, without the zeros at its end.
-    pub fn host_history(&self, h: usize) -> Vec<f64> {
-        let host = &self.hosts[h];
+    /// The host's VMs, and `extra` after them (a VM it is tried with).
+    fn listed(&self, h: usize, extra: Option<usize>) -> impl Iterator<Item = &Vm> {
+        self.hosts[h]
+            .vms
+            .iter()
+            .copied()
+            .chain(extra)
+            .map(|v| &self.vms[v])
+    }
+
+    /// The host's utilization history (with `extra`): its VMs' histories
+    /// weighted by their MIPS, newest first, without the zeros at its end.
+    pub fn host_history(&self, h: usize, extra: Option<usize>) -> Vec<f64> {
+        let total = self.hosts[h].total;
         let mut sum = [0.0; HISTORY];
-        for &v in &host.vms {
-            let vm = &self.vms[v];
+        for vm in self.listed(h, extra) {
             for (i, u) in vm.history.iter().enumerate() {
-                sum[i] += u * vm.mips / host.total;
+                sum[i] += u * vm.mips / total;
             }
         }
         let keep = sum.iter().rposition(|x| *x != 0.0).map_or(1, |i| i + 1);
         sum[..keep].to_vec()
     }
 
-    /// Σ demand of the host's VMs / its MIPS.
-    pub fn requested_share(&self, h: usize) -> f64 {
-        let host = &self.hosts[h];
-        let sum = host.vms.iter().fold(0.0, |s, v| s + self.vms[*v].demand());
-        sum / host.total
+    /// Σ demand of the host's VMs (with `extra`) / its MIPS.
+    pub fn requested_share(&self, h: usize, extra: Option<usize>) -> f64 {
+        let sum = self.listed(h, extra).fold(0.0, |s, vm| s + vm.demand());
+        sum / self.hosts[h].total
     }
 }
