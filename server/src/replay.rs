@@ -17,8 +17,9 @@ pub struct ReplayArgs {
     #[arg(long)]
     pub planetlab: PathBuf,
 
-    /// CloudSim's policies: thr-mmt-0.8, iqr-mmt-1.5, mad-mmt-2.5,
-    /// lr-mmt-1.2, lr-mc-1.2 (any parameter: thr-mmt-0.7, …).
+    /// `millwright` (Millwright's own), or CloudSim's: thr-mmt-0.8,
+    /// iqr-mmt-1.5, mad-mmt-2.5, lr-mmt-1.2, lr-mc-1.2 (any parameter:
+    /// thr-mmt-0.7, …).
     #[arg(long)]
     pub policy: String,
 
@@ -38,7 +39,7 @@ pub fn run(args: &ReplayArgs) -> Result<String, String> {
     }
     let policy = Policy::parse(&args.policy).ok_or_else(|| {
         format!(
-            "--policy: {:?} is not a policy; use thr-mmt-0.8, iqr-mmt-1.5, mad-mmt-2.5, lr-mmt-1.2 or lr-mc-1.2",
+            "--policy: {:?} is not a policy; use millwright, thr-mmt-0.8, iqr-mmt-1.5, mad-mmt-2.5, lr-mmt-1.2 or lr-mc-1.2",
             args.policy
         )
     })?;

@@ -10,6 +10,7 @@
 //! `detect` (overload), `select` (which VM leaves), `plan` (where it goes).
 
 mod detect;
+mod millwright;
 mod plan;
 mod sched;
 mod select;
@@ -36,9 +37,12 @@ const HOSTS: usize = 800;
 const MIGRATION_MB_S: f64 = 1_000_000.0 / 16_000.0;
 
 impl Policy {
-    /// CloudSim's policy names: `thr-mmt-0.8`, `iqr-mmt-1.5`,
-    /// `mad-mmt-2.5`, `lr-mmt-1.2`, `lr-mc-1.2`, …
+    /// CloudSim's policy names (`thr-mmt-0.8`, `iqr-mmt-1.5`,
+    /// `mad-mmt-2.5`, `lr-mmt-1.2`, `lr-mc-1.2`, …) and `millwright`.
     pub fn parse(name: &str) -> Option<Policy> {
+        if name == "millwright" {
+            return Some(Policy::Millwright);
+        }
         let mut parts = name.split('-');
         let (d, s, p) = (parts.next()?, parts.next()?, parts.next()?);
         let p: f64 = p.parse().ok().filter(|p: &f64| p.is_finite() && *p > 0.0)?;
@@ -57,7 +61,7 @@ impl Policy {
             "mc" => Select::Mc,
             _ => return None,
         };
-        Some(Policy { detect, select })
+        Some(Policy::CloudSim { detect, select })
     }
 }
 

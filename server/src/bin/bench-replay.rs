@@ -1,5 +1,5 @@
-//! Replay benchmark: every CloudSim policy on both PlanetLab days with the
-//! CloudSim model — energy, migrations and SLAV next to CloudSim's own
+//! Replay benchmark: every CloudSim policy and Millwright's on both
+//! PlanetLab days with the CloudSim model — energy, migrations and SLAV next to CloudSim's own
 //! published results, and the wall time of each replay (median of RUNS),
 //! also as a ratio to the THR-MMT-0.8 replay of the same day measured in
 //! the same run. CloudSim itself needs about 28 s for LR-MMT on one day on
@@ -23,12 +23,13 @@ const PUBLISHED: [(&str, &str, f64, u64, f64); 6] = [
     ("20110306", "thr-mmt-0.8", 144.74, 20_908, 0.00360),
 ];
 
-const POLICIES: [&str; 5] = [
+const POLICIES: [&str; 6] = [
     "thr-mmt-0.8",
     "iqr-mmt-1.5",
     "mad-mmt-2.5",
     "lr-mmt-1.2",
     "lr-mc-1.2",
+    "millwright",
 ];
 
 fn main() {

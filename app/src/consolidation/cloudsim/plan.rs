@@ -16,17 +16,17 @@ pub type Migration = (usize, usize);
 
 /// The policy the datacenter runs.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Policy {
-    pub detect: Detect,
-    pub select: Select,
+pub enum Policy {
+    /// One of CloudSim's: how overload is detected, which VM leaves.
+    CloudSim { detect: Detect, select: Select },
+    /// Millwright's own (`super::millwright`).
+    Millwright,
 }
 
 impl World {
-    /// The migrations of this interval.
+    /// The migrations of this interval, planned on the hosts as they are
+    /// and put back afterwards.
     pub fn optimize(&mut self, policy: Policy) -> Vec<Migration> {
-        let over: Vec<usize> = (0..self.hosts.len())
-            .filter(|h| self.overloaded(*h, policy.detect))
-            .collect();
         let saved: Vec<(usize, usize)> = (0..self.hosts.len())
             .flat_map(|h| {
                 let host = &self.hosts[h];
@@ -37,20 +37,31 @@ impl World {
                     .collect::<Vec<_>>()
             })
             .collect();
+        let map = match policy {
+            Policy::CloudSim { detect, select } => self.cloudsim(detect, select),
+            Policy::Millwright => self.millwright(),
+        };
+        self.restore(&saved);
+        map
+    }
+
+    fn cloudsim(&mut self, detect: Detect, select: Select) -> Vec<Migration> {
+        let over: Vec<usize> = (0..self.hosts.len())
+            .filter(|h| self.overloaded(*h, detect))
+            .collect();
         let mut leaving = Vec::new();
         for &h in &over {
-            while let Some(v) = self.pick(h, policy.select) {
+            while let Some(v) = self.pick(h, select) {
                 leaving.push(v);
                 self.vm_destroy(h, v);
-                if !self.overloaded(h, policy.detect) {
+                if !self.overloaded(h, detect) {
                     break;
                 }
             }
         }
         let excluded: HashSet<usize> = over.iter().copied().collect();
-        let mut map = self.place_all(leaving, &excluded, policy.detect, false);
-        map.extend(self.empty_underloaded(&over, policy.detect));
-        self.restore(&saved);
+        let mut map = self.place_all(leaving, &excluded, detect, false);
+        map.extend(self.empty_underloaded(&over, detect));
         map
     }
 
@@ -176,7 +187,7 @@ impl World {
     }
 
     /// `restoreAllocation`: every host as it was before planning.
-    fn restore(&mut self, saved: &[(usize, usize)]) {
+    pub(super) fn restore(&mut self, saved: &[(usize, usize)]) {
         for host in &mut self.hosts {
             host.vms.retain(|v| host.incoming.contains(v));
             host.sched.deallocate_all();

@@ -265,9 +265,9 @@ impl World {
         let host = &mut self.hosts[h];
         host.prev_util_mips = host.util_mips;
         host.util_mips = 0.0;
-        for &v in &vms {
-            host.sched.deallocate(v);
-        }
+        // CloudSim deallocates each VM in turn, which ends with none
+        // allocated: the same as at once.
+        host.sched.deallocate_all();
         for &v in &vms {
             let vm = &self.vms[v];
             host.sched.allocate_vm(v, vm.migrating, vm.demand());
