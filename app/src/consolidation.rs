@@ -1,6 +1,9 @@
-//! Consolidation evidence: host power models, and the replay of
-//! consolidation policies over utilization traces — CloudSim's own model
-//! (`cloudsim`), exact enough to reproduce its published results.
+//! Consolidation evidence: host power models, how a VM is sized from its
+//! history (`demand`), how few hosts a fleet can fit on (`bounds`), and the
+//! replay of consolidation policies over utilization traces — CloudSim's
+//! own model (`cloudsim`), exact enough to reproduce its published results.
 
+pub mod bounds;
 pub mod cloudsim;
+pub mod demand;
 pub mod power;
