@@ -6,4 +6,5 @@
 pub mod bounds;
 pub mod cloudsim;
 pub mod demand;
+pub mod planner;
 pub mod power;

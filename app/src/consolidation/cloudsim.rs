@@ -92,20 +92,23 @@ struct Run {
 
 /// Replays `traces` (CPU percent per 5-minute interval, one per VM, in
 /// file-name order) under `policy` on CloudSim's 800 hosts.
+/// The (MIPS, RAM MB) of each of `n` VMs: CloudSim's four types in equal
+/// runs, in file order.
+pub fn vm_sizes(n: usize) -> Vec<(f64, f64)> {
+    let per_type = n.div_ceil(4).max(1);
+    (0..n).map(|i| VM_TYPES[(i / per_type).min(3)]).collect()
+}
+
 pub fn replay(traces: &[Vec<f64>], policy: Policy) -> Outcome {
     replay_on(traces, policy, HOSTS)
 }
 
 /// [`replay`] on `hosts` hosts (G4 and G5 alternating).
 pub fn replay_on(traces: &[Vec<f64>], policy: Policy, hosts: usize) -> Outcome {
-    let per_type = traces.len().div_ceil(4).max(1);
     let vms: Vec<Vm> = traces
         .iter()
-        .enumerate()
-        .map(|(i, t)| {
-            let (mips, ram) = VM_TYPES[(i / per_type).min(3)];
-            Vm::new(mips, ram, t)
-        })
+        .zip(vm_sizes(traces.len()))
+        .map(|(t, (mips, ram))| Vm::new(mips, ram, t))
         .collect();
     let hosts: Vec<Host> = (0..hosts)
         .map(|j| match j % 2 {
