@@ -4,6 +4,7 @@
 pub mod affinity;
 pub mod audit;
 pub mod auth;
+pub mod consolidation;
 pub mod dashboard;
 pub mod domains;
 pub mod fleet;

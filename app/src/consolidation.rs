@@ -5,6 +5,7 @@
 
 pub mod bounds;
 pub mod cloudsim;
+pub mod cost;
 pub mod demand;
 pub mod planner;
 pub mod power;

@@ -133,6 +133,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("storage") view=StoragePage ssr=SsrMode::Async />
                     <Route path=path!("networks") view=NetworksPage ssr=SsrMode::Async />
                     <Route path=path!("jobs") view=crate::pages::jobs::JobsPage ssr=SsrMode::Async />
+                    <Route path=path!("consolidation") view=crate::pages::consolidation::ConsolidationPage ssr=SsrMode::Async />
+                    <Route path=path!("cost-model") view=crate::pages::cost_model::CostModelPage ssr=SsrMode::Async />
                 </Routes>
             </Shell>
         </Router>

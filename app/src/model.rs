@@ -1,6 +1,7 @@
 //! Data shared by the server and the browser, one module per feature: what
 //! pages show and forms send.
 
+pub mod consolidation;
 pub mod dashboard;
 pub mod domain;
 pub mod forms;

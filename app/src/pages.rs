@@ -2,6 +2,8 @@
 
 pub mod account;
 pub mod audit;
+pub mod consolidation;
+pub mod cost_model;
 pub mod create;
 pub mod dashboard;
 pub mod domain;

@@ -132,6 +132,9 @@ pub enum Action {
     AffinityList,
     DomainHa,
     HostFence,
+    ConsolidationRead,
+    CostModelRead,
+    CostModelEdit,
 }
 
 impl Action {
@@ -175,7 +178,10 @@ impl Action {
             | TraceManage
             | JobList
             | AffinityManage
-            | AffinityList => false,
+            | AffinityList
+            | ConsolidationRead
+            | CostModelRead
+            | CostModelEdit => false,
         }
     }
 
@@ -235,6 +241,9 @@ impl Action {
             Action::AffinityList => "affinity.list",
             Action::DomainHa => "domain.ha",
             Action::HostFence => "host.fence",
+            Action::ConsolidationRead => "consolidation.read",
+            Action::CostModelRead => "cost_model.read",
+            Action::CostModelEdit => "cost_model.edit",
         }
     }
 }
@@ -290,7 +299,8 @@ pub fn decide(actor: &Actor, action: Action, resource: &Object) -> Decision {
         // filters the lists. Imported traces are plant-wide evidence,
         // readable by everyone; templates are what anyone may create from.
         DashboardRead | HostList | WorkspaceList | StorageList | NetworkList | TraceList
-        | TemplateList | DomainList | SignOut | JobList | AffinityList => Decision::Allow,
+        | TemplateList | DomainList | SignOut | JobList | AffinityList | ConsolidationRead
+        | CostModelRead => Decision::Allow,
         PasswordChangeOwn => allow(
             *resource == Object::User(actor.user_id),
             Key::DenyOwnAccountOnly,
@@ -320,7 +330,8 @@ pub fn decide(actor: &Actor, action: Action, resource: &Object) -> Decision {
         | TraceManage
         | VolumeAssign
         | HostMaintenance
-        | HostFence => Decision::Deny(Key::DenyAdminOnly),
+        | HostFence
+        | CostModelEdit => Decision::Deny(Key::DenyAdminOnly),
         WorkspaceManageMembers => allow(workspace_role() == Some(Role::Owner), Key::DenyOwnerOnly),
         DomainRead | AuditRead | AuditExport => {
             allow(workspace_role().is_some(), Key::DenyNotMember)

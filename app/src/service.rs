@@ -11,6 +11,7 @@
 pub use crate::fleet::service as fleet;
 pub mod affinity;
 pub mod audit;
+pub mod consolidation;
 pub mod failover;
 pub mod hosts;
 pub mod inventory;

@@ -3,6 +3,7 @@
 
 pub mod affinity;
 pub mod audit;
+pub mod cost;
 pub mod failover;
 pub mod history;
 pub mod hosts;

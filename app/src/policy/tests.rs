@@ -85,6 +85,9 @@ const MATRIX: &[(Action, [bool; 5])] = &[
     (AffinityList,           [true, true,  true,  true,  true ]),
     (DomainHa,               [true, true,  true,  false, false]),
     (HostFence,              [true, false, false, false, false]),
+    (ConsolidationRead,      [true, true,  true,  true,  true ]),
+    (CostModelRead,          [true, true,  true,  true,  true ]),
+    (CostModelEdit,          [true, false, false, false, false]),
 ];
 
 fn subjects() -> [(&'static str, Actor); 5] {
@@ -187,6 +190,9 @@ fn matrix_covers_every_action() {
         AffinityList,
         DomainHa,
         HostFence,
+        ConsolidationRead,
+        CostModelRead,
+        CostModelEdit,
     ];
     for action in all {
         assert!(

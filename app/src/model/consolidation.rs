@@ -1,0 +1,141 @@
+//! What the consolidation and cost-model pages show and send.
+
+use serde::{Deserialize, Serialize};
+
+/// The plan's settings, from the page's query.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PlanQuery {
+    /// `live`, or an imported trace data set (`trace:NAME`).
+    pub dataset: String,
+    /// `p50`, `p90`, `p95`, `p99` or `max`.
+    pub percentile: String,
+    /// CPU filled to at most this share of each host, %.
+    pub headroom_pct: u32,
+    /// How much history sizes a VM, days.
+    pub window_days: u32,
+    /// What-if: hosts taken away (failure or retirement); their VMs must
+    /// go elsewhere.
+    #[serde(default)]
+    pub remove: Vec<i64>,
+}
+
+impl Default for PlanQuery {
+    fn default() -> Self {
+        PlanQuery {
+            dataset: "live".into(),
+            percentile: "p95".into(),
+            headroom_pct: 80,
+            window_days: 14,
+            remove: Vec::new(),
+        }
+    }
+}
+
+/// One migration of the plan, in order.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PlannedMove {
+    /// The domain's name, or `None` when the viewer may not see it.
+    pub domain: Option<String>,
+    pub uuid: Option<String>,
+    pub from: String,
+    pub to: String,
+    pub cpu_mhz: f64,
+    pub memory_mib: u64,
+    /// A container moves offline (stopped, moved, started again).
+    pub offline: bool,
+}
+
+/// A host before and after the plan.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PlannedHost {
+    pub id: i64,
+    pub name: String,
+    /// CPU demand as % of the host's CPU, memory as % of its memory.
+    pub cpu_before: f64,
+    pub cpu_after: f64,
+    pub mem_before: f64,
+    pub mem_after: f64,
+    pub vms_before: usize,
+    pub vms_after: usize,
+    /// Whether it can take VMs (not in maintenance).
+    pub receives: bool,
+}
+
+/// Yearly energy and cost of a set of hosts.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Yearly {
+    pub kwh: f64,
+    pub energy_cost: f64,
+    pub server_cost: f64,
+}
+
+impl Yearly {
+    pub fn total(&self) -> f64 {
+        self.energy_cost + self.server_cost
+    }
+}
+
+/// The consolidation page.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct PlanView {
+    pub query: Option<PlanQuery>,
+    /// Data sets the demand may come from.
+    pub datasets: Vec<String>,
+    /// Connected hosts: (id, name).
+    pub hosts: Vec<(i64, String)>,
+    /// VMs planned, and of them those sized at their allocation (too
+    /// little history).
+    pub vms: usize,
+    pub flagged: usize,
+    /// `None`: the fleet does not fit its hosts at this headroom.
+    pub plan: Option<PlanSummary>,
+    pub currency: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct PlanSummary {
+    pub hosts_before: usize,
+    pub hosts_after: usize,
+    pub lower_bound: Option<usize>,
+    pub moves: Vec<PlannedMove>,
+    pub hosts: Vec<PlannedHost>,
+    pub before: Yearly,
+    pub after: Yearly,
+}
+
+/// A host's power in the cost model.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct HostPower {
+    pub host_id: i64,
+    pub name: String,
+    pub idle_w: f64,
+    pub peak_w: f64,
+}
+
+/// The cost model.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CostModel {
+    pub pue: f64,
+    pub currency: String,
+    /// Per kWh.
+    pub tariff: f64,
+    /// What a server costs a year besides its power.
+    pub server_yearly: f64,
+    pub hosts: Vec<HostPower>,
+}
+
+/// The cost-model form as typed: plant figures, then each host's idle and
+/// peak watts by host id.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct CostForm {
+    pub pue: String,
+    pub currency: String,
+    pub tariff: String,
+    pub server_yearly: String,
+    #[serde(default)]
+    pub host: Vec<String>,
+    #[serde(default)]
+    pub idle_w: Vec<String>,
+    #[serde(default)]
+    pub peak_w: Vec<String>,
+}
