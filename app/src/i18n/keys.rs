@@ -635,6 +635,9 @@ keys! {
     PlanIdle => "idle", "空闲";
     PlanRemove => "What if these hosts were gone (failure or retirement)?", "如果这些主机不可用（故障或退役）会怎样？";
     PlanTakesNone => "takes no VMs (maintenance or what-if)", "不接收虚拟机（维护或假设）";
+    PlanNoPeaks => "Replayed over the history, no host the plan keeps would have run past the headroom in any hour.", "按历史数据回放，方案保留的主机在任何一小时都不会超过余量上限。";
+    PlanPeaksTitle => "Peak hours past the headroom", "超过余量上限的高峰小时";
+    PlanPeakLine => "{}: {} hours past the headroom ({} past its capacity); the worst at {}% on {}.", "{}：{} 小时超过余量上限（其中 {} 小时超过容量）；最高 {}%，在 {}。";
     PlanOffline => "offline", "离线迁移";
     PlanOtherVm => "(a VM of another workspace)", "（其他工作空间的虚拟机）";
     ColOrder => "#", "序号";

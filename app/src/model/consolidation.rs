@@ -101,6 +101,21 @@ pub struct PlanSummary {
     pub hosts: Vec<PlannedHost>,
     pub before: Yearly,
     pub after: Yearly,
+    /// Kept hosts that the history says would have run past the headroom.
+    #[serde(default)]
+    pub peaks: Vec<PeakHours>,
+}
+
+/// A kept host's hours past the headroom with the plan's VMs on it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PeakHours {
+    pub host: String,
+    /// Hours past the headroom, and of them past the host's capacity.
+    pub hours: usize,
+    pub over_capacity: usize,
+    /// The worst hour (its start, Unix s) and its CPU, % of the host.
+    pub worst_t: i64,
+    pub worst_pct: f64,
 }
 
 /// A host's power in the cost model.

@@ -139,6 +139,7 @@ fn PlanBody(view: PlanView) -> impl IntoView {
     view! {
         {flagged}
         {cards(i, &plan, &view.currency)}
+        <PeaksNote plan=plan.clone() />
         <MovesTable plan=plan.clone() />
         <HostsTable plan />
     }
@@ -171,6 +172,33 @@ fn cards(i: I18n, p: &PlanSummary, currency: &str) -> impl IntoView {
             {card(Key::PlanSavedYear, format!("{} · {} kWh", money(saved), whole(kwh_saved)), "saved")}
         </section>
     }
+}
+
+/// The hours of the history a kept host would have run past the headroom:
+/// what the percentile leaves out.
+#[component]
+fn PeaksNote(plan: PlanSummary) -> impl IntoView {
+    let i = use_i18n();
+    if plan.peaks.is_empty() {
+        return view! { <p class="muted" data-plan-peaks="none">{i.t(Key::PlanNoPeaks)}</p> }
+            .into_any();
+    }
+    view! {
+        <section class="card" data-plan-peaks="some">
+            <h2>{i.t(Key::PlanPeaksTitle)}</h2>
+            <ul>
+                {plan.peaks.into_iter().map(|p| {
+                    let when = format!("{} {:02}:00 UTC", crate::history::range::format_date(p.worst_t), p.worst_t.rem_euclid(86_400) / 3_600);
+                    let text = fill(
+                        i.t(Key::PlanPeakLine),
+                        &[&p.host, &p.hours.to_string(), &p.over_capacity.to_string(), &format!("{:.0}", p.worst_pct), &when],
+                    );
+                    view! { <li data-plan-peak=p.host.clone()>{text}</li> }
+                }).collect_view()}
+            </ul>
+        </section>
+    }
+    .into_any()
 }
 
 #[component]

@@ -21,7 +21,7 @@ use crate::error::AppError;
 use crate::history::metric::Metric;
 use crate::history::range::Resolution;
 use crate::i18n::Key;
-use crate::model::consolidation::{PlanQuery, PlanView};
+use crate::model::consolidation::{PeakHours, PlanQuery, PlanView};
 use crate::model::domain::{DomainKind, DomainRow};
 use crate::model::host::{HostState, Maintenance};
 use crate::policy::Actor;
@@ -83,9 +83,11 @@ pub async fn plan(
     let mut allowed_of: HashMap<Option<String>, Vec<i64>> = HashMap::new();
     for (row, uuid) in rows.iter().zip(&uuids) {
         let h = at[&row.host_id];
-        let samples = busy.get(uuid).map(Vec::as_slice).unwrap_or_default();
+        let samples: Vec<f64> = busy
+            .get(uuid)
+            .map_or_else(Vec::new, |s| s.iter().map(|p| p.1).collect());
         let size = demand::size(
-            samples,
+            &samples,
             hosts[h].mhz,
             (row.vcpus, row.memory_kib / 1024),
             pct,
@@ -114,7 +116,12 @@ pub async fn plan(
     let headroom = f64::from(query.headroom_pct) / 100.0;
     let plant = crate::store::cost::plant(&state.pool).await?;
     let summary = match planner::plan(&fleet, headroom) {
-        Ok(p) => Some(summary::summary(state, actor, (&hosts, &fleet), &rows, &p, &plant).await?),
+        Ok(p) => {
+            let peaks = peak_hours(&hosts, &fleet, &p, &busy, &uuids, headroom);
+            let mut s = summary::summary(state, actor, (&hosts, &fleet), &rows, &p, &plant).await?;
+            s.peaks = peaks;
+            Some(s)
+        }
         Err(planner::NoPlan::DoesNotFit) => None,
     };
     Ok(PlanView {
@@ -163,6 +170,54 @@ fn fleet_now(state: &AppState) -> (Vec<PlanHost>, Vec<DomainRow>) {
     })
 }
 
+/// The hours of the history in which a host the plan keeps would have run
+/// past its headroom with the plan's VMs on it, replaying each VM's hourly
+/// CPU where it would be (a VM without history at its planned size).
+fn peak_hours(
+    hosts: &[PlanHost],
+    fleet: &Fleet,
+    plan: &planner::Plan,
+    busy: &HashMap<String, Vec<(i64, f64)>>,
+    uuids: &[String],
+    headroom: f64,
+) -> Vec<PeakHours> {
+    let mut at: Vec<usize> = fleet.vms.iter().map(|v| v.host).collect();
+    plan.moves.iter().for_each(|m| at[m.vm] = m.to);
+    // host → hour → MHz, and each host's demand from VMs with no history.
+    let mut load: Vec<std::collections::BTreeMap<i64, f64>> = vec![Default::default(); hosts.len()];
+    let mut flat = vec![0.0; hosts.len()];
+    for (v, uuid) in uuids.iter().enumerate() {
+        let from = hosts[fleet.vms[v].host].mhz;
+        match busy.get(uuid).filter(|s| s.len() >= MIN_HOURS) {
+            Some(series) => series
+                .iter()
+                .for_each(|(t, cores)| *load[at[v]].entry(*t).or_default() += cores * from),
+            None => flat[at[v]] += fleet.vms[v].cpu_mhz,
+        }
+    }
+    hosts
+        .iter()
+        .enumerate()
+        .filter(|(h, _)| plan.after[*h].vms > 0)
+        .filter_map(|(h, host)| {
+            let cap = host.host.cpu_mhz.max(1.0);
+            let over: Vec<(i64, f64)> = load[h]
+                .iter()
+                .map(|(t, mhz)| (*t, (mhz + flat[h]) / cap))
+                .filter(|(_, share)| *share > headroom + 1e-9)
+                .collect();
+            let worst = over.iter().copied().max_by(|a, b| a.1.total_cmp(&b.1))?;
+            Some(PeakHours {
+                host: host.name.clone(),
+                hours: over.len(),
+                over_capacity: over.iter().filter(|(_, s)| *s > 1.0 + 1e-9).count(),
+                worst_t: worst.0,
+                worst_pct: worst.1 * 100.0,
+            })
+        })
+        .collect()
+}
+
 /// What a driver runs: LXC containers, QEMU VMs, the test driver both.
 fn kinds(hypervisor: &str) -> Vec<DomainKind> {
     let h = hypervisor.to_ascii_uppercase();
@@ -194,13 +249,13 @@ async fn pick_dataset(
     Ok(best.0)
 }
 
-/// Each domain's hourly mean cores busy over the last `days`.
+/// Each domain's hourly mean cores busy over the last `days`: (hour, cores).
 async fn cores_busy(
     state: &AppState,
     dataset: &str,
     uuids: &[String],
     days: u32,
-) -> Result<HashMap<String, Vec<f64>>, AppError> {
+) -> Result<HashMap<String, Vec<(i64, f64)>>, AppError> {
     let series =
         crate::store::history::find_series(&state.pool, dataset, "domain", Some(uuids)).await?;
     let key_of: HashMap<i64, String> = series
@@ -219,12 +274,12 @@ async fn cores_busy(
         None,
     )
     .await?;
-    let mut out: HashMap<String, Vec<f64>> = HashMap::new();
+    let mut out: HashMap<String, Vec<(i64, f64)>> = HashMap::new();
     for p in points {
         if let (Some(key), Some(v)) = (key_of.get(&p.series), p.avg[Metric::CpuUsed.index()]) {
             out.entry(key.clone())
                 .or_default()
-                .push(v / Metric::CpuUsed.scale());
+                .push((p.t, v / Metric::CpuUsed.scale()));
         }
     }
     Ok(out)

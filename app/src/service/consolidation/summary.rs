@@ -103,6 +103,7 @@ pub(super) async fn summary(
         hosts: planned,
         before: cost::yearly(plant, &priced(false)),
         after: cost::yearly(plant, &priced(true)),
+        peaks: Vec::new(),
     })
 }
 
