@@ -269,7 +269,12 @@ fn HostsTable(plan: PlanSummary) -> impl IntoView {
                                 (false, true) => (Key::PlanPowerDown, "badge badge--warn"),
                                 (false, false) => (Key::PlanIdle, "badge"),
                             };
-                            let state = if h.vms_after == 0 { "off" } else { "on" };
+                            // "off": emptied by the plan; "idle": carried nothing before.
+                            let state = match (h.vms_after > 0, h.vms_before > 0) {
+                                (true, _) => "on",
+                                (false, true) => "off",
+                                (false, false) => "idle",
+                            };
                             let marker = h.name.clone();
                             view! {
                                 <tr data-plan-host=marker data-plan-host-after=state>

@@ -200,7 +200,7 @@ pub fn pack(fleet: &Fleet, units: &Units, kept: &[bool], headroom: f64) -> Optio
             u.members
                 .iter()
                 .for_each(|&v| state.shift(fleet, v, at[v], &u.apart, 1.0));
-        } else if kept[u.home] {
+        } else if kept[u.home] && fleet.hosts[u.home].receives {
             place(fleet, &mut state, &mut at, u, u.home);
             on[u.home].push(i);
         } else {

@@ -248,6 +248,32 @@ fn an_overloaded_host_sheds_its_smallest_vm_that_suffices() {
 }
 
 #[test]
+fn a_host_that_takes_nothing_keeps_only_what_cannot_move() {
+    let mut fleet = Fleet {
+        hosts: vec![host(10_000.0, 8192.0), host(10_000.0, 8192.0)],
+        vms: vec![
+            vm(0, 500.0, 512.0),
+            vm(0, 500.0, 512.0),
+            vm(1, 500.0, 512.0),
+        ],
+        ..Fleet::default()
+    };
+    fleet.hosts[0].receives = false;
+    fleet.vms[0].movable = false;
+    let p = plan(&fleet, 0.8).unwrap();
+    // Host 0 stays for VM 0; VM 1 leaves it all the same.
+    assert_eq!(
+        p.moves,
+        vec![Move {
+            vm: 1,
+            from: 0,
+            to: 1
+        }]
+    );
+    assert_sound(&fleet, &p, 0.8);
+}
+
+#[test]
 fn no_plan_when_the_fleet_does_not_fit() {
     let fleet = Fleet {
         hosts: vec![host(1000.0, 1024.0)],
