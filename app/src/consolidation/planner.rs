@@ -59,6 +59,16 @@ pub struct Fleet {
     pub together: Vec<Vec<usize>>,
 }
 
+impl Fleet {
+    /// The average host's (CPU MHz, memory MiB), at least 1 each: the
+    /// yardstick units and hosts are sized against.
+    pub fn average_host(&self) -> (f64, f64) {
+        let n = self.hosts.len().max(1) as f64;
+        let avg = |f: fn(&Host) -> f64| (self.hosts.iter().map(f).sum::<f64>() / n).max(1.0);
+        (avg(|h| h.cpu_mhz), avg(|h| h.memory_mib))
+    }
+}
+
 /// One migration of the plan.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Move {
@@ -226,8 +236,7 @@ fn loads(fleet: &Fleet, at: &[usize]) -> Vec<Load> {
 /// first. Hosts that must be kept lead every order.
 fn host_orders(fleet: &Fleet, before: &[Load], fixed: &[bool]) -> Vec<Vec<usize>> {
     let n = fleet.hosts.len();
-    let avg = |f: fn(&Host) -> f64| (fleet.hosts.iter().map(f).sum::<f64>() / n as f64).max(1.0);
-    let (cpu, mem) = (avg(|h| h.cpu_mhz), avg(|h| h.memory_mib));
+    let (cpu, mem) = fleet.average_host();
     let size = |h: usize| fleet.hosts[h].cpu_mhz / cpu + fleet.hosts[h].memory_mib / mem;
     let busy = |h: usize| before[h].cpu_mhz / cpu + before[h].memory_mib / mem;
     let keys: [&dyn Fn(usize) -> (f64, f64); 3] = [

@@ -68,12 +68,14 @@ pub async fn plan(
         host.host.receives = false;
     }
     let uuids: Vec<String> = rows.iter().map(|r| r.uuid.to_ascii_lowercase()).collect();
-    let dataset = match query.dataset.as_str() {
+    let (dataset, busy) = match query.dataset.as_str() {
         "" => pick_dataset(state, &datasets, &uuids, query.window_days).await?,
-        d if datasets.iter().any(|x| x == d) => d.to_string(),
+        d if datasets.iter().any(|x| x == d) => (
+            d.to_string(),
+            cores_busy(state, d, &uuids, query.window_days).await?,
+        ),
         _ => return Err(AppError::field("dataset", Key::ErrPlanQuery)),
     };
-    let busy = cores_busy(state, &dataset, &uuids, query.window_days).await?;
     let at: HashMap<i64, usize> = hosts.iter().enumerate().map(|(i, h)| (h.id, i)).collect();
     let mut fleet = Fleet {
         hosts: hosts.iter().map(|h| h.host.clone()).collect(),
@@ -177,7 +179,7 @@ fn peak_hours(
     hosts: &[PlanHost],
     fleet: &Fleet,
     plan: &planner::Plan,
-    busy: &HashMap<String, Vec<(i64, f64)>>,
+    busy: &Busy,
     uuids: &[String],
     headroom: f64,
 ) -> Vec<PeakHours> {
@@ -231,23 +233,26 @@ fn kinds(hypervisor: &str) -> Vec<DomainKind> {
 }
 
 /// The data set in which the most of `uuids` have enough history (the
-/// collected history when it ties).
+/// collected history when it ties), with the history it read.
 async fn pick_dataset(
     state: &AppState,
     datasets: &[String],
     uuids: &[String],
     days: u32,
-) -> Result<String, AppError> {
-    let mut best = ("live".to_string(), 0);
+) -> Result<(String, Busy), AppError> {
+    let mut best: Option<(String, Busy, usize)> = None;
     for d in datasets {
         let busy = cores_busy(state, d, uuids, days).await?;
         let enough = busy.values().filter(|s| s.len() >= MIN_HOURS).count();
-        if enough > best.1 {
-            best = (d.clone(), enough);
+        if best.as_ref().is_none_or(|b| enough > b.2) {
+            best = Some((d.clone(), busy, enough));
         }
     }
-    Ok(best.0)
+    Ok(best.map_or_else(|| ("live".into(), Busy::new()), |(d, busy, _)| (d, busy)))
 }
+
+/// Hourly mean cores busy by domain UUID: (hour, cores).
+type Busy = HashMap<String, Vec<(i64, f64)>>;
 
 /// Each domain's hourly mean cores busy over the last `days`: (hour, cores).
 async fn cores_busy(
@@ -255,7 +260,7 @@ async fn cores_busy(
     dataset: &str,
     uuids: &[String],
     days: u32,
-) -> Result<HashMap<String, Vec<(i64, f64)>>, AppError> {
+) -> Result<Busy, AppError> {
     let series =
         crate::store::history::find_series(&state.pool, dataset, "domain", Some(uuids)).await?;
     let key_of: HashMap<i64, String> = series
@@ -274,7 +279,7 @@ async fn cores_busy(
         None,
     )
     .await?;
-    let mut out: HashMap<String, Vec<(i64, f64)>> = HashMap::new();
+    let mut out = Busy::new();
     for p in points {
         if let (Some(key), Some(v)) = (key_of.get(&p.series), p.avg[Metric::CpuUsed.index()]) {
             out.entry(key.clone())

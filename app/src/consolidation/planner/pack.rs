@@ -61,12 +61,10 @@ impl Units {
         for (g, members) in fleet.apart.iter().enumerate() {
             members.iter().for_each(|&v| apart_of[v].push(g));
         }
-        let n = fleet.hosts.len().max(1) as f64;
-        let cpu_avg = (fleet.hosts.iter().map(|h| h.cpu_mhz).sum::<f64>() / n).max(1.0);
-        let mem_avg = (fleet.hosts.iter().map(|h| h.memory_mib).sum::<f64>() / n).max(1.0);
+        let avg = fleet.average_host();
         let units = units
             .into_iter()
-            .map(|members| unit(fleet, members, &apart_of, (cpu_avg, mem_avg)))
+            .map(|members| unit(fleet, members, &apart_of, avg))
             .collect();
         Units {
             units,
