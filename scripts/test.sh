@@ -27,7 +27,7 @@ eval "$(bash scripts/lab.sh env)"
 
 step "integration tests on the lab"
 cargo test --test lab --test fleet_lab --test fleet_change_lab --test storage_lab --test network_lab \
-  --test history_lab --test trust_lab --test mobility_lab --test maintenance_lab --test failover_lab --test container_move_lab -- --include-ignored --test-threads=1
+  --test history_lab --test trust_lab --test mobility_lab --test maintenance_lab --test failover_lab --test container_move_lab --test consolidation_lab -- --include-ignored --test-threads=1
 
 step "build the site"
 cargo leptos build

@@ -117,6 +117,7 @@ impl AppError {
     pub fn first_key(&self) -> Key {
         match self {
             AppError::Invalid(errs) => errs.first().map_or(self.summary(), |e| e.key),
+            AppError::Conflict(e) => e.key,
             other => other.summary(),
         }
     }

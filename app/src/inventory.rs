@@ -69,6 +69,7 @@ impl HostEntry {
             lost: false,
             fenced: false,
             conflicts: Vec::new(),
+            power: None,
         }
     }
 }

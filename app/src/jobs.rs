@@ -5,6 +5,7 @@
 //! real end is read back from libvirt ([`reconcile_interrupted`]).
 
 mod lanes;
+mod pause;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -26,6 +27,8 @@ pub struct Jobs {
     running: Arc<Mutex<Running>>,
     /// The places of moves on each host.
     pub lanes: lanes::Lanes,
+    /// The pause flags of stepped jobs (a plan's migrations).
+    pub pauses: pause::Pauses,
 }
 
 pub use lanes::Places;
@@ -165,6 +168,7 @@ impl JobHandle {
             tracing::error!(job = self.id, error = %err, "job end not recorded");
         }
         self.state.jobs.lock().remove(&self.id);
+        self.state.jobs.pauses.forget(self.id);
         self.push(false);
     }
 }
@@ -269,7 +273,7 @@ async fn reconcile(state: &AppState, job: JobView) {
     match job.kind {
         // Its moves are jobs of their own, each reconciled; the host stays
         // as it was (entering maintenance) for the operator to decide.
-        JobKind::Drain | JobKind::MoveBack | JobKind::Failover => {
+        JobKind::Drain | JobKind::MoveBack | JobKind::Failover | JobKind::Plan => {
             return end_as(JobState::Failed).await
         }
         // What a snapshot job did is not told by libvirt afterwards.
@@ -384,6 +388,7 @@ fn action_name(kind: JobKind) -> &'static str {
         }
         JobKind::Drain | JobKind::MoveBack => crate::policy::Action::HostMaintenance.audit_name(),
         JobKind::Failover => "domain.failover",
+        JobKind::Plan => crate::policy::Action::ConsolidationApply.audit_name(),
         JobKind::Create | JobKind::Clone => crate::policy::Action::DomainCreate.audit_name(),
         JobKind::Snapshot => crate::policy::Action::DomainOperate.audit_name(),
         JobKind::Delete => crate::policy::Action::DomainDelete.audit_name(),

@@ -135,6 +135,7 @@ pub enum Action {
     ConsolidationRead,
     CostModelRead,
     CostModelEdit,
+    ConsolidationApply,
 }
 
 impl Action {
@@ -146,7 +147,8 @@ impl Action {
             HostAdd | HostRemove | DomainAssign | DomainOperate | DomainCreate | DomainDelete
             | PoolCreate | PoolOperate | PoolDelete | VolumeCreate | VolumeResize
             | VolumeDelete | VolumeUpload | NetworkCreate | NetworkOperate | NetworkDelete
-            | DomainMigrate | JobCancel | HostMaintenance | DomainHa | HostFence => true,
+            | DomainMigrate | JobCancel | HostMaintenance | DomainHa | HostFence
+            | ConsolidationApply => true,
             VolumeAssign => false,
             DashboardRead
             | SignOut
@@ -244,6 +246,7 @@ impl Action {
             Action::ConsolidationRead => "consolidation.read",
             Action::CostModelRead => "cost_model.read",
             Action::CostModelEdit => "cost_model.edit",
+            Action::ConsolidationApply => "consolidation.apply",
         }
     }
 }
@@ -331,7 +334,8 @@ pub fn decide(actor: &Actor, action: Action, resource: &Object) -> Decision {
         | VolumeAssign
         | HostMaintenance
         | HostFence
-        | CostModelEdit => Decision::Deny(Key::DenyAdminOnly),
+        | CostModelEdit
+        | ConsolidationApply => Decision::Deny(Key::DenyAdminOnly),
         WorkspaceManageMembers => allow(workspace_role() == Some(Role::Owner), Key::DenyOwnerOnly),
         DomainRead | AuditRead | AuditExport => {
             allow(workspace_role().is_some(), Key::DenyNotMember)

@@ -19,6 +19,7 @@ pub mod jobs;
 pub mod maintenance;
 pub mod mobility;
 pub mod networks;
+pub mod power;
 pub mod storage;
 pub mod templates;
 pub mod traces;

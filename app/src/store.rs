@@ -9,6 +9,7 @@ pub mod history;
 pub mod hosts;
 pub mod jobs;
 pub mod maintenance;
+pub mod power;
 pub mod quota;
 pub mod sessions;
 pub mod templates;

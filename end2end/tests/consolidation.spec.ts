@@ -111,6 +111,8 @@ test.describe.serial("consolidation", () => {
     const named = await viewer.locator("tr[data-plan-move]").evaluateAll((rows) => rows.map((r) => r.getAttribute("data-plan-move")).filter((n) => n));
     for (const n of named) expect(own.has(n), `${n} is not an ops domain`).toBe(true);
     expect(await viewer.locator('table[data-table="plan-moves"] tbody tr').count()).toBeGreaterThan(named.length);
+    // Only administrators apply a plan.
+    await expect(viewer.locator("[data-plan-apply]")).toHaveCount(0);
     await open(viewer, "/cost-model", testInfo);
     await expect(viewer.locator('form[data-form="cost-model"] button[type="submit"]')).toHaveCount(0);
     await expect(viewer.locator('input[name="form[pue]"]')).toBeDisabled();

@@ -1,6 +1,6 @@
 import { writeFileSync } from "node:fs";
 import { expect, test } from "./support/fixtures";
-import { LAB_H1_URI, open, virsh, virshQuiet } from "./support/app";
+import { LAB_H1_URI, open, tinyVmXml, uniqueName, virsh, virshQuiet } from "./support/app";
 
 // Live updates from libvirt lifecycle events on lab h1, pushed over /events.
 // JavaScript only: without it there is no event stream.
@@ -24,14 +24,8 @@ test.describe("live updates", () => {
   test("a domain defined, started, stopped and undefined on lab h1 shows up without reload", async ({
     page,
   }, testInfo) => {
-    domain = `e2e-live-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e6).toString(36)}`;
-    const file = testInfo.outputPath(`${domain}.xml`);
-    writeFileSync(
-      file,
-      `<domain type='qemu'><name>${domain}</name><memory unit='MiB'>64</memory><vcpu>1</vcpu>` +
-        `<os><type arch='x86_64'>hvm</type></os>` +
-        `<devices><emulator>/usr/bin/qemu-system-x86_64</emulator></devices></domain>`,
-    );
+    domain = uniqueName("e2e-live");
+    const file = tinyVmXml(domain, testInfo);
 
     await open(page, `/inventory?q=${domain}`, testInfo);
     await expect(page.locator(".live")).toHaveAttribute("data-live", "on", { timeout: 10_000 });

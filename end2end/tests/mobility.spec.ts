@@ -1,6 +1,5 @@
-import { writeFileSync } from "node:fs";
 import { expect, test } from "./support/fixtures";
-import { LAB_H1_NAME, LAB_H1_URI, LAB_H2_NAME, LAB_H2_URI, open, virsh, virshOn } from "./support/app";
+import { LAB_H1_NAME, LAB_H1_URI, LAB_H2_NAME, LAB_H2_URI, open, tinyVmXml, uniqueName, virsh, virshOn } from "./support/app";
 import { createUser, signedIn } from "./support/members";
 
 // Moving a VM from lab h1 to lab h2 from its page, while a second tab
@@ -32,14 +31,8 @@ test.describe("moving a VM between hosts", () => {
 
   /** A 64 MiB disk-less VM running on lab h1; its page's path. */
   async function runningOnH1(page: import("@playwright/test").Page, testInfo: import("@playwright/test").TestInfo) {
-    domain = `e2e-move-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e6).toString(36)}`;
-    const file = testInfo.outputPath(`${domain}.xml`);
-    writeFileSync(
-      file,
-      `<domain type='qemu'><name>${domain}</name><memory unit='MiB'>64</memory><vcpu>1</vcpu>` +
-        `<os><type arch='x86_64'>hvm</type></os>` +
-        `<devices><emulator>/usr/bin/qemu-system-x86_64</emulator></devices></domain>`,
-    );
+    domain = uniqueName("e2e-move");
+    const file = tinyVmXml(domain, testInfo);
     virsh("define", file);
     virsh("start", domain);
     const uuid = virsh("domuuid", domain).trim();

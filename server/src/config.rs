@@ -123,6 +123,22 @@ pub struct Config {
     /// name is also in `MILLWRIGHT_FENCE_HOST`.
     #[arg(long = "fence", env = "MILLWRIGHT_FENCE", value_delimiter = ',')]
     pub fence: Vec<String>,
+
+    /// A host's power-off program (`NAME=PROGRAM ARG...`, repeatable): run
+    /// when an applied consolidation plan has emptied the host (exit 0:
+    /// powered off); without one the host is marked for powering off by
+    /// hand. The host's name is also in `MILLWRIGHT_POWER_HOST`.
+    #[arg(
+        long = "power-off",
+        env = "MILLWRIGHT_POWER_OFF",
+        value_delimiter = ','
+    )]
+    pub power_off: Vec<String>,
+
+    /// A host's power-on program (`NAME=PROGRAM ARG...`, repeatable; IPMI,
+    /// wake-on-LAN): run when an administrator powers the host on.
+    #[arg(long = "power-on", env = "MILLWRIGHT_POWER_ON", value_delimiter = ',')]
+    pub power_on: Vec<String>,
     /// Seconds between utilization history rounds (one bulk statistics
     /// call per host each). 0 turns the collector off.
     #[arg(long, env = "MILLWRIGHT_COLLECT_INTERVAL", default_value_t = 10)]
@@ -191,21 +207,14 @@ impl Config {
         }
     }
 
-    /// The failover watcher's grace period and fencing programs.
+    /// The failover watcher's grace period and fencing programs, and the
+    /// programs that power hosts down and up.
     pub fn failover(&self) -> app::service::failover::Failover {
-        let programs = self
-            .fence
-            .iter()
-            .filter_map(|entry| {
-                let (name, program) = entry.split_once('=')?;
-                let argv: Vec<String> = program.split_whitespace().map(str::to_string).collect();
-                (!argv.is_empty()).then(|| (name.trim().to_string(), argv))
-            })
-            .collect();
         app::service::failover::Failover::new(
             Duration::from_secs(self.failover_grace_secs.max(1)),
-            programs,
+            programs(&self.fence),
         )
+        .with_power(programs(&self.power_off), programs(&self.power_on))
     }
 
     /// Collection interval and retentions of the utilization history.
@@ -229,4 +238,16 @@ impl Config {
     pub fn libvirt_long_deadline(&self) -> Duration {
         Duration::from_secs(self.libvirt_long_deadline_secs.max(1))
     }
+}
+
+/// `NAME=PROGRAM ARG...` entries by host name.
+fn programs(entries: &[String]) -> std::collections::HashMap<String, Vec<String>> {
+    entries
+        .iter()
+        .filter_map(|entry| {
+            let (name, program) = entry.split_once('=')?;
+            let argv: Vec<String> = program.split_whitespace().map(str::to_string).collect();
+            (!argv.is_empty()).then(|| (name.trim().to_string(), argv))
+        })
+        .collect()
 }

@@ -21,6 +21,23 @@ pub async fn consolidation_plan(query: PlanQuery) -> Result<PlanView, AppError> 
     crate::service::consolidation::plan(&op.state, &op.actor, &query).await
 }
 
+/// Applies the plan of `query` that the administrator read (`token`),
+/// once confirmed: its migrations as a job (its id), refused when the
+/// fleet changed since the plan was made.
+#[server]
+pub async fn apply_plan(
+    query: PlanQuery,
+    token: String,
+    #[server(default)] confirm: Option<String>,
+) -> Result<i64, AppError> {
+    use crate::audit::Target;
+    use crate::guard::{Op, Subject};
+    let params = serde_json::json!({ "query": query, "token": token });
+    let subject = Subject::platform(Target::new("consolidation", "", "plan"), params);
+    let op = Op::begin(crate::policy::Action::ConsolidationApply, subject).await?;
+    crate::service::consolidation::apply(op, query, &token, confirm.is_some()).await
+}
+
 /// The cost model.
 #[server]
 pub async fn get_cost_model() -> Result<CostModel, AppError> {

@@ -46,24 +46,32 @@ pub async fn list_jobs(#[server(default)] filter: JobFilter) -> Result<Vec<JobVi
 /// and the domain stays on its host).
 #[server]
 pub async fn cancel_job(id: i64) -> Result<(), AppError> {
-    use crate::guard::{Op, Subject};
-    let state = crate::state::app_state()?;
-    let job = crate::service::jobs::get(&state, id).await?;
-    let target = crate::audit::Target::new(
-        "job",
-        id.to_string(),
-        job.as_ref().map(|j| j.domain_name.as_str()).unwrap_or(""),
-    );
-    let workspace = job.as_ref().and_then(|j| j.workspace.as_deref());
-    let subject = Subject::domain(workspace, target, serde_json::json!({ "job": id }));
-    let (op, job) = Op::begin(crate::policy::Action::JobCancel, subject)
-        .await?
-        .found(job)
-        .await?;
+    let (op, job) = job_op(id, serde_json::json!({ "job": id })).await?;
     let before = serde_json::json!({ "state": job.state.as_str() });
     let result = crate::service::mobility::cancel(&op.state, &job);
     op.finish(result, before, serde_json::json!({ "cancel": "asked" }))
         .await
+}
+
+/// Pauses a plan's job between two of its moves (`paused`), or lets it go
+/// on.
+#[server]
+pub async fn set_job_paused(id: i64, paused: bool) -> Result<(), AppError> {
+    let (op, job) = job_op(id, serde_json::json!({ "job": id, "paused": paused })).await?;
+    let result = crate::service::mobility::pause(&op.state, &job, paused);
+    let after = serde_json::json!({ "paused": paused });
+    op.finish(result, serde_json::Value::Null, after).await
+}
+
+/// Powers on a host that a plan powered down, with its program.
+#[server]
+pub async fn power_on_host(host_id: i64) -> Result<(), AppError> {
+    let (subject, name) = maintenance_subject(host_id, "power on")?;
+    let (op, name) = crate::guard::Op::begin(crate::policy::Action::HostMaintenance, subject)
+        .await?
+        .found(name)
+        .await?;
+    crate::service::power::power_on(op, host_id, &name).await
 }
 
 /// Puts a host into maintenance: its domains are moved off (a drain job;
@@ -94,6 +102,28 @@ pub async fn leave_maintenance(
         .found(name)
         .await?;
     crate::service::maintenance::leave(op, host_id, move_back.is_some()).await
+}
+
+/// The guard's operation controlling job `id` (cancel, pause), with the
+/// job; refused (and audited) like any other.
+#[cfg(feature = "ssr")]
+async fn job_op(
+    id: i64,
+    params: serde_json::Value,
+) -> Result<(crate::guard::Op, crate::model::job::JobView), AppError> {
+    let state = crate::state::app_state()?;
+    let job = crate::service::jobs::get(&state, id).await?;
+    let target = crate::audit::Target::new(
+        "job",
+        id.to_string(),
+        job.as_ref().map(|j| j.domain_name.as_str()).unwrap_or(""),
+    );
+    let workspace = job.as_ref().and_then(|j| j.workspace.as_deref());
+    let subject = crate::guard::Subject::domain(workspace, target, params);
+    crate::guard::Op::begin(crate::policy::Action::JobCancel, subject)
+        .await?
+        .found(job)
+        .await
 }
 
 /// The guard's subject for a maintenance change of `host_id`, with the

@@ -4,11 +4,11 @@
 
 use leptos::prelude::*;
 
-use crate::api::mobility::{list_jobs, CancelJob};
+use crate::api::mobility::{list_jobs, CancelJob, SetJobPaused};
 use crate::components::live::{Follow, LiveRegion};
 use crate::components::notes::ErrorNote;
 use crate::i18n::{fill, use_i18n, Key};
-use crate::model::job::{JobFilter, JobState, JobView};
+use crate::model::job::{JobFilter, JobKind, JobState, JobView};
 
 const MIB: u64 = 1 << 20;
 
@@ -46,17 +46,27 @@ pub fn JobProgress(job: JobView) -> impl IntoView {
     let downtime = f
         .downtime_ms
         .map(|ms| fill(i.t(Key::JobDowntime), &[&ms.to_string()]));
-    let phase = match job.phase.as_str() {
-        "disks" => Some(i.t(Key::PhaseDisks)),
-        "memory" => Some(i.t(Key::PhaseMemory)),
-        _ => None,
+    let phase = match job.phase.split_once(':') {
+        Some(("plan", at)) => Some(fill(
+            i.t(Key::PhasePlanMove),
+            &at.split('/').collect::<Vec<_>>(),
+        )),
+        Some(("paused", at)) => Some(fill(
+            i.t(Key::PhasePaused),
+            &at.split('/').collect::<Vec<_>>(),
+        )),
+        _ => match job.phase.as_str() {
+            "disks" => Some(i.t(Key::PhaseDisks).to_string()),
+            "memory" => Some(i.t(Key::PhaseMemory).to_string()),
+            _ => None,
+        },
     };
     let open = job.state.is_open();
     view! {
         <div class="job-progress" data-job=job.id data-percent=job.percent>
             <progress max="100" value=job.percent>{format!("{} %", job.percent)}</progress>
             <span class="num">{format!("{} %", job.percent)}</span>
-            {open.then_some(phase).flatten().map(|p| view! { " · " <span>{p}</span> })}
+            {open.then_some(phase).flatten().map(|p| view! { " · " <span data-job-phase=job.phase.clone()>{p}</span> })}
             {figures.map(|t| view! { <div class="small mono" data-job-figures>{t}</div> })}
             {downtime.map(|t| view! { <div class="small" data-job-downtime>{t}</div> })}
             {job.message.map(|k| view! { <div class="small muted" data-job-message=k.name()>{i.t(k)}</div> })}
@@ -84,11 +94,36 @@ pub fn CancelButton(job: JobView) -> impl IntoView {
     })
 }
 
+/// Pause or Resume of a running job that goes in steps (a plan).
+#[component]
+pub fn PauseButton(job: JobView) -> impl IntoView {
+    let i = use_i18n();
+    let pause = crate::flash::action::<SetJobPaused>();
+    let paused = job.phase.starts_with("paused:");
+    let shown = job.state.is_open() && job.kind.pausable();
+    shown.then(|| {
+        view! {
+            <ActionForm action=pause attr:class="inline" attr:data-form="pause-job">
+                <input type="hidden" name="id" value=job.id />
+                <input type="hidden" name="paused" value=(!paused).to_string() />
+                <button class="btn btn--small" type="submit" data-pause=if paused { "resume" } else { "pause" }>
+                    {i.t(if paused { Key::JobResume } else { Key::JobPause })}
+                </button>
+                {move || pause.value().get().map(|r| match r {
+                    Ok(()) => ().into_any(),
+                    Err(err) => view! { <ErrorNote err /> }.into_any(),
+                })}
+            </ActionForm>
+        }
+    })
+}
+
 /// One job as a table row (the Jobs page, a domain's page).
 #[component]
 pub fn JobRow(job: JobView) -> impl IntoView {
     let i = use_i18n();
     let domain_link = match (job.kind.on_host(), job.domain_uuid.is_empty()) {
+        (true, _) if job.kind == JobKind::Plan => Some("/consolidation".to_string()),
         (true, _) => Some("/hosts".to_string()),
         (false, true) => None,
         (false, false) => Some(format!("/domains/{}/{}", job.host_id, job.domain_uuid)),
@@ -111,10 +146,27 @@ pub fn JobRow(job: JobView) -> impl IntoView {
             <td class="mono small">{job.started_at.clone()}</td>
             <td class="mono small">{job.ended_at.clone().unwrap_or_default()}</td>
             <td>
+                <PauseButton job=job.clone() />
                 <CancelButton job=job.clone() />
                 <a class="small" href=audit_link>{i.t(Key::NavAudit)}</a>
             </td>
         </tr>
+    }
+}
+
+/// Jobs as a table (`name`: its `data-table`).
+#[component]
+pub fn JobTable(name: &'static str, jobs: Vec<JobView>) -> impl IntoView {
+    let i = use_i18n();
+    view! {
+        <div class="table-wrap">
+            <table class="table" data-table=name>
+                {job_head(i)}
+                <tbody>
+                    {jobs.into_iter().map(|job| view! { <JobRow job /> }).collect_view()}
+                </tbody>
+            </table>
+        </div>
     }
 }
 
@@ -188,14 +240,7 @@ pub fn DomainJobs(host_id: i64, uuid: String) -> impl IntoView {
                                 </p>
                             })}
                             <h2>{i.t(Key::MoveRecentJobs)}</h2>
-                            <div class="table-wrap">
-                                <table class="table" data-table="domain-jobs">
-                                    {job_head(i)}
-                                    <tbody>
-                                        {jobs.into_iter().map(|job| view! { <JobRow job /> }).collect_view()}
-                                    </tbody>
-                                </table>
-                            </div>
+                            <JobTable name="domain-jobs" jobs />
                         </section>
                     })
                 })}

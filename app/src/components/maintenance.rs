@@ -5,7 +5,7 @@
 
 use leptos::prelude::*;
 
-use crate::api::mobility::{ConfirmHostOff, EnterMaintenance, LeaveMaintenance};
+use crate::api::mobility::{ConfirmHostOff, EnterMaintenance, LeaveMaintenance, PowerOnHost};
 use crate::components::notes::ErrorNote;
 use crate::components::session::{may, use_actor};
 use crate::i18n::{fill, use_i18n, Key};
@@ -49,6 +49,7 @@ pub struct HostActions {
     pub enter: ServerAction<EnterMaintenance>,
     pub leave: ServerAction<LeaveMaintenance>,
     pub confirm: ServerAction<ConfirmHostOff>,
+    pub power_on: ServerAction<PowerOnHost>,
 }
 
 impl Default for HostActions {
@@ -57,6 +58,7 @@ impl Default for HostActions {
             enter: crate::flash::action::<EnterMaintenance>(),
             leave: crate::flash::action::<LeaveMaintenance>(),
             confirm: crate::flash::action::<ConfirmHostOff>(),
+            power_on: crate::flash::action::<PowerOnHost>(),
         }
     }
 }
@@ -69,6 +71,7 @@ pub fn HostActionNotes(actions: HostActions) -> impl IntoView {
         enter,
         leave,
         confirm,
+        power_on,
     } = actions;
     view! {
         {move || enter.value().get().map(|r| match r {
@@ -78,6 +81,10 @@ pub fn HostActionNotes(actions: HostActions) -> impl IntoView {
         })}
         {move || leave.value().get().map(|r| match r {
             Ok(_) => view! { <p class="note note--ok" data-maintenance-left>{i.t(Key::MaintenanceLeft)}</p> }.into_any(),
+            Err(err) => view! { <ErrorNote err /> }.into_any(),
+        })}
+        {move || power_on.value().get().map(|r| match r {
+            Ok(()) => view! { <p class="note note--ok" data-powered-on>{i.t(Key::HostPoweredOn)}</p> }.into_any(),
             Err(err) => view! { <ErrorNote err /> }.into_any(),
         })}
         {move || confirm.value().get().map(|r| match r {
@@ -152,4 +159,26 @@ pub fn LostHost(
             </div>
         })}
     }
+}
+
+/// A host a plan emptied: powered down, or to be powered off by hand; and
+/// (for administrators) Power on.
+#[component]
+pub fn PowerState(host_id: i64, power: Option<String>, actions: HostActions) -> impl IntoView {
+    let i = use_i18n();
+    let power_on = actions.power_on;
+    power.map(|p| {
+        let key = if p == "off" {
+            Key::HostPoweredOff
+        } else {
+            Key::HostPowerManual
+        };
+        view! {
+            <span class="badge badge--warn" data-power=p>{i.t(key)}</span>
+            <ActionForm action=power_on attr:class="inline" attr:data-form="power-on">
+                <input type="hidden" name="host_id" value=host_id />
+                <button class="btn btn--small" type="submit">{i.t(Key::HostPowerOn)}</button>
+            </ActionForm>
+        }
+    })
 }

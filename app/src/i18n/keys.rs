@@ -667,4 +667,29 @@ keys! {
     ErrWatts => "Watts: a number from 0 to 5,000.", "功率：0 到 5,000 瓦之间的数。";
     ErrPeakBelowIdle => "Peak watts must be at least the idle watts.", "峰值功率不能低于空闲功率。";
     ErrPlanQuery => "Percentile p50, p90, p95, p99 or max; headroom 10–100 %; window 1–90 days; a data set that exists.", "百分位须为 p50、p90、p95、p99 或 max；余量 10–100%；窗口 1–90 天；数据集须存在。";
+    // Applying a plan; powering hosts down and up
+    JobKindPlan => "Consolidation plan", "整合方案";
+    JobPause => "Pause", "暂停";
+    JobResume => "Resume", "继续";
+    JobNotPausable => "Only a plan's job can be paused, between two of its moves.", "只有整合方案任务可以暂停（在两次迁移之间）。";
+    PhasePlanMove => "move {} of {}", "第 {} 次迁移，共 {} 次";
+    PhasePaused => "paused after {} of {} moves", "已暂停（已完成 {} 次，共 {} 次迁移）";
+    PlanScope => "Hosts to plan (none ticked: every connected host)", "参与规划的主机（均未勾选：全部已连接主机）";
+    PlanApplyTitle => "Apply this plan", "执行此方案";
+    PlanApplyHelp => "Its migrations run one after another through Mobility, each checked at its turn, a job and an audit record of its own; the plan can be paused between two moves, resumed and stopped. Emptied hosts go into maintenance and are powered down by their power-off program, or marked to be powered off by hand. The plan is made again when you apply it and refused if the fleet changed since.", "方案中的迁移将依次通过迁移功能执行，每次迁移在执行时检查，并各自作为任务和审计记录；方案可在两次迁移之间暂停、继续或停止。被清空的主机进入维护模式，并由其关机程序关机，或标记为需手动关机。执行时会重新生成方案，若集群自方案生成后已变化则拒绝执行。";
+    PlanApplyConfirm => "I have read the plan: move these VMs and power down the emptied hosts.", "我已阅读方案：迁移这些虚拟机并关闭被清空的主机。";
+    PlanApplyButton => "Apply the plan", "执行方案";
+    PlanApplyStarted => "Plan applying: job #{}.", "方案执行中：任务 #{}。";
+    PlanJobsTitle => "Applied plans", "已执行的方案";
+    PlanStopped => "Stopped: the moves done so far stay; the rest did not run.", "已停止：已完成的迁移保留，其余未执行。";
+    PlanHostNotEmpty => "A host the plan was to empty still runs domains: it was not powered down.", "方案要清空的主机上仍有运行中的虚拟机/容器：未将其关机。";
+    PlanTestHosts => "This plan moves domains between hosts on libvirt's test driver, which cannot migrate: limit the plan to real hosts to apply it.", "此方案需要在 libvirt 测试驱动的主机之间迁移，而测试驱动无法迁移：请将方案限定为真实主机后再执行。";
+    ErrApplyConfirm => "Confirm: tick the box to say you read the plan.", "确认：请勾选复选框，表示您已阅读方案。";
+    ErrPlanChanged => "The fleet changed since this plan was made (domains started, stopped or moved, hosts changed, or new history): read the new plan and apply it again.", "自方案生成以来集群已变化（虚拟机启动、停止或迁移，主机变化，或有新的历史数据）：请阅读新方案后重新执行。";
+    HostPoweredOff => "powered down", "已关机";
+    HostPowerManual => "to power off by hand", "需手动关机";
+    HostPowerOn => "Power on", "开机";
+    HostPoweredOn => "Its power-on program ran; the host stays in maintenance until you take it out.", "已运行开机程序；主机保持维护模式，直到您将其退出。";
+    PowerOnNoProgram => "This host has no power-on program (--power-on NAME=PROGRAM): power it on by hand.", "此主机没有开机程序（--power-on 名称=程序）：请手动开机。";
+    PowerOnFailed => "The host's power-on program failed.", "主机的开机程序执行失败。";
 }

@@ -17,6 +17,10 @@ pub struct PlanQuery {
     /// go elsewhere.
     #[serde(default)]
     pub remove: Vec<i64>,
+    /// The hosts planned (a cluster, a line); empty: every connected host.
+    /// The domains on the others are left out.
+    #[serde(default)]
+    pub hosts: Vec<i64>,
 }
 
 impl Default for PlanQuery {
@@ -27,6 +31,7 @@ impl Default for PlanQuery {
             headroom_pct: 80,
             window_days: 14,
             remove: Vec::new(),
+            hosts: Vec::new(),
         }
     }
 }
@@ -81,8 +86,11 @@ pub struct PlanView {
     pub query: Option<PlanQuery>,
     /// Data sets the demand may come from.
     pub datasets: Vec<String>,
-    /// Connected hosts: (id, name).
+    /// The hosts planned: (id, name).
     pub hosts: Vec<(i64, String)>,
+    /// Every connected host, which the plan may be limited to: (id, name).
+    #[serde(default)]
+    pub scope: Vec<(i64, String)>,
     /// VMs planned, and of them those sized at their allocation (too
     /// little history).
     pub vms: usize,
@@ -90,6 +98,11 @@ pub struct PlanView {
     /// `None`: the fleet does not fit its hosts at this headroom.
     pub plan: Option<PlanSummary>,
     pub currency: String,
+    /// What the plan was made from (the fleet's placements and the
+    /// moves): applying it is refused when the fleet changed since.
+    pub token: String,
+    /// Why this plan cannot be applied (`None`: an administrator may).
+    pub apply_blocked: Option<crate::i18n::Key>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]

@@ -145,4 +145,8 @@ pub struct HostView {
     /// Stale copies running on it after a failover (administrators only).
     #[serde(default)]
     pub conflicts: Vec<String>,
+    /// Emptied by a plan: `off` (powered down by its program) or `manual`
+    /// (to power off by hand); administrators only.
+    #[serde(default)]
+    pub power: Option<String>,
 }

@@ -81,10 +81,12 @@ pub enum JobKind {
     Snapshot,
     /// A domain deleted.
     Delete,
+    /// A consolidation plan applied: its migrations one after another.
+    Plan,
 }
 
 impl JobKind {
-    pub const ALL: [JobKind; 9] = [
+    pub const ALL: [JobKind; 10] = [
         JobKind::MigrateLive,
         JobKind::MoveOffline,
         JobKind::Drain,
@@ -94,6 +96,7 @@ impl JobKind {
         JobKind::Clone,
         JobKind::Snapshot,
         JobKind::Delete,
+        JobKind::Plan,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -107,6 +110,7 @@ impl JobKind {
             JobKind::Clone => "clone",
             JobKind::Snapshot => "snapshot",
             JobKind::Delete => "delete",
+            JobKind::Plan => "plan",
         }
     }
 
@@ -125,17 +129,26 @@ impl JobKind {
             JobKind::Clone => Key::JobKindClone,
             JobKind::Snapshot => Key::JobKindSnapshot,
             JobKind::Delete => Key::JobKindDelete,
+            JobKind::Plan => Key::JobKindPlan,
         }
     }
 
     /// Whether libvirt can abort it while it runs.
     pub fn cancellable(self) -> bool {
-        self == JobKind::MigrateLive
+        matches!(self, JobKind::MigrateLive | JobKind::Plan)
+    }
+
+    /// Whether it can be paused between its steps and resumed.
+    pub fn pausable(self) -> bool {
+        self == JobKind::Plan
     }
 
     /// A job about a host (its domains), not one domain.
     pub fn on_host(self) -> bool {
-        matches!(self, JobKind::Drain | JobKind::MoveBack | JobKind::Failover)
+        matches!(
+            self,
+            JobKind::Drain | JobKind::MoveBack | JobKind::Failover | JobKind::Plan
+        )
     }
 }
 

@@ -3,6 +3,8 @@
 //! bound, and what it saves a year by the cost model. Its settings are a
 //! plain GET form, so it works without JavaScript.
 
+mod apply;
+
 use leptos::prelude::*;
 use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
@@ -50,6 +52,12 @@ pub fn ConsolidationPage() -> impl IntoView {
                 .iter()
                 .map(|v| v.trim().parse().unwrap_or(-1))
                 .collect(),
+            hosts: p
+                .get_all("hosts")
+                .unwrap_or_default()
+                .iter()
+                .map(|v| v.trim().parse().unwrap_or(-1))
+                .collect(),
         }
     });
     let plan = Resource::new(move || query.get(), consolidation_plan);
@@ -57,6 +65,7 @@ pub fn ConsolidationPage() -> impl IntoView {
         <h1>{i.t(Key::NavConsolidation)}</h1>
         <p class="muted">{i.t(Key::ConsolidationHelp)}</p>
         <p><a href="/cost-model" data-link="cost-model">{i.t(Key::NavCostModel)}</a></p>
+        <apply::PlanJobs />
         <Transition fallback=move || view! { <p>{i.t(Key::Loading)}</p> }>
             {move || Suspend::new(async move {
                 match plan.await {
@@ -104,7 +113,16 @@ fn PlanForm(view: PlanView) -> impl IntoView {
                 <span class="field__label">{i.t(Key::PlanWindow)}</span>
                 <input class="field__input" name="window" type="number" min="1" max="90" value=q.window_days.to_string() />
             </label>
-            {(!view.hosts.is_empty()).then(|| view! {
+            {(view.scope.len() > 1).then(|| view! {
+                <fieldset class="field" data-plan-scope>
+                    <legend class="field__label">{i.t(Key::PlanScope)}</legend>
+                    {view.scope.iter().map(|(id, name)| view! {
+                        <label class="check">
+                            <input type="checkbox" name="hosts" value=id.to_string() checked=q.hosts.contains(id) />
+                            {name.clone()}
+                        </label>
+                    }).collect_view()}
+                </fieldset>
                 <fieldset class="field" data-whatif="remove">
                     <legend class="field__label">{i.t(Key::PlanRemove)}</legend>
                     {view.hosts.iter().map(|(id, name)| view! {
@@ -133,12 +151,14 @@ fn PlanBody(view: PlanView) -> impl IntoView {
         );
         view! { <p class="note" data-plan-flagged>{text}</p> }
     });
+    let apply = view! { <apply::ApplyPanel view=view.clone() /> };
     let Some(plan) = view.plan else {
         return view! { {flagged} <p class="note note--error" role="alert" data-plan-nofit>{i.t(Key::PlanNoFit)}</p> }.into_any();
     };
     view! {
         {flagged}
         {cards(i, &plan, &view.currency)}
+        {apply}
         <PeaksNote plan=plan.clone() />
         <MovesTable plan=plan.clone() />
         <HostsTable plan />

@@ -105,6 +105,7 @@ fn HostRow(
                 <HostBadge state=host.state />
                 {host.last_error.map(|k| view! { <div class="muted small" data-host-error>{i.t(k)}</div> })}
                 <crate::components::maintenance::MaintenanceBadge mode=host.maintenance />
+                <crate::components::maintenance::PowerState host_id=host.id power=host.power.clone() actions />
                 <crate::components::maintenance::Blockers blockers=host.blockers.clone() />
                 <crate::components::maintenance::LostHost host_id=host.id lost=host.lost fenced=host.fenced conflicts=host.conflicts.clone() actions />
             </td>

@@ -88,6 +88,7 @@ const MATRIX: &[(Action, [bool; 5])] = &[
     (ConsolidationRead,      [true, true,  true,  true,  true ]),
     (CostModelRead,          [true, true,  true,  true,  true ]),
     (CostModelEdit,          [true, false, false, false, false]),
+    (ConsolidationApply,     [true, false, false, false, false]),
 ];
 
 fn subjects() -> [(&'static str, Actor); 5] {
@@ -193,6 +194,7 @@ fn matrix_covers_every_action() {
         ConsolidationRead,
         CostModelRead,
         CostModelEdit,
+        ConsolidationApply,
     ];
     for action in all {
         assert!(

@@ -8,8 +8,11 @@
 //! keep-together rules hold; a must-together group and a container (it
 //! moves only offline) stay where they are.
 
+mod apply;
+mod busy;
 mod summary;
 
+pub use apply::apply;
 pub use summary::{cost_model, save_cost};
 
 use std::collections::HashMap;
@@ -18,17 +21,13 @@ use crate::affinity::RuleKind;
 use crate::consolidation::demand::{self, Percentile};
 use crate::consolidation::planner::{self, Fleet, Host, Vm};
 use crate::error::AppError;
-use crate::history::metric::Metric;
-use crate::history::range::Resolution;
 use crate::i18n::Key;
-use crate::model::consolidation::{PeakHours, PlanQuery, PlanView};
+use crate::model::consolidation::{PlanQuery, PlanView};
 use crate::model::domain::{DomainKind, DomainRow};
 use crate::model::host::{HostState, Maintenance};
 use crate::policy::Actor;
 use crate::state::AppState;
-
-/// Hours of history below which a VM is sized at its allocation.
-const MIN_HOURS: usize = 12;
+use busy::{cores_busy, peak_hours, pick_dataset, Busy, MIN_HOURS};
 
 /// A connected host as planned: id, name, MHz per core, the planner's view
 /// of it, and the kinds of domain its driver runs.
@@ -40,12 +39,61 @@ struct PlanHost {
     kinds: Vec<DomainKind>,
 }
 
+/// The live fleet planned for a query: what the page shows and what
+/// applying the plan runs.
+struct Computed {
+    /// Every connected host: (id, name).
+    scope: Vec<(i64, String)>,
+    hosts: Vec<PlanHost>,
+    /// The running domains planned, each the planner's VM of its index.
+    rows: Vec<DomainRow>,
+    uuids: Vec<String>,
+    fleet: Fleet,
+    busy: Busy,
+    dataset: String,
+    datasets: Vec<String>,
+    flagged: usize,
+    headroom: f64,
+    plan: Option<planner::Plan>,
+}
+
 /// The plan for `query` as `actor` may see it.
 pub async fn plan(
     state: &AppState,
     actor: &Actor,
     query: &PlanQuery,
 ) -> Result<PlanView, AppError> {
+    let c = compute(state, query).await?;
+    let plant = crate::store::cost::plant(&state.pool).await?;
+    let summary = match &c.plan {
+        Some(p) => {
+            let peaks = peak_hours(&c.hosts, &c.fleet, p, &c.busy, &c.uuids, c.headroom);
+            let mut s =
+                summary::summary(state, actor, (&c.hosts, &c.fleet), &c.rows, p, &plant).await?;
+            s.peaks = peaks;
+            Some(s)
+        }
+        None => None,
+    };
+    Ok(PlanView {
+        hosts: c.hosts.iter().map(|h| (h.id, h.name.clone())).collect(),
+        scope: c.scope.clone(),
+        query: Some(PlanQuery {
+            dataset: c.dataset.clone(),
+            ..query.clone()
+        }),
+        datasets: c.datasets.clone(),
+        vms: c.rows.len(),
+        flagged: c.flagged,
+        plan: summary,
+        currency: plant.currency,
+        token: apply::token(&c),
+        apply_blocked: apply::blocked(state, &c),
+    })
+}
+
+/// Plans the live fleet for `query`, refusing settings out of range.
+async fn compute(state: &AppState, query: &PlanQuery) -> Result<Computed, AppError> {
     let mut datasets = vec!["live".to_string()];
     datasets.extend(
         crate::store::history::trace_sets(&state.pool)
@@ -61,7 +109,15 @@ pub async fn plan(
     if !(1..=90).contains(&query.window_days) {
         return Err(AppError::field("window_days", Key::ErrPlanQuery));
     }
-    let (mut hosts, rows) = fleet_now(state);
+    let (mut hosts, mut rows) = fleet_now(state);
+    let scope = hosts.iter().map(|h| (h.id, h.name.clone())).collect();
+    if (query.hosts.iter()).any(|id| !hosts.iter().any(|h| h.id == *id)) {
+        return Err(AppError::field("hosts", Key::ErrPlanQuery));
+    }
+    if !query.hosts.is_empty() {
+        hosts.retain(|h| query.hosts.contains(&h.id));
+        rows.retain(|r| query.hosts.contains(&r.host_id));
+    }
     for id in &query.remove {
         let host = hosts.iter_mut().find(|h| h.id == *id);
         let host = host.ok_or_else(|| AppError::field("remove", Key::ErrPlanQuery))?;
@@ -116,27 +172,19 @@ pub async fn plan(
     }
     apply_rules(state, &mut fleet, &uuids, &at).await?;
     let headroom = f64::from(query.headroom_pct) / 100.0;
-    let plant = crate::store::cost::plant(&state.pool).await?;
-    let summary = match planner::plan(&fleet, headroom) {
-        Ok(p) => {
-            let peaks = peak_hours(&hosts, &fleet, &p, &busy, &uuids, headroom);
-            let mut s = summary::summary(state, actor, (&hosts, &fleet), &rows, &p, &plant).await?;
-            s.peaks = peaks;
-            Some(s)
-        }
-        Err(planner::NoPlan::DoesNotFit) => None,
-    };
-    Ok(PlanView {
-        hosts: hosts.iter().map(|h| (h.id, h.name.clone())).collect(),
-        query: Some(PlanQuery {
-            dataset,
-            ..query.clone()
-        }),
+    let plan = planner::plan(&fleet, headroom).ok();
+    Ok(Computed {
+        scope,
+        hosts,
+        rows,
+        uuids,
+        fleet,
+        busy,
+        dataset,
         datasets,
-        vms: rows.len(),
         flagged,
-        plan: summary,
-        currency: plant.currency,
+        headroom,
+        plan,
     })
 }
 
@@ -150,10 +198,12 @@ fn fleet_now(state: &AppState) -> (Vec<PlanHost>, Vec<DomainRow>) {
             .filter_map(|h| h.facts.as_ref().map(|f| (h, f)))
             .collect();
         hosts.sort_by(|a, b| a.0.name.cmp(&b.0.name));
-        let rows = hosts
+        let mut rows: Vec<DomainRow> = hosts
             .iter()
             .flat_map(|(h, _)| h.domains.values().filter(|d| d.state.is_active()).cloned())
             .collect();
+        // In a stable order: the same fleet makes the same plan (and token).
+        rows.sort_by(|a, b| (&a.host_name, &a.uuid).cmp(&(&b.host_name, &b.uuid)));
         let hosts = hosts
             .into_iter()
             .map(|(h, f)| PlanHost {
@@ -172,54 +222,6 @@ fn fleet_now(state: &AppState) -> (Vec<PlanHost>, Vec<DomainRow>) {
     })
 }
 
-/// The hours of the history in which a host the plan keeps would have run
-/// past its headroom with the plan's VMs on it, replaying each VM's hourly
-/// CPU where it would be (a VM without history at its planned size).
-fn peak_hours(
-    hosts: &[PlanHost],
-    fleet: &Fleet,
-    plan: &planner::Plan,
-    busy: &Busy,
-    uuids: &[String],
-    headroom: f64,
-) -> Vec<PeakHours> {
-    let mut at: Vec<usize> = fleet.vms.iter().map(|v| v.host).collect();
-    plan.moves.iter().for_each(|m| at[m.vm] = m.to);
-    // host → hour → MHz, and each host's demand from VMs with no history.
-    let mut load: Vec<std::collections::BTreeMap<i64, f64>> = vec![Default::default(); hosts.len()];
-    let mut flat = vec![0.0; hosts.len()];
-    for (v, uuid) in uuids.iter().enumerate() {
-        let from = hosts[fleet.vms[v].host].mhz;
-        match busy.get(uuid).filter(|s| s.len() >= MIN_HOURS) {
-            Some(series) => series
-                .iter()
-                .for_each(|(t, cores)| *load[at[v]].entry(*t).or_default() += cores * from),
-            None => flat[at[v]] += fleet.vms[v].cpu_mhz,
-        }
-    }
-    hosts
-        .iter()
-        .enumerate()
-        .filter(|(h, _)| plan.after[*h].vms > 0)
-        .filter_map(|(h, host)| {
-            let cap = host.host.cpu_mhz.max(1.0);
-            let over: Vec<(i64, f64)> = load[h]
-                .iter()
-                .map(|(t, mhz)| (*t, (mhz + flat[h]) / cap))
-                .filter(|(_, share)| *share > headroom + 1e-9)
-                .collect();
-            let worst = over.iter().copied().max_by(|a, b| a.1.total_cmp(&b.1))?;
-            Some(PeakHours {
-                host: host.name.clone(),
-                hours: over.len(),
-                over_capacity: over.iter().filter(|(_, s)| *s > 1.0 + 1e-9).count(),
-                worst_t: worst.0,
-                worst_pct: worst.1 * 100.0,
-            })
-        })
-        .collect()
-}
-
 /// What a driver runs: LXC containers, QEMU VMs, the test driver both.
 fn kinds(hypervisor: &str) -> Vec<DomainKind> {
     let h = hypervisor.to_ascii_uppercase();
@@ -230,64 +232,6 @@ fn kinds(hypervisor: &str) -> Vec<DomainKind> {
     } else {
         vec![DomainKind::Vm]
     }
-}
-
-/// The data set in which the most of `uuids` have enough history (the
-/// collected history when it ties), with the history it read.
-async fn pick_dataset(
-    state: &AppState,
-    datasets: &[String],
-    uuids: &[String],
-    days: u32,
-) -> Result<(String, Busy), AppError> {
-    let mut best: Option<(String, Busy, usize)> = None;
-    for d in datasets {
-        let busy = cores_busy(state, d, uuids, days).await?;
-        let enough = busy.values().filter(|s| s.len() >= MIN_HOURS).count();
-        if best.as_ref().is_none_or(|b| enough > b.2) {
-            best = Some((d.clone(), busy, enough));
-        }
-    }
-    Ok(best.map_or_else(|| ("live".into(), Busy::new()), |(d, busy, _)| (d, busy)))
-}
-
-/// Hourly mean cores busy by domain UUID: (hour, cores).
-type Busy = HashMap<String, Vec<(i64, f64)>>;
-
-/// Each domain's hourly mean cores busy over the last `days`: (hour, cores).
-async fn cores_busy(
-    state: &AppState,
-    dataset: &str,
-    uuids: &[String],
-    days: u32,
-) -> Result<Busy, AppError> {
-    let series =
-        crate::store::history::find_series(&state.pool, dataset, "domain", Some(uuids)).await?;
-    let key_of: HashMap<i64, String> = series
-        .iter()
-        .map(|(id, key, _)| (*id, key.clone()))
-        .collect();
-    let ids: Vec<i64> = series.iter().map(|s| s.0).collect();
-    let now = crate::auth::now_ms() / 1000;
-    let from = now - i64::from(days) * 86_400;
-    let points = crate::store::history::read_metrics(
-        &state.pool,
-        Resolution::Hour,
-        &ids,
-        (from, now + 3_600),
-        &[Metric::CpuUsed],
-        None,
-    )
-    .await?;
-    let mut out = Busy::new();
-    for p in points {
-        if let (Some(key), Some(v)) = (key_of.get(&p.series), p.avg[Metric::CpuUsed.index()]) {
-            out.entry(key.clone())
-                .or_default()
-                .push((p.t, v / Metric::CpuUsed.scale()));
-        }
-    }
-    Ok(out)
 }
 
 /// Affinity rules over the planned domains: apart and together groups,

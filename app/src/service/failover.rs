@@ -43,6 +43,9 @@ pub struct Failover {
     lost: Arc<Mutex<HashMap<i64, Loss>>>,
     pub grace: Duration,
     pub fence_programs: Arc<HashMap<String, Vec<String>>>,
+    /// Programs that power a host down (an emptied one) and up, by name.
+    pub power_off: Arc<HashMap<String, Vec<String>>>,
+    pub power_on: Arc<HashMap<String, Vec<String>>>,
 }
 
 impl Default for Failover {
@@ -57,7 +60,20 @@ impl Failover {
             lost: Arc::default(),
             grace,
             fence_programs: Arc::new(fence_programs),
+            power_off: Arc::default(),
+            power_on: Arc::default(),
         }
+    }
+
+    /// With the programs that power hosts down and up, by host name.
+    pub fn with_power(
+        mut self,
+        off: HashMap<String, Vec<String>>,
+        on: HashMap<String, Vec<String>>,
+    ) -> Self {
+        self.power_off = Arc::new(off);
+        self.power_on = Arc::new(on);
+        self
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<i64, Loss>> {

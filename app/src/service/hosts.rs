@@ -23,7 +23,9 @@ pub async fn list(state: &AppState, actor: &Actor) -> Result<Vec<HostView>, AppE
         {
             h.blockers = crate::service::maintenance::blockers(state, h.id).await?;
         }
+        let power = crate::store::power::all(&state.pool).await?;
         for h in hosts.iter_mut() {
+            h.power = (power.iter()).find(|p| p.0 == h.id).map(|p| p.1.clone());
             let running = crate::store::failover::stale_on(&state.pool, h.id, "conflict").await?;
             h.conflicts = running.into_iter().map(|(_, name)| name).collect();
         }

@@ -18,7 +18,11 @@ use crate::state::AppState;
 use crate::store::jobs::NewJob;
 
 /// Sets the host's mode in the store and the inventory, and tells pages.
-async fn set_mode(state: &AppState, host_id: i64, mode: Maintenance) -> Result<(), AppError> {
+pub(crate) async fn set_mode(
+    state: &AppState,
+    host_id: i64,
+    mode: Maintenance,
+) -> Result<(), AppError> {
     crate::store::maintenance::set(&state.pool, host_id, mode).await?;
     state.gateway.set_maintenance(host_id, mode);
     Ok(())
@@ -218,6 +222,7 @@ pub async fn leave(op: Op, host_id: i64, move_back: bool) -> Result<i64, AppErro
         return op.finish(Err(err), before, json_null()).await;
     }
     let _ = crate::store::maintenance::set_blockers(&state.pool, host_id, &[]).await;
+    let _ = crate::store::power::clear(&state.pool, host_id).await;
     if !move_back {
         let after = serde_json::json!({ "maintenance": "off" });
         return op.finish(Ok(0), before, after).await;

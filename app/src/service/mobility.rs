@@ -224,3 +224,18 @@ pub fn cancel(state: &AppState, job: &JobView) -> Result<(), AppError> {
         false => refuse(Key::JobNotRunning),
     }
 }
+
+/// Pauses running plan job `job` between two moves, or lets it go on.
+pub fn pause(state: &AppState, job: &JobView, paused: bool) -> Result<(), AppError> {
+    let refuse = |key| Err(AppError::Conflict(FieldError::new("job", key)));
+    if !job.state.is_open() {
+        return refuse(Key::JobNotRunning);
+    }
+    if !job.kind.pausable() {
+        return refuse(Key::JobNotPausable);
+    }
+    match state.jobs.pauses.set(job.id, paused) {
+        true => Ok(()),
+        false => refuse(Key::JobNotRunning),
+    }
+}

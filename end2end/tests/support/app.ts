@@ -1,5 +1,6 @@
 // Shared helpers for the Millwright journeys.
 import { execFileSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
 import { expect, type APIRequestContext, type Page, type TestInfo } from "@playwright/test";
 import { demoDomain } from "./demo";
 
@@ -95,6 +96,24 @@ export function virshOn(uri: string, ...args: string[]): string {
     timeout: 20_000,
     stdio: ["ignore", "pipe", "pipe"],
   });
+}
+
+/** A name no other test run uses: `prefix-<time>-<random>`. */
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e6).toString(36)}`;
+}
+
+/** Writes the XML of a 64 MiB disk-less one-vCPU QEMU VM named `name`
+ * into the test's output; its path (for `virsh define`). */
+export function tinyVmXml(name: string, testInfo: TestInfo): string {
+  const file = testInfo.outputPath(`${name}.xml`);
+  writeFileSync(
+    file,
+    `<domain type='qemu'><name>${name}</name><memory unit='MiB'>64</memory><vcpu>1</vcpu>` +
+      `<os><type arch='x86_64'>hvm</type></os>` +
+      `<devices><emulator>/usr/bin/qemu-system-x86_64</emulator></devices></domain>`,
+  );
+  return file;
 }
 
 /** Like virsh() but never throws (for cleanup). */

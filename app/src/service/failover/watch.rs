@@ -91,17 +91,9 @@ async fn watch_once(state: &AppState, refresh: bool) {
 /// Runs the host's fencing program (bounded by a minute); whether it
 /// reported success. Audited either way.
 async fn run_fence(state: &AppState, host: &str, program: &[String]) -> bool {
-    let Some((cmd, args)) = program.split_first() else {
-        return false;
-    };
-    let run = tokio::process::Command::new(cmd)
-        .args(args)
-        .env("MILLWRIGHT_FENCE_HOST", host)
-        .output();
-    let ok = matches!(
-        tokio::time::timeout(Duration::from_secs(60), run).await,
-        Ok(Ok(out)) if out.status.success()
-    );
+    let env = [("MILLWRIGHT_FENCE_HOST", host)];
+    let ok = crate::service::power::run_program(program, &env, Duration::from_secs(60)).await;
+    let cmd = program.first().map(String::as_str).unwrap_or_default();
     let entry = AuditEntry::new("fencing", "failover", "host.fence")
         .target(Target::new("host", "", host))
         .params(serde_json::json!({ "program": cmd }))
