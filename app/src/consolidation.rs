@@ -3,6 +3,8 @@
 //! replay of consolidation policies over utilization traces — CloudSim's
 //! own model (`cloudsim`), exact enough to reproduce its published results.
 
+#[cfg(feature = "ssr")]
+pub mod bars;
 pub mod bounds;
 pub mod cloudsim;
 pub mod cost;

@@ -135,6 +135,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("jobs") view=crate::pages::jobs::JobsPage ssr=SsrMode::Async />
                     <Route path=path!("consolidation") view=crate::pages::consolidation::ConsolidationPage ssr=SsrMode::Async />
                     <Route path=path!("cost-model") view=crate::pages::cost_model::CostModelPage ssr=SsrMode::Async />
+                    <Route path=path!("savings") view=crate::pages::savings::SavingsPage ssr=SsrMode::Async />
                 </Routes>
             </Shell>
         </Router>

@@ -14,6 +14,7 @@ pub mod jobs;
 pub mod login;
 pub mod networks;
 pub mod not_found;
+pub mod savings;
 pub mod storage;
 pub mod templates;
 pub mod users;

@@ -20,6 +20,7 @@ pub mod maintenance;
 pub mod mobility;
 pub mod networks;
 pub mod power;
+pub mod savings;
 pub mod storage;
 pub mod templates;
 pub mod traces;

@@ -20,7 +20,7 @@ test("every main page hydrates cleanly, 100 loads each", async ({ page }, testIn
     if (m.type() === "error") consoleErrors.push(`${page.url()}: ${m.text().split("\n")[0].slice(0, 200)}`);
   });
 
-  const pages = ["/", "/inventory", await scadaDetailPath(page), "/hosts", "/history", "/audit", "/consolidation", "/cost-model"];
+  const pages = ["/", "/inventory", await scadaDetailPath(page), "/hosts", "/history", "/audit", "/consolidation", "/cost-model", "/savings"];
   const problems: string[] = [];
   let loads = 0;
   for (const path of pages) {

@@ -259,6 +259,7 @@ pub fn router(state: AppState, stop: watch::Receiver<bool>) -> Router {
             ),
         )
         .route("/charts/heat.svg", get(routes::charts::heat))
+        .route("/charts/savings/{file}", get(routes::charts::savings))
         .leptos_routes_with_context(
             &state,
             routes,

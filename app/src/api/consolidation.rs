@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 
 use crate::error::AppError;
-use crate::model::consolidation::{CostForm, CostModel, PlanQuery, PlanView};
+use crate::model::consolidation::{CostForm, CostModel, PlanQuery, PlanView, SavingsReport};
 
 /// The plan of the live fleet for `query` (an empty data set: the
 /// collected history, or the imported trace the domains replay).
@@ -36,6 +36,18 @@ pub async fn apply_plan(
     let subject = Subject::platform(Target::new("consolidation", "", "plan"), params);
     let op = Op::begin(crate::policy::Action::ConsolidationApply, subject).await?;
     crate::service::consolidation::apply(op, query, &token, confirm.is_some()).await
+}
+
+/// The savings report: the plan at its defaults and each workspace's
+/// showback over the last `window_days` (members: their workspaces').
+#[server]
+pub async fn savings(window_days: u32) -> Result<SavingsReport, AppError> {
+    use crate::audit::Target;
+    use crate::guard::{Op, Subject};
+    let params = serde_json::json!({ "window_days": window_days });
+    let subject = Subject::platform(Target::new("savings", "", ""), params);
+    let op = Op::begin(crate::policy::Action::ConsolidationRead, subject).await?;
+    crate::service::savings::report(&op.state, &op.actor, window_days).await
 }
 
 /// The cost model.

@@ -60,6 +60,7 @@ pub fn Shell(children: Children) -> impl IntoView {
                 <A href="/inventory">{i.t(Key::NavInventory)}</A>
                 <A href="/history">{i.t(Key::NavHistory)}</A>
                 <A href="/consolidation">{i.t(Key::NavConsolidation)}</A>
+                <A href="/savings">{i.t(Key::NavSavings)}</A>
                 <A href="/create">{i.t(Key::NavCreate)}</A>
                 <A href="/storage">{i.t(Key::NavStorage)}</A>
                 <A href="/networks">{i.t(Key::NavNetworks)}</A>

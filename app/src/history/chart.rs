@@ -39,6 +39,75 @@ pub enum Palette {
     Auto,
 }
 
+impl Palette {
+    /// Background, text and grid colours.
+    pub fn colors(self) -> (RGBColor, RGBColor, RGBColor) {
+        match self {
+            Palette::Dark => (
+                RGBColor(0x1b, 0x1f, 0x24),
+                RGBColor(0xdd, 0xe1, 0xe6),
+                RGBColor(0x3a, 0x40, 0x48),
+            ),
+            _ => (
+                WHITE,
+                RGBColor(0x22, 0x27, 0x2e),
+                RGBColor(0xe3, 0xe6, 0xea),
+            ),
+        }
+    }
+}
+
+/// Draws the legend of `chart` at `at`.
+pub fn legend<'a, 'b: 'a, CT: plotters::coord::CoordTranslate>(
+    chart: &mut ChartContext<'a, SVGBackend<'b>, CT>,
+    at: SeriesLabelPosition,
+    palette: Palette,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let (bg, fg, grid) = palette.colors();
+    chart
+        .configure_series_labels()
+        .position(at)
+        .background_style(bg.mix(0.85))
+        .border_style(grid)
+        .label_font(("sans-serif", 13).into_font().color(&fg))
+        .draw()?;
+    Ok(())
+}
+
+/// Writes `text` in the middle of the plot `area` (pixels): a chart with
+/// nothing to draw says so.
+pub fn empty_note(
+    root: &DrawingArea<SVGBackend<'_>, plotters::coord::Shift>,
+    (xr, yr): (std::ops::Range<i32>, std::ops::Range<i32>),
+    fg: RGBColor,
+    text: &str,
+) -> Result<(), Box<dyn std::error::Error>> {
+    use plotters::style::text_anchor::{HPos, Pos, VPos};
+    let style = ("sans-serif", 13)
+        .into_font()
+        .color(&fg)
+        .pos(Pos::new(HPos::Center, VPos::Center));
+    root.draw_text(
+        text,
+        &style,
+        ((xr.start + xr.end) / 2, (yr.start + yr.end) / 2),
+    )?;
+    Ok(())
+}
+
+/// Adds `extra` (hover boxes) to the end of `svg`, with the style that
+/// inverts an `Auto` chart in a dark browser.
+pub fn append(mut svg: String, mut extra: String, palette: Palette) -> String {
+    if palette == Palette::Auto {
+        extra.push_str("<style>@media (prefers-color-scheme: dark){svg{filter:invert(.88) hue-rotate(180deg)}}</style>");
+    }
+    match svg.rfind("</svg>") {
+        Some(at) => svg.insert_str(at, &extra),
+        None => svg.push_str(&extra),
+    }
+    svg
+}
+
 /// Everything one chart shows.
 #[derive(Clone, Debug)]
 pub struct Spec {
@@ -155,18 +224,7 @@ fn draw(
     values: &[Vec<Option<f64>>],
     out: &mut String,
 ) -> Result<Pixels, Box<dyn std::error::Error>> {
-    let (bg, fg, grid_c) = match spec.palette {
-        Palette::Dark => (
-            RGBColor(0x1b, 0x1f, 0x24),
-            RGBColor(0xdd, 0xe1, 0xe6),
-            RGBColor(0x3a, 0x40, 0x48),
-        ),
-        _ => (
-            WHITE,
-            RGBColor(0x22, 0x27, 0x2e),
-            RGBColor(0xe3, 0xe6, 0xea),
-        ),
-    };
+    let (bg, fg, grid_c) = spec.palette.colors();
     let (w, _) = grid(spec);
     let top = values
         .iter()
@@ -203,27 +261,13 @@ fn draw(
         .draw()?;
     draw_series(&mut chart, spec, values, w)?;
     if values.iter().flatten().any(Option::is_some) {
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperLeft)
-            .background_style(bg.mix(0.85))
-            .border_style(grid_c)
-            .label_font(("sans-serif", 13).into_font().color(&fg))
-            .draw()?;
+        legend(&mut chart, SeriesLabelPosition::UpperLeft, spec.palette)?;
     } else {
-        let (xr, yr) = chart.plotting_area().get_pixel_range();
-        let style =
-            ("sans-serif", 13)
-                .into_font()
-                .color(&fg)
-                .pos(plotters::style::text_anchor::Pos::new(
-                    plotters::style::text_anchor::HPos::Center,
-                    plotters::style::text_anchor::VPos::Center,
-                ));
-        root.draw_text(
+        empty_note(
+            &root,
+            chart.plotting_area().get_pixel_range(),
+            fg,
             &spec.empty,
-            &style,
-            ((xr.start + xr.end) / 2, (yr.start + yr.end) / 2),
         )?;
     }
     let area = chart.plotting_area().get_pixel_range();
@@ -329,15 +373,7 @@ fn finish(spec: &Spec, values: &[Vec<Option<f64>>], svg: String, (xr, yr): Pixel
         ));
     }
     extra.push_str("</g>");
-    let mut svg = svg;
-    if spec.palette == Palette::Auto {
-        extra.push_str("<style>@media (prefers-color-scheme: dark){svg{filter:invert(.88) hue-rotate(180deg)}}</style>");
-    }
-    match svg.rfind("</svg>") {
-        Some(at) => svg.insert_str(at, &extra),
-        None => svg.push_str(&extra),
-    }
-    svg
+    append(svg, extra, spec.palette)
 }
 
 /// A line's own value in bucket `b` (undoing the stacking).

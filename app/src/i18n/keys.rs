@@ -692,4 +692,29 @@ keys! {
     HostPoweredOn => "Its power-on program ran; the host stays in maintenance until you take it out.", "已运行开机程序；主机保持维护模式，直到您将其退出。";
     PowerOnNoProgram => "This host has no power-on program (--power-on NAME=PROGRAM): power it on by hand.", "此主机没有开机程序（--power-on 名称=程序）：请手动开机。";
     PowerOnFailed => "The host's power-on program failed.", "主机的开机程序执行失败。";
+    // Savings and showback
+    NavSavings => "Savings", "节省";
+    SavingsHelp => "What consolidation saves — servers, energy and money a year, from the plan at its defaults — and what each workspace used of the plant over the window, with its share of the energy and cost. Print this page for an A4 report.", "整合能节省多少——按默认设置的方案计算每年的服务器、能耗与费用——以及各工作空间在时间窗口内对工厂资源的使用及其分摊的能耗与成本。打印此页即可得到 A4 报告。";
+    SavingsWindow => "Showback window, days", "分摊窗口（天）";
+    SavingsShow => "Show", "显示";
+    SavingsPrintHint => "Print (Ctrl+P) for the A4 report.", "打印（Ctrl+P）即得 A4 报告。";
+    SavingsReportTitle => "Consolidation savings report", "整合节省报告";
+    SavingsServers => "Physical servers", "物理服务器";
+    SavingsHostsUnit => "hosts", "台主机";
+    SavingsNow => "Now", "当前";
+    SavingsAfter => "After the plan", "方案执行后";
+    SavingsEnergy => "Energy and cost a year", "每年能耗与成本";
+    SavingsKwhYear => "Energy saved a year", "每年节省的电能";
+    SavingsShowback => "Cost by workspace", "各工作空间成本";
+    SavingsShowbackTitle => "Showback, last {} days", "成本分摊（最近 {} 天）";
+    SavingsShowbackHelp => "The fleet's energy over the window, {} kWh, is shared by used vCPU-hours; its cost, {}, by used vCPU-hours (energy) and allocated vCPU-hours (servers).", "窗口内集群能耗 {} kWh 按已用 vCPU 小时分摊；成本 {} 按已用 vCPU 小时（电费）和已分配 vCPU 小时（服务器）分摊。";
+    SavingsNoShowback => "No history in this window yet: the collector fills it as domains run.", "此窗口内尚无历史数据：虚拟机运行时采集器会填充。";
+    SavingsNoWorkspace => "(no workspace)", "（无工作空间）";
+    SavingsVcpuHours => "vCPU-hours allocated", "已分配 vCPU 小时";
+    SavingsUsedVcpuHours => "vCPU-hours used", "已使用 vCPU 小时";
+    SavingsGibHours => "GiB-hours allocated", "已分配 GiB 小时";
+    SavingsCsv => "CSV", "CSV";
+    SavingsAssumptionsTitle => "Assumptions", "假设";
+    SavingsAssumptions => "Demand from {}, each VM at its {} hourly CPU; hosts filled to {} % of their CPU, memory never overcommitted; PUE {}; {} {} per kWh; {} a server a year besides power. Hosts draw their idle watts plus the rest of their peak in proportion to CPU busy.", "需求来自 {}，每台虚拟机按其每小时 CPU 的 {} 计算；主机 CPU 填充至 {}%，内存绝不超分配；PUE {}；每千瓦时 {} {}；每台服务器每年除电费外 {}。主机功耗为空闲功率加上按 CPU 忙碌比例计算的其余峰值功率。";
+    ErrSavingsWindow => "Window: a whole number of days from 1 to 366.", "窗口：1 到 366 之间的整数天。";
 }

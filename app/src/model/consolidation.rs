@@ -167,3 +167,40 @@ pub struct CostForm {
     #[serde(default)]
     pub peak_w: Vec<String>,
 }
+
+/// A workspace's use of the plant over the report's window, and its
+/// share of the energy and cost.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ShowbackRow {
+    /// The workspace's slug (`None`: domains of no workspace).
+    pub workspace: Option<String>,
+    pub domains: usize,
+    /// Allocated and used vCPU-hours, allocated GiB-hours.
+    pub vcpu_hours: f64,
+    pub used_vcpu_hours: f64,
+    pub gib_hours: f64,
+    /// Its share of the fleet's energy (by used vCPU-hours), kWh, and
+    /// its cost: that energy priced, plus the servers' cost shared by
+    /// allocated vCPU-hours.
+    pub kwh: f64,
+    pub cost: f64,
+}
+
+/// The savings report: the current plan's evidence and each workspace's
+/// showback, with the assumptions they rest on.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SavingsReport {
+    /// The plan at its defaults (the data set most domains have history in).
+    pub plan: PlanView,
+    pub pue: f64,
+    pub tariff: f64,
+    pub server_yearly: f64,
+    /// Showback over the last `window_days` of the plan's data set.
+    pub window_days: u32,
+    pub showback: Vec<ShowbackRow>,
+    /// The fleet's energy and cost over the window (all workspaces).
+    pub window_kwh: f64,
+    pub window_cost: f64,
+    /// When it was made (Unix s).
+    pub generated_at: i64,
+}

@@ -19,7 +19,9 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 mod heat;
+mod savings;
 pub use heat::heat;
+pub use savings::savings;
 
 use super::Caller;
 
@@ -308,22 +310,29 @@ async fn respond(
                 serde_json::json!({ "export": "csv" }),
             )
             .await;
-        let name = format!(
-            "attachment; filename=\"{}-{}.csv\"",
-            panel.as_str(),
-            req.window.span.as_str()
-        );
-        let disposition =
-            HeaderValue::from_str(&name).unwrap_or(HeaderValue::from_static("attachment"));
-        let headers = [
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("text/csv; charset=utf-8"),
-            ),
-            (header::CONTENT_DISPOSITION, disposition),
-        ];
-        return (headers, panel::csv(&spec)).into_response();
+        let name = format!("{}-{}", panel.as_str(), req.window.span.as_str());
+        return csv_response(&name, panel::csv(&spec));
     }
+    svg_response(chart::render(&spec))
+}
+
+/// A CSV download named `name`.csv.
+fn csv_response(name: &str, body: String) -> Response {
+    let name = format!("attachment; filename=\"{name}.csv\"");
+    let disposition =
+        HeaderValue::from_str(&name).unwrap_or(HeaderValue::from_static("attachment"));
+    let headers = [
+        (
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/csv; charset=utf-8"),
+        ),
+        (header::CONTENT_DISPOSITION, disposition),
+    ];
+    (headers, body).into_response()
+}
+
+/// A chart, kept by the browser for a few seconds.
+fn svg_response(svg: String) -> Response {
     let headers = [
         (
             header::CONTENT_TYPE,
@@ -334,5 +343,5 @@ async fn respond(
             HeaderValue::from_static("private, max-age=5"),
         ),
     ];
-    (headers, chart::render(&spec)).into_response()
+    (headers, svg).into_response()
 }
