@@ -195,3 +195,47 @@ async fn an_applied_plan_moves_live_and_leaves_one_host_empty_in_maintenance() {
         .is_empty());
     assert_eq!(mode(&lab, emptied_id), Maintenance::On);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs the lab: make test"]
+async fn a_stopped_plan_powers_nothing_down() {
+    let lab = lab_two("plan-stop", &["--power-off", "lab-h1=true,lab-h2=true"]).await;
+    let (h1, h2) = (lab.host_named("lab-h1"), lab.host_named("lab-h2"));
+    let pid = std::process::id();
+    let (a, b) = (format!("mw-stop-a-{pid}"), format!("mw-stop-b-{pid}"));
+    vm_on(&lab, &a, h1).await;
+    vm_on(&lab, &b, h2).await;
+    let mut fields = query(&h1.to_string(), &h2.to_string());
+    let reply = call(&lab, app::api::consolidation::ConsolidationPlan::PATH, &fields).await;
+    let view: PlanView = serde_json::from_str(&reply.body).expect("the plan as JSON");
+    fields.push(("token", view.token.clone()));
+    fields.push(("confirm", "on".into()));
+    let reply = call(&lab, app::api::consolidation::ApplyPlan::PATH, &fields).await;
+    assert!(reply.status.is_success(), "apply: {}", reply.body);
+    let id: i64 = reply.body.trim().parse().expect("a job id");
+    let pause = [("id", id.to_string()), ("paused", "true".into())];
+    call(&lab, app::api::mobility::SetJobPaused::PATH, &pause).await;
+    lab.wait_job(id, "paused", PLAN_LIMIT, |j| j.phase.starts_with("paused:"))
+        .await;
+    // Stopped while paused: it ends cancelled, and no host goes into
+    // maintenance or is powered down.
+    let stop = [("id", id.to_string())];
+    let reply = call(&lab, app::api::mobility::CancelJob::PATH, &stop).await;
+    assert!(reply.status.is_success(), "stop: {}", reply.body);
+    let job = lab.job_end(id, PLAN_LIMIT).await;
+    assert_eq!(job.state, JobState::Cancelled, "{job:?}");
+    assert_eq!(job.message, Some(app::i18n::Key::PlanStopped));
+    for host in [h1, h2] {
+        assert_eq!(mode(&lab, host), Maintenance::Off);
+    }
+    assert!(app::store::power::all(&lab.state.pool).await.unwrap().is_empty());
+    // Both VMs still run, wherever the stop found them.
+    for name in [&a, &b] {
+        assert!(lab.find(name).expect("listed").state.is_active(), "{name}");
+    }
+    let audit = lab.audit().await;
+    assert!(
+        audit.iter().any(|(a, o)| a == "consolidation.apply" && o == "failed"),
+        "{audit:?}"
+    );
+}
