@@ -206,7 +206,12 @@ async fn a_stopped_plan_powers_nothing_down() {
     vm_on(&lab, &a, h1).await;
     vm_on(&lab, &b, h2).await;
     let mut fields = query(&h1.to_string(), &h2.to_string());
-    let reply = call(&lab, app::api::consolidation::ConsolidationPlan::PATH, &fields).await;
+    let reply = call(
+        &lab,
+        app::api::consolidation::ConsolidationPlan::PATH,
+        &fields,
+    )
+    .await;
     let view: PlanView = serde_json::from_str(&reply.body).expect("the plan as JSON");
     fields.push(("token", view.token.clone()));
     fields.push(("confirm", "on".into()));
@@ -228,14 +233,19 @@ async fn a_stopped_plan_powers_nothing_down() {
     for host in [h1, h2] {
         assert_eq!(mode(&lab, host), Maintenance::Off);
     }
-    assert!(app::store::power::all(&lab.state.pool).await.unwrap().is_empty());
+    assert!(app::store::power::all(&lab.state.pool)
+        .await
+        .unwrap()
+        .is_empty());
     // Both VMs still run, wherever the stop found them.
     for name in [&a, &b] {
         assert!(lab.find(name).expect("listed").state.is_active(), "{name}");
     }
     let audit = lab.audit().await;
     assert!(
-        audit.iter().any(|(a, o)| a == "consolidation.apply" && o == "failed"),
+        audit
+            .iter()
+            .any(|(a, o)| a == "consolidation.apply" && o == "failed"),
         "{audit:?}"
     );
 }
