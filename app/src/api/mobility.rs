@@ -46,7 +46,13 @@ pub async fn list_jobs(#[server(default)] filter: JobFilter) -> Result<Vec<JobVi
 /// and the domain stays on its host).
 #[server]
 pub async fn cancel_job(id: i64) -> Result<(), AppError> {
-    let (op, job) = job_op(id, serde_json::json!({ "job": id })).await?;
+    use crate::guard::Op;
+    let job = crate::service::jobs::get(&crate::state::app_state()?, id).await?;
+    let subject = job_subject(id, &job, serde_json::json!({ "job": id }));
+    let (op, job) = Op::begin(crate::policy::Action::JobCancel, subject)
+        .await?
+        .found(job)
+        .await?;
     let before = serde_json::json!({ "state": job.state.as_str() });
     let result = crate::service::mobility::cancel(&op.state, &job);
     op.finish(result, before, serde_json::json!({ "cancel": "asked" }))
@@ -57,7 +63,13 @@ pub async fn cancel_job(id: i64) -> Result<(), AppError> {
 /// on.
 #[server]
 pub async fn set_job_paused(id: i64, paused: bool) -> Result<(), AppError> {
-    let (op, job) = job_op(id, serde_json::json!({ "job": id, "paused": paused })).await?;
+    use crate::guard::Op;
+    let job = crate::service::jobs::get(&crate::state::app_state()?, id).await?;
+    let subject = job_subject(id, &job, serde_json::json!({ "job": id, "paused": paused }));
+    let (op, job) = Op::begin(crate::policy::Action::JobCancel, subject)
+        .await?
+        .found(job)
+        .await?;
     let result = crate::service::mobility::pause(&op.state, &job, paused);
     let after = serde_json::json!({ "paused": paused });
     op.finish(result, serde_json::Value::Null, after).await
@@ -104,26 +116,20 @@ pub async fn leave_maintenance(
     crate::service::maintenance::leave(op, host_id, move_back.is_some()).await
 }
 
-/// The guard's operation controlling job `id` (cancel, pause), with the
-/// job; refused (and audited) like any other.
+/// The guard's subject for controlling job `id` (cancel, pause).
 #[cfg(feature = "ssr")]
-async fn job_op(
+fn job_subject<'a>(
     id: i64,
+    job: &'a Option<crate::model::job::JobView>,
     params: serde_json::Value,
-) -> Result<(crate::guard::Op, crate::model::job::JobView), AppError> {
-    let state = crate::state::app_state()?;
-    let job = crate::service::jobs::get(&state, id).await?;
+) -> crate::guard::Subject<'a> {
     let target = crate::audit::Target::new(
         "job",
         id.to_string(),
         job.as_ref().map(|j| j.domain_name.as_str()).unwrap_or(""),
     );
     let workspace = job.as_ref().and_then(|j| j.workspace.as_deref());
-    let subject = crate::guard::Subject::domain(workspace, target, params);
-    crate::guard::Op::begin(crate::policy::Action::JobCancel, subject)
-        .await?
-        .found(job)
-        .await
+    crate::guard::Subject::domain(workspace, target, params)
 }
 
 /// The guard's subject for a maintenance change of `host_id`, with the
