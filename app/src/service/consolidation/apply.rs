@@ -63,6 +63,9 @@ pub(super) fn blocked(state: &AppState, c: &Computed) -> Option<Key> {
         .then_some(Key::PlanTestHosts)
 }
 
+/// How long an emptied host may take to report its last moved VM gone.
+const EMPTY_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// One migration of the plan.
 struct Step {
     uuid: String,
@@ -184,10 +187,11 @@ async fn run(
     }
     let emptied = if stop.is_none() { emptied } else { Vec::new() };
     for (id, name) in &emptied {
-        let runs_none = state.gateway.read(|inv| {
+        // The source reports a moved VM gone just after the target runs it.
+        let empty = |inv: &crate::inventory::Inventory| {
             (inv.hosts.get(id)).is_some_and(|h| !h.domains.values().any(|d| d.state.is_active()))
-        });
-        if !runs_none {
+        };
+        if !state.gateway.wait_until(EMPTY_WAIT, empty).await {
             stop = Some(Key::PlanHostNotEmpty);
             continue;
         }
